@@ -1,0 +1,54 @@
+# escalation-monitor: `make run` runs the service on its embedded default, `make test` tests it.
+# Both create ./.venv and install the project into it first (Python 3.11+, Java 17+, Maven).
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test lint typecheck unit bench broker-start broker-stop clean reset
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)  ## create .venv and install escmon with its dev tools
+
+run: $(STAMP)  ## run the pipeline: local broker, sample feed, seed article, alerts on the console
+	$(VENV)/bin/escmon run
+
+test: $(STAMP)  ## lint, type-check and run every test (starts its own Kafka broker)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+	$(PY) -m pytest
+
+unit: $(STAMP)  ## only the fast unit tests (no broker)
+	$(PY) -m pytest tests/unit
+
+lint: $(STAMP)  ## ruff
+	$(VENV)/bin/ruff check .
+
+typecheck: $(STAMP)  ## mypy
+	$(VENV)/bin/mypy
+
+bench: $(STAMP)  ## benchmarks; results in bench/results/*.json
+	$(PY) bench/run.py
+
+broker-start: $(STAMP)  ## start the local Kafka broker only
+	$(VENV)/bin/escmon broker start
+
+broker-stop: $(STAMP)  ## stop the local Kafka broker
+	$(VENV)/bin/escmon broker stop
+
+reset: $(STAMP)  ## stop the broker and delete local state (.state/): the next run starts afresh
+	-$(VENV)/bin/escmon broker stop
+	rm -rf .state seeds/inbox/done seeds/inbox/failed
+
+clean:  ## remove the virtualenv and caches
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis

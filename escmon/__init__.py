@@ -1,0 +1,1 @@
+"""Shared package: settings, record schemas, topic names, broker control and the CLI."""
