@@ -1,0 +1,203 @@
+"""Prometheus metrics of every stage, each set built on a registry passed in.
+
+Names follow ``escmon_<stage>_<thing>_total`` / ``_seconds``; label names are fixed here so
+dashboards and alerting rules can rely on them. Tests build a private ``CollectorRegistry`` and
+read values back with ``registry.get_sample_value``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
+
+
+@dataclass(frozen=True)
+class ProducerMetrics:
+    """Feeds and files → articles.raw."""
+
+    fetches: Counter
+    not_modified: Counter
+    feed_errors: Counter
+    entries_seen: Counter
+    published: Counter
+    duplicates: Counter
+    deadletters: Counter
+    fetch_seconds: Histogram
+    publish_seconds: Histogram
+    last_success: Gauge
+    pending: Gauge
+
+    @classmethod
+    def create(cls, registry: CollectorRegistry) -> ProducerMetrics:
+        """Register the producer metrics on ``registry``."""
+        return cls(
+            fetches=Counter(
+                "escmon_feed_fetches_total",
+                "Feed fetches by outcome",
+                ["feed", "status"],
+                registry=registry,
+            ),
+            not_modified=Counter(
+                "escmon_feed_not_modified_total",
+                "Fetches answered 304",
+                ["feed"],
+                registry=registry,
+            ),
+            feed_errors=Counter(
+                "escmon_feed_errors_total",
+                "Feed and file errors by reason",
+                ["feed", "reason"],
+                registry=registry,
+            ),
+            entries_seen=Counter(
+                "escmon_producer_entries_seen_total",
+                "Entries and documents parsed",
+                ["source"],
+                registry=registry,
+            ),
+            published=Counter(
+                "escmon_producer_articles_published_total",
+                "Articles published to articles.raw",
+                ["source"],
+                registry=registry,
+            ),
+            duplicates=Counter(
+                "escmon_producer_duplicates_total",
+                "Articles skipped as already published",
+                registry=registry,
+            ),
+            deadletters=Counter(
+                "escmon_producer_deadletters_total",
+                "Inputs sent to the dead-letter topic",
+                ["reason"],
+                registry=registry,
+            ),
+            fetch_seconds=Histogram(
+                "escmon_feed_fetch_seconds",
+                "Feed fetch time",
+                buckets=LATENCY_BUCKETS,
+                registry=registry,
+            ),
+            publish_seconds=Histogram(
+                "escmon_producer_publish_seconds",
+                "Time until the broker acknowledged",
+                buckets=LATENCY_BUCKETS,
+                registry=registry,
+            ),
+            last_success=Gauge(
+                "escmon_feed_last_success_timestamp_seconds",
+                "Last successful poll per feed",
+                ["feed"],
+                registry=registry,
+            ),
+            pending=Gauge(
+                "escmon_producer_pending_articles",
+                "Articles waiting for the broker",
+                registry=registry,
+            ),
+        )
+
+
+@dataclass(frozen=True)
+class ProcessorMetrics:
+    """articles.raw → tagger → articles.tagged."""
+
+    tagged: Counter
+    signals: Counter
+    deadletters: Counter
+    tag_seconds: Histogram
+
+    @classmethod
+    def create(cls, registry: CollectorRegistry) -> ProcessorMetrics:
+        """Register the processor metrics on ``registry``."""
+        return cls(
+            tagged=Counter(
+                "escmon_processor_articles_tagged_total", "Articles tagged", registry=registry
+            ),
+            signals=Counter(
+                "escmon_signals_total", "Escalation signals found", ["type"], registry=registry
+            ),
+            deadletters=Counter(
+                "escmon_processor_deadletters_total",
+                "Messages sent to the dead-letter topic",
+                ["reason"],
+                registry=registry,
+            ),
+            tag_seconds=Histogram(
+                "escmon_tagging_seconds",
+                "Tagging time per batch",
+                buckets=LATENCY_BUCKETS,
+                registry=registry,
+            ),
+        )
+
+
+@dataclass(frozen=True)
+class AlertMetrics:
+    """articles.tagged → rules → alerts → notifications."""
+
+    evaluated: Counter
+    fired: Counter
+    notifications: Counter
+    deadletters: Counter
+    delivery_seconds: Histogram
+    end_to_end_seconds: Histogram
+    score: Gauge
+    killed: Gauge
+
+    @classmethod
+    def create(cls, registry: CollectorRegistry) -> AlertMetrics:
+        """Register the alert metrics on ``registry``."""
+        return cls(
+            evaluated=Counter(
+                "escmon_alerts_articles_evaluated_total",
+                "Tagged articles run through the rules",
+                registry=registry,
+            ),
+            fired=Counter(
+                "escmon_alerts_fired_total",
+                "Alerts fired",
+                ["rule", "severity"],
+                registry=registry,
+            ),
+            notifications=Counter(
+                "escmon_notifications_total",
+                "Delivery attempts by channel and outcome",
+                ["channel", "outcome"],
+                registry=registry,
+            ),
+            deadletters=Counter(
+                "escmon_alerts_deadletters_total",
+                "Messages or alerts sent to the dead-letter topic",
+                ["reason"],
+                registry=registry,
+            ),
+            delivery_seconds=Histogram(
+                "escmon_notification_seconds",
+                "Time to deliver an alert on a channel",
+                ["channel"],
+                buckets=LATENCY_BUCKETS,
+                registry=registry,
+            ),
+            end_to_end_seconds=Histogram(
+                "escmon_ingest_to_alert_seconds",
+                "From an article's fetch to its alert's delivery",
+                buckets=LATENCY_BUCKETS,
+                registry=registry,
+            ),
+            score=Gauge(
+                "escmon_escalation_score",
+                "Escalation score of the group's current window",
+                ["group"],
+                registry=registry,
+            ),
+            killed=Gauge(
+                "escmon_killed_reported",
+                "Killed reported in the group's current window",
+                ["group"],
+                registry=registry,
+            ),
+        )

@@ -1,0 +1,256 @@
+"""One settings model: a YAML file, then ``ESCMON_…`` environment variables on top.
+
+Nested keys use ``__`` in the environment: ``ESCMON_KAFKA__BOOTSTRAP=host:9092`` overrides
+``kafka.bootstrap``. Relative paths in the file are relative to the file's own folder, so the
+shipped ``seeds/escmon.yaml`` works from any working directory.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+ENV_PREFIX = "ESCMON_"
+CONFIG_ENV = "ESCMON_CONFIG"
+DEFAULT_CONFIG = Path("seeds/escmon.yaml")
+
+
+class ConfigError(ValueError):
+    """The configuration cannot be used; the message is one line naming the key."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class KafkaSettings(_Section):
+    """Where the Kafka cluster is and how topics are made."""
+
+    bootstrap: str = Field("127.0.0.1:19092", description="comma-separated host:port list")
+    local_broker: bool = Field(
+        True, description="start the embedded single-node broker (escmon broker) when running"
+    )
+    partitions: int = Field(4, ge=1, description="partitions for topics escmon creates")
+    replication: int = Field(1, ge=1, description="replication factor for topics escmon creates")
+    security_protocol: str = Field("PLAINTEXT", description="PLAINTEXT, SSL, SASL_SSL, ...")
+    sasl_mechanism: str | None = None
+    sasl_username: str | None = None
+    sasl_password: SecretStr | None = None
+    ssl_cafile: Path | None = None
+    app_prefix: str = Field(
+        "escmon", description="prefix of the Faust app ids (consumer groups) and internal topics"
+    )
+
+    @field_validator("bootstrap")
+    @classmethod
+    def _hostports(cls, value: str) -> str:
+        for part in value.split(","):
+            host, sep, port = part.strip().rpartition(":")
+            if not sep or not host or not port.isdigit():
+                msg = f"expected host:port[,host:port...], got {value!r}"
+                raise ValueError(msg)
+        return value
+
+    @property
+    def servers(self) -> list[str]:
+        """The bootstrap list as a list."""
+        return [p.strip() for p in self.bootstrap.split(",")]
+
+
+class TopicSettings(_Section):
+    """Topic names (override to share a cluster between installations)."""
+
+    raw: str = "articles.raw"
+    tagged: str = "articles.tagged"
+    alerts: str = "alerts"
+    deadletter: str = "deadletter"
+
+
+class BrokerSettings(_Section):
+    """The embedded local broker (development, quick start and tests)."""
+
+    port: int = Field(19092, ge=1, le=65535)
+    controller_port: int = Field(19093, ge=1, le=65535)
+    heap: str = Field("512m", description="JVM -Xmx for the broker")
+    java: str = Field("java", description="java executable (JAVA_HOME/bin/java is preferred)")
+    start_timeout: float = Field(90.0, gt=0, description="seconds to wait for the broker")
+
+
+class FeedSettings(_Section):
+    """One RSS/Atom feed."""
+
+    name: str
+    url: str = Field(description="http(s) URL, or a path to a local feed file")
+    interval: float = Field(300.0, gt=0, description="seconds between polls")
+    enabled: bool = True
+    region: str | None = None
+    tags: list[str] = Field(default_factory=list)
+
+
+class ProducerSettings(_Section):
+    """Sources that become articles."""
+
+    inbox: Path | None = Field(Path("inbox"), description="folder watched for dropped files")
+    files: list[Path] = Field(default_factory=list, description="files read once at start")
+    scan_interval: float = Field(1.0, gt=0, description="seconds between inbox scans")
+    feeds: list[FeedSettings] = Field(default_factory=list)
+    max_bytes: int = Field(5_000_000, gt=0, description="size cap for a feed or file")
+    timeout: float = Field(20.0, gt=0, description="HTTP timeout in seconds")
+
+
+class ProcessorSettings(_Section):
+    """The tagger."""
+
+    model: str | None = Field(None, description="trained spaCy pipeline, e.g. en_core_web_sm")
+    batch_size: int = Field(64, ge=1)
+    max_chars: int = Field(200_000, gt=0, description="longer articles go to the dead-letter topic")
+    deadletter_cap: int = Field(64_000, gt=0, description="payload characters kept in dead letters")
+
+
+class AlertSettings(_Section):
+    """Rules and where alerts go."""
+
+    rules: Path = Path("rules.yaml")
+    console: bool = True
+    webhooks: list[str] = Field(default_factory=list, description="URLs receiving Alert JSON")
+    apprise: list[SecretStr] = Field(
+        default_factory=list, description="apprise URLs (slack://, mailto://, ntfy://, ...)"
+    )
+    alertmanager: str | None = Field(None, description="Alertmanager base URL (v2 API)")
+    retries: int = Field(5, ge=0, description="delivery attempts before dead-lettering")
+    retry_backoff: float = Field(1.0, gt=0, description="first retry delay, doubled each time")
+    tick_interval: float = Field(5.0, gt=0, description="seconds between rule ticks")
+    template: str | None = Field(
+        None, description="message template; fields as in the README (default: built in)"
+    )
+
+
+class MetricsSettings(_Section):
+    """Where each process serves /metrics (Prometheus) and health."""
+
+    host: str = "127.0.0.1"
+    producer_port: int = Field(9101, ge=0, le=65535)
+    worker_port: int = Field(9102, ge=0, le=65535)
+    notifier_port: int = Field(9103, ge=0, le=65535)
+
+
+class LogSettings(_Section):
+    """Logging."""
+
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    json_format: bool = Field(False, alias="json", description="one JSON object per line")
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class Settings(BaseSettings):
+    """The whole configuration."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_nested_delimiter="__",
+        extra="forbid",
+        populate_by_name=True,
+    )
+
+    state_dir: Path = Field(Path("../.state"), description="local state: broker data, offsets")
+    kafka: KafkaSettings = Field(default_factory=KafkaSettings)
+    topics: TopicSettings = Field(default_factory=TopicSettings)
+    broker: BrokerSettings = Field(default_factory=BrokerSettings)
+    producers: ProducerSettings = Field(default_factory=ProducerSettings)
+    processors: ProcessorSettings = Field(default_factory=ProcessorSettings)
+    alerts: AlertSettings = Field(default_factory=AlertSettings)
+    metrics: MetricsSettings = Field(default_factory=MetricsSettings)
+    logging: LogSettings = Field(default_factory=LogSettings)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Environment beats the file (the file's values arrive as init kwargs)."""
+        return (env_settings, init_settings)
+
+    def resolved(self, base: Path) -> Settings:
+        """Return a copy with relative paths made absolute against ``base``."""
+
+        def fix(path: Path) -> Path:
+            return path if path.is_absolute() else (base / path).resolve()
+
+        producers = self.producers.model_copy(
+            update={
+                "inbox": fix(self.producers.inbox) if self.producers.inbox else None,
+                "files": [fix(p) for p in self.producers.files],
+                "feeds": [
+                    f if "://" in f.url else f.model_copy(update={"url": str(fix(Path(f.url)))})
+                    for f in self.producers.feeds
+                ],
+            }
+        )
+        alerts = self.alerts.model_copy(update={"rules": fix(self.alerts.rules)})
+        return self.model_copy(
+            update={"state_dir": fix(self.state_dir), "producers": producers, "alerts": alerts}
+        )
+
+    def masked(self) -> dict[str, Any]:
+        """The effective settings as plain data with secrets masked (for `config show` and logs)."""
+        return self.model_dump(mode="json", by_alias=True)
+
+
+def _one_line(exc: ValidationError, source: str) -> str:
+    err = exc.errors()[0]
+    key = ".".join(str(p) for p in err.get("loc", ())) or "(top level)"
+    given = err.get("input")
+    shown = "" if isinstance(given, dict | list) or given is None else f" (got {given!r})"
+    more = f" [+{exc.error_count() - 1} more]" if exc.error_count() > 1 else ""
+    return f"{source}: {key}: {err.get('msg')}{shown}{more}"
+
+
+def config_path(explicit: str | Path | None = None) -> Path | None:
+    """The config file: explicit, else $ESCMON_CONFIG, else seeds/escmon.yaml if present."""
+    if explicit:
+        return Path(explicit)
+    if os.environ.get(CONFIG_ENV):
+        return Path(os.environ[CONFIG_ENV])
+    return DEFAULT_CONFIG if DEFAULT_CONFIG.is_file() else None
+
+
+def load_settings(path: str | Path | None = None) -> Settings:
+    """Load and validate the configuration; raise :class:`ConfigError` with one clear line."""
+    file = config_path(path)
+    data: Any = {}
+    source = "environment"
+    if file is not None:
+        source = str(file)
+        try:
+            data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+        except FileNotFoundError:
+            msg = f"{file}: config file not found"
+            raise ConfigError(msg) from None
+        except (OSError, UnicodeDecodeError) as exc:
+            msg = f"{file}: cannot read config: {exc}"
+            raise ConfigError(msg) from None
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f" at line {mark.line + 1}" if mark is not None else ""
+            problem = getattr(exc, "problem", None) or "invalid YAML"
+            msg = f"{file}: YAML error{where}: {problem}"
+            raise ConfigError(msg) from None
+        if not isinstance(data, dict):
+            msg = f"{file}: expected a mapping of settings at the top level"
+            raise ConfigError(msg)
+    try:
+        settings = Settings(**data)
+    except ValidationError as exc:
+        raise ConfigError(_one_line(exc, source)) from None
+    base = file.parent.resolve() if file is not None else Path.cwd()
+    return settings.resolved(base)

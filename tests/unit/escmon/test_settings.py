@@ -1,0 +1,64 @@
+from pathlib import Path
+
+import pytest
+
+from escmon.settings import ConfigError, load_settings
+
+REPO = Path(__file__).resolve().parents[3]
+
+
+def test_shipped_default_config_loads_with_paths_relative_to_the_file(monkeypatch):
+    monkeypatch.chdir("/")
+    s = load_settings(REPO / "seeds" / "escmon.yaml")
+    assert s.kafka.bootstrap == "127.0.0.1:19092"
+    assert s.kafka.local_broker is True
+    assert s.producers.inbox == REPO / "seeds" / "inbox"
+    assert s.producers.files == [REPO / "seeds" / "us-strikes-iran-linked-forces.txt"]
+    assert s.alerts.rules == REPO / "seeds" / "rules.yaml"
+    assert s.state_dir == REPO / ".state"
+    assert s.producers.feeds[0].url == str(REPO / "seeds" / "feeds" / "local.xml")
+
+
+def test_environment_overrides_the_file(tmp_path, monkeypatch):
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text("kafka:\n  bootstrap: filehost:9092\n  partitions: 3\n")
+    monkeypatch.setenv("ESCMON_KAFKA__BOOTSTRAP", "envhost:9093")
+    s = load_settings(cfg)
+    assert s.kafka.bootstrap == "envhost:9093"
+    assert s.kafka.partitions == 3
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("kafka:\n  partitions: lots\n", "kafka.partitions"),
+        ("kafka:\n  bootstrap: nohostport\n", "kafka.bootstrap"),
+        ("kafak:\n  bootstrap: x:1\n", "kafak"),
+        ("metrics:\n  worker_port: 70000\n", "metrics.worker_port"),
+        ("kafka: [unclosed\n", "YAML error at line"),
+        ("- a list\n", "mapping"),
+    ],
+)
+def test_bad_config_is_one_line_naming_the_key(tmp_path, text, expected):
+    cfg = tmp_path / "bad.yaml"
+    cfg.write_text(text)
+    with pytest.raises(ConfigError) as info:
+        load_settings(cfg)
+    message = str(info.value)
+    assert expected in message
+    assert "\n" not in message
+    assert str(cfg) in message
+
+
+def test_missing_file_is_a_clear_error(tmp_path):
+    with pytest.raises(ConfigError, match="config file not found"):
+        load_settings(tmp_path / "nope.yaml")
+
+
+def test_secrets_are_masked_in_show(tmp_path):
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text("kafka:\n  sasl_password: hunter2\nalerts:\n  apprise: ['slack://tok/en/s']\n")
+    shown = str(load_settings(cfg).masked())
+    assert "hunter2" not in shown
+    assert "slack://tok" not in shown
+    assert "**********" in shown
