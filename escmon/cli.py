@@ -1,0 +1,254 @@
+"""The ``escmon`` command line: the only place where the stages are wired together."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+
+from escmon import logs
+from escmon.broker import BrokerError, LocalBroker
+from escmon.settings import ConfigError, Settings, load_settings
+
+logger = logging.getLogger(__name__)
+
+DESCRIPTION = """\
+escalation-monitor: watches news as it is published and alerts when a conflict escalates.
+
+Flow: feeds and dropped files -> articles.raw -> spaCy tagger (Faust) -> articles.tagged
+      -> alert rules (Faust) -> alerts -> console / webhooks / apprise / Alertmanager.
+
+Configuration: a YAML file (--config, $ESCMON_CONFIG, else ./seeds/escmon.yaml) with
+ESCMON_<SECTION>__<KEY> environment overrides, e.g. ESCMON_KAFKA__BOOTSTRAP=host:9092.
+"""
+
+EPILOG = """\
+examples:
+  escmon run                          # the whole pipeline on the embedded default
+  escmon broker start|stop|status     # the local single-node Kafka (KRaft) broker
+  escmon feed https://example.org/rss.xml   # preview the articles a feed gives
+  escmon tag seeds/us-strikes-iran-linked-forces.txt
+  escmon rules test seeds/rules.yaml tagged.jsonl
+"""
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return load_settings(args.config)
+
+
+def _local_broker(settings: Settings) -> LocalBroker:
+    b = settings.broker
+    return LocalBroker(
+        settings.state_dir,
+        port=b.port,
+        controller_port=b.controller_port,
+        heap=b.heap,
+        java=b.java,
+    )
+
+
+def cmd_broker(args: argparse.Namespace) -> int:
+    """escmon broker start|stop|status."""
+    settings = _settings(args)
+    broker = _local_broker(settings)
+    if args.action == "start":
+        status = broker.start(timeout=settings.broker.start_timeout)
+        print(f"broker running: pid {status.pid}, bootstrap {status.bootstrap}")
+    elif args.action == "stop":
+        stopped = broker.stop()
+        print("broker stopped" if stopped else "broker was not running")
+    elif args.action == "status":
+        status = broker.status()
+        state = f"running (pid {status.pid})" if status.running else "stopped"
+        print(f"broker {state}; bootstrap {status.bootstrap}; data {status.state_dir}")
+        return 0 if status.running else 3
+    elif args.action == "log":
+        print(broker.log_tail(args.lines))
+    return 0
+
+
+def cmd_topics(args: argparse.Namespace) -> int:
+    """escmon topics: create the pipeline topics."""
+    from escmon.topics import ensure_topics, topic_names
+
+    settings = _settings(args)
+    created = ensure_topics(settings)
+    for name in topic_names(settings):
+        print(f"{name}\t{'created' if name in created else 'exists'}")
+    return 0
+
+
+def cmd_config(args: argparse.Namespace) -> int:
+    """escmon config show|check."""
+    settings = _settings(args)
+    if args.action == "show":
+        print(json.dumps(settings.masked(), indent=2))
+    else:
+        print("config ok")
+    return 0
+
+
+def cmd_producer(args: argparse.Namespace) -> int:
+    """escmon producer: feeds and the inbox → articles.raw."""
+    from producers.service import run_producer
+
+    return run_producer(_settings(args), once=args.once)
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    """escmon worker: the Faust tagging worker."""
+    from processors.app import run_worker
+
+    settings = _settings(args)
+    if args.port is not None:
+        settings = settings.model_copy(
+            update={"metrics": settings.metrics.model_copy(update={"worker_port": args.port})}
+        )
+    return run_worker(settings)
+
+
+def cmd_notifier(args: argparse.Namespace) -> int:
+    """escmon notifier: rules over articles.tagged and delivery of alerts."""
+    from alerts.app import run_notifier
+
+    return run_notifier(_settings(args))
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """escmon run: everything, as child processes."""
+    from escmon.supervisor import run_all
+
+    return run_all(_settings(args), config=args.config, keep_broker=args.keep_broker)
+
+
+def cmd_feed(args: argparse.Namespace) -> int:
+    """escmon feed SOURCE...: print the articles a feed or file gives, without Kafka."""
+    from producers.feedcommand import feed_command
+
+    return feed_command(args.sources, sys.stdout, sys.stderr, timeout=args.timeout)
+
+
+def cmd_tag(args: argparse.Namespace) -> int:
+    """escmon tag: print TaggedArticle JSON for text or articles."""
+    from processors.tagcommand import tag_command
+
+    model = args.model
+    if model is None:
+        try:
+            model = _settings(args).processors.model
+        except ConfigError:
+            model = None
+    path = args.jsonl or args.file
+    return tag_command(path, bool(args.jsonl), sys.stdout, sys.stderr, model=model)
+
+
+def cmd_rules(args: argparse.Namespace) -> int:
+    """escmon rules check|test."""
+    from alerts.rulescommand import rules_check, rules_test
+
+    if args.action == "check":
+        return rules_check(args.rules, sys.stdout, sys.stderr)
+    if not args.tagged:
+        print("escmon rules test: needs TAGGED.jsonl", file=sys.stderr)
+        return 2
+    return rules_test(args.rules, args.tagged, sys.stdout, sys.stderr)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (also used to render the README's CLI section)."""
+    parser = argparse.ArgumentParser(
+        prog="escmon",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "-c",
+        "--config",
+        metavar="FILE",
+        help="YAML config (env: ESCMON_CONFIG; default ./seeds/escmon.yaml when present)",
+    )
+    parser.add_argument(
+        "--log-level", help="DEBUG, INFO, WARNING, ERROR (env: ESCMON_LOGGING__LEVEL)"
+    )
+    parser.add_argument("--log-json", action="store_true", help="JSON log lines on stderr")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def add(
+        name: str, func: Callable[[argparse.Namespace], int], text: str
+    ) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=text, description=text)
+        p.set_defaults(func=func)
+        return p
+
+    p = add("run", cmd_run, "run the whole pipeline (starts the local broker when configured)")
+    p.add_argument(
+        "--keep-broker", action="store_true", help="leave the local broker running on exit"
+    )
+
+    p = add("broker", cmd_broker, "start, stop or inspect the local single-node Kafka broker")
+    p.add_argument("action", choices=["start", "stop", "status", "log"])
+    p.add_argument("--lines", type=int, default=40, help="lines of log to show (log)")
+
+    add("topics", cmd_topics, "create the pipeline topics on the configured cluster")
+
+    p = add("config", cmd_config, "show the effective configuration (secrets masked) or check it")
+    p.add_argument("action", choices=["show", "check"])
+
+    p = add(
+        "producer", cmd_producer, "run the producers: feeds and the inbox folder -> articles.raw"
+    )
+    p.add_argument("--once", action="store_true", help="read each source once, publish, exit")
+
+    p = add("worker", cmd_worker, "run the Faust tagging worker: articles.raw -> articles.tagged")
+    p.add_argument("--port", type=int, help="port for /metrics and health (default from config)")
+
+    add("notifier", cmd_notifier, "run the alert stage: rules over articles.tagged, then delivery")
+
+    p = add("feed", cmd_feed, "print the Article JSON lines a feed URL or file would give")
+    p.add_argument("sources", nargs="+", metavar="SOURCE", help="feed URL or file path")
+    p.add_argument("--timeout", type=float, default=20.0, help="HTTP timeout in seconds")
+
+    p = add("tag", cmd_tag, "print the TaggedArticle JSON for a text or Article JSON")
+    p.add_argument("file", nargs="?", default="-", help="text or Article JSON file, - for stdin")
+    p.add_argument("--jsonl", metavar="FILE", help='lines of {"id","text"} or Articles')
+    p.add_argument("--model", help="trained spaCy pipeline to use (default: config or blank:en)")
+
+    p = add("rules", cmd_rules, "validate rules, or replay tagged articles through them")
+    p.add_argument("action", choices=["check", "test"])
+    p.add_argument("rules", metavar="RULES.yaml")
+    p.add_argument("tagged", nargs="?", metavar="TAGGED.jsonl")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``escmon`` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    level = args.log_level or "INFO"
+    json_logs = args.log_json
+    if args.command not in {"tag", "feed", "rules"}:
+        try:
+            settings = load_settings(args.config)
+        except ConfigError as exc:
+            print(f"escmon: config error: {exc}", file=sys.stderr)
+            return 2
+        level = args.log_level or settings.logging.level
+        json_logs = json_logs or settings.logging.json_format
+    logs.configure(level, json_logs, process=f"escmon-{args.command}")
+    try:
+        return int(args.func(args))
+    except ConfigError as exc:
+        print(f"escmon: config error: {exc}", file=sys.stderr)
+        return 2
+    except BrokerError as exc:
+        print(f"escmon: broker: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

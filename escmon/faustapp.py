@@ -1,0 +1,95 @@
+"""What the Faust apps of the processors and the alert stage share: config, health, metrics, run.
+
+Faust's default at-least-once processing is kept (no exactly-once mode): agents are idempotent on
+record ids instead, which survives redelivery after a crash or rebalance.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import faust
+from faust.sensors.prometheus import setup_prometheus_sensors
+from faust.worker import Worker
+from prometheus_client import CollectorRegistry
+
+from escmon.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+
+def broker_credentials(settings: Settings) -> Any:
+    """Faust credentials for TLS/SASL clusters, None for PLAINTEXT."""
+    k = settings.kafka
+    if k.sasl_mechanism and k.sasl_username and k.sasl_password is not None:
+        ssl_context = None
+        if k.security_protocol.upper().endswith("SSL"):
+            import ssl
+
+            ssl_context = ssl.create_default_context(
+                cafile=str(k.ssl_cafile) if k.ssl_cafile else None
+            )
+        return faust.SASLCredentials(
+            username=k.sasl_username,
+            password=k.sasl_password.get_secret_value(),
+            mechanism=k.sasl_mechanism,
+            ssl_context=ssl_context,
+        )
+    if k.security_protocol.upper() == "SSL":
+        import ssl
+
+        return ssl.create_default_context(cafile=str(k.ssl_cafile) if k.ssl_cafile else None)
+    return None
+
+
+def make_app(
+    settings: Settings, app_id: str, port: int, registry: CollectorRegistry, **extra: Any
+) -> faust.App:
+    """A Faust app on the configured cluster, with /metrics, /healthz and /readyz on ``port``."""
+    datadir = settings.state_dir / "faust" / app_id
+    datadir.parent.mkdir(parents=True, exist_ok=True)
+    app = faust.App(
+        app_id,
+        broker=[f"kafka://{s}" for s in settings.kafka.servers],
+        broker_credentials=broker_credentials(settings),
+        store="memory://",
+        datadir=str(datadir),
+        topic_partitions=settings.kafka.partitions,
+        topic_replication_factor=settings.kafka.replication,
+        # A new consumer group must see what the producers published before it first started.
+        consumer_auto_offset_reset="earliest",
+        producer_acks=-1,
+        web_enabled=port > 0,
+        web_port=port,
+        web_bind=settings.metrics.host,
+        web_host=settings.metrics.host,
+        web_in_thread=False,
+        **extra,
+    )
+    setup_prometheus_sensors(app, "/metrics", registry=registry, name_prefix="faust")
+
+    @app.page("/healthz")
+    async def healthz(web: Any, request: Any) -> Any:
+        return web.json({"status": "alive", "app": app_id})
+
+    @app.page("/readyz")
+    async def readyz(web: Any, request: Any) -> Any:
+        ready = bool(app.producer.started) and not app.rebalancing
+        body = {"ready": ready, "app": app_id, "assigned": len(app.consumer.assignment())}
+        return web.json(body, status=200 if ready else 503)
+
+    return app
+
+
+def run_app(app: faust.App, settings: Settings) -> int:
+    """Run ``app`` as a worker until SIGTERM/SIGINT, keeping our own logging set up."""
+    worker = Worker(
+        app,
+        loglevel=settings.logging.level,
+        quiet=True,
+        redirect_stdouts=False,
+        override_logging=False,
+    )
+    worker.execute_from_commandline()
+    return 0
