@@ -1,0 +1,88 @@
+"""The Faust app of the processors: ``articles.raw`` → tagger → ``articles.tagged``."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+import faust
+from prometheus_client import CollectorRegistry
+
+from escmon.faustapp import make_app, run_app
+from escmon.metrics import ProcessorMetrics
+from escmon.settings import Settings
+from processors.handling import RawMessage, handle_batch
+
+logger = logging.getLogger(__name__)
+
+
+def create_app(
+    settings: Settings,
+    registry: CollectorRegistry | None = None,
+    tagger: Any = None,
+    app_id: str | None = None,
+) -> faust.App:
+    """Build the app and its agent; ``tagger`` defaults to the configured :class:`Tagger`."""
+    registry = registry or CollectorRegistry()
+    metrics = ProcessorMetrics.create(registry)
+    app_id = app_id or f"{settings.kafka.app_prefix}-processors"
+    app = make_app(settings, app_id, settings.metrics.worker_port, registry)
+    if tagger is None:
+        from processors.tagger import Tagger
+
+        tagger = Tagger(model=settings.processors.model, batch_size=settings.processors.batch_size)
+    topics = settings.topics
+    raw = app.topic(
+        topics.raw, key_type=bytes, value_type=bytes, value_serializer="raw", key_serializer="raw"
+    )
+    tagged_topic = app.topic(
+        topics.tagged,
+        key_type=bytes,
+        value_type=bytes,
+        value_serializer="raw",
+        key_serializer="raw",
+    )
+    dead_topic = app.topic(
+        topics.deadletter,
+        key_type=bytes,
+        value_type=bytes,
+        value_serializer="raw",
+        key_serializer="raw",
+    )
+    proc = settings.processors
+
+    @app.agent(raw, name="tag")
+    async def tag(stream: Any) -> AsyncIterator[int]:
+        async for events in stream.take_events(proc.batch_size, within=0.2):
+            messages = [
+                RawMessage(e.value, e.message.topic, e.message.partition, e.message.offset)
+                for e in events
+            ]
+            started = time.perf_counter()
+            result = handle_batch(
+                messages, tagger.tag_many, max_chars=proc.max_chars, cap=proc.deadletter_cap
+            )
+            metrics.tag_seconds.observe(time.perf_counter() - started)
+            # Keyed by article id: a redelivered batch republishes the same keys, and the alert
+            # stage ignores an article id it has already counted.
+            for item in result.tagged:
+                await tagged_topic.send(key=item.id.encode(), value=item.to_bytes())
+                metrics.tagged.inc()
+                for signal in item.signals:
+                    metrics.signals.labels(signal.type).inc()
+            for dead in result.dead:
+                logger.warning(
+                    "dead letter %s/%s@%s: %s", dead.topic, dead.partition, dead.offset, dead.reason
+                )
+                await dead_topic.send(key=b"processors", value=dead.to_bytes())
+                metrics.deadletters.labels(dead.reason.split(":", 1)[0][:60]).inc()
+            yield len(events)
+
+    return app
+
+
+def run_worker(settings: Settings) -> int:
+    """Run the tagging worker until SIGTERM/SIGINT."""
+    return run_app(create_app(settings), settings)
