@@ -1,0 +1,114 @@
+"""Fetching feeds: conditional GET over aiohttp (or a local file), with a size cap.
+
+feedparser only ever parses the bytes fetched here; its own HTTP code is not used.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import aiohttp
+
+logger = logging.getLogger(__name__)
+
+USER_AGENT = "escalation-monitor/0.1 (+https://github.com/escalation-monitor)"
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    """What one poll gave: new bytes, not modified, or an error reason."""
+
+    status: str  # "ok", "not_modified" or "error"
+    data: bytes = b""
+    content_type: str | None = None
+    url: str = ""
+    etag: str | None = None
+    modified: str | None = None
+    reason: str = ""
+    http_status: int | None = None
+
+
+async def fetch_http(
+    session: aiohttp.ClientSession,
+    url: str,
+    *,
+    etag: str | None,
+    modified: str | None,
+    timeout: float,
+    max_bytes: int,
+) -> FetchResult:
+    """GET ``url`` with If-None-Match / If-Modified-Since; never raises for network trouble."""
+    headers = {"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"}
+    if etag:
+        headers["If-None-Match"] = etag
+    if modified:
+        headers["If-Modified-Since"] = modified
+    try:
+        async with session.get(
+            url,
+            headers=headers,
+            timeout=aiohttp.ClientTimeout(total=timeout),
+            allow_redirects=True,
+            max_redirects=5,
+        ) as resp:
+            if resp.status == 304:
+                return FetchResult(
+                    "not_modified", url=str(resp.url), etag=etag, modified=modified, http_status=304
+                )
+            if resp.status >= 400:
+                return FetchResult(
+                    "error",
+                    url=str(resp.url),
+                    reason=f"http_{resp.status}",
+                    http_status=resp.status,
+                )
+            declared = resp.content_length
+            if declared is not None and declared > max_bytes:
+                return FetchResult("error", url=str(resp.url), reason="too_large")
+            data = await resp.content.read(max_bytes + 1)
+            if len(data) > max_bytes:
+                return FetchResult("error", url=str(resp.url), reason="too_large")
+            return FetchResult(
+                "ok",
+                data=data,
+                content_type=resp.headers.get("Content-Type"),
+                url=str(resp.url),
+                etag=resp.headers.get("ETag"),
+                modified=resp.headers.get("Last-Modified"),
+                http_status=resp.status,
+            )
+    except TimeoutError:
+        return FetchResult("error", url=url, reason="timeout")
+    except aiohttp.TooManyRedirects:
+        return FetchResult("error", url=url, reason="too_many_redirects")
+    except aiohttp.ClientConnectorError as exc:
+        reason = (
+            "dns"
+            if "Name or service not known" in str(exc) or "getaddrinfo" in str(exc)
+            else "connect"
+        )
+        return FetchResult("error", url=url, reason=reason)
+    except (aiohttp.ClientError, asyncio.IncompleteReadError, OSError, ValueError) as exc:
+        return FetchResult("error", url=url, reason=f"client_{type(exc).__name__}")
+
+
+def fetch_file(path: str, *, modified: str | None, max_bytes: int) -> FetchResult:
+    """Read a local feed file; its mtime plays the part of Last-Modified."""
+    p = Path(path)
+    try:
+        stat = p.stat()
+    except OSError:
+        return FetchResult("error", url=path, reason="not_found")
+    stamp = str(stat.st_mtime_ns)
+    if modified == stamp:
+        return FetchResult("not_modified", url=path, modified=stamp)
+    if stat.st_size > max_bytes:
+        return FetchResult("error", url=path, reason="too_large")
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        return FetchResult("error", url=path, reason=f"read_{type(exc).__name__}")
+    return FetchResult("ok", data=data, url=path, modified=stamp)

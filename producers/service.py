@@ -1,0 +1,361 @@
+"""The producer process: polls feeds, reads the inbox, and drains the outbox to Kafka."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import signal
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+
+from escmon.metrics import ProducerMetrics
+from escmon.models import Article, DeadLetter, stable_id, utcnow
+from escmon.settings import FeedSettings, Settings
+from escmon.topics import client_options, ensure_topics
+from producers.documents import parse_document
+from producers.feeds import parse_feed
+from producers.fetch import fetch_file, fetch_http
+from producers.files import InboxScanner, move_aside, signature
+from producers.publisher import Publisher
+from producers.store import Store
+
+logger = logging.getLogger(__name__)
+
+STAGE = "producers"
+MAX_BACKOFF = 3600.0
+
+
+@dataclass
+class Parsed:
+    """A source's articles and what could not become one (duck-types Feed/DocumentResult)."""
+
+    articles: list[Article]
+    rejects: list[Any]
+    error: str | None
+
+
+class ProducerService:
+    """Sources → outbox (SQLite) → Kafka; the outbox makes a broker outage cost only delay."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        registry: CollectorRegistry | None = None,
+        *,
+        publisher: Publisher | None = None,
+        now: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.settings = settings
+        self.registry = registry or CollectorRegistry()
+        self.metrics = ProducerMetrics.create(self.registry)
+        self.store = Store(settings.state_dir / "producer.sqlite")
+        topics = settings.topics
+        self.publisher = publisher or Publisher(
+            {"article": topics.raw, "deadletter": topics.deadletter},
+            client_options(settings.kafka),
+        )
+        self.now = now
+        self._wake = asyncio.Event()
+        self._last_reason: dict[str, str] = {}
+        self.connected = False
+        self.metrics.pending.set_function(self.store.pending_count)
+
+    # --- accepting what sources give -------------------------------------------------------
+
+    def accept(self, source: str, result: Any, raw: bytes = b"") -> int:
+        """Put a parse result's new articles and dead letters in the outbox; return new count."""
+        cap = self.settings.processors.deadletter_cap
+        new = 0
+        if result.error:
+            self._error(source, result.error)
+            dead = DeadLetter.of(
+                stage=STAGE, reason=result.error, payload=raw, cap=cap, source=source
+            )
+            self._enqueue_dead(dead)
+        for reject in result.rejects:
+            self._error(source, reject.reason)
+            dead = DeadLetter.of(
+                stage=STAGE, reason=reject.reason, payload=reject.payload, cap=cap, source=source
+            )
+            self._enqueue_dead(dead)
+        for article in result.articles:
+            self.metrics.entries_seen.labels(source).inc()
+            if self.store.known(article.id):
+                self.metrics.duplicates.inc()
+                continue
+            if self.store.enqueue("article", article.id, article.to_bytes(), source):
+                new += 1
+        if new or result.error or result.rejects:
+            self._wake.set()
+        return new
+
+    def _enqueue_dead(self, dead: DeadLetter) -> None:
+        key = stable_id(dead.source, dead.reason, dead.payload)
+        if self.store.enqueue("deadletter", key, dead.to_bytes(), dead.source):
+            self.metrics.deadletters.labels(_reason_label(dead.reason)).inc()
+
+    def _error(self, source: str, reason: str) -> None:
+        label = _reason_label(reason)
+        self.metrics.feed_errors.labels(source, label).inc()
+        # Once per feed and reason: a feed that stays broken must not flood the log.
+        if self._last_reason.get(source) != reason:
+            logger.warning("source %s: %s", source, reason)
+            self._last_reason[source] = reason
+
+    def _ok(self, source: str) -> None:
+        if source in self._last_reason:
+            logger.info("source %s: recovered", source)
+            del self._last_reason[source]
+        self.metrics.last_success.labels(source).set(time.time())
+
+    # --- files -----------------------------------------------------------------------------
+
+    def read_file(self, path: Path, *, move: bool) -> bool:
+        """Read one file into the outbox; move it aside from the inbox when ``move``."""
+        try:
+            data = path.read_bytes()
+            sig = signature(path)
+        except OSError as exc:
+            self._error(str(path), f"cannot read file: {exc.strerror}")
+            return False
+        if not move and self.store.file_done(str(path), sig):
+            return True
+        result = parse_document(
+            path.name,
+            data,
+            source=str(path),
+            now=self.now(),
+            max_bytes=self.settings.producers.max_bytes,
+        )
+        self.accept(str(path), result, data)
+        if not result.error:
+            self._ok(str(path))
+        if move:
+            target = move_aside(path, ok=not result.error)
+            logger.info("read %s (%d articles) -> %s", path.name, len(result.articles), target)
+        else:
+            self.store.mark_file(str(path), sig)
+            logger.info("read %s (%d articles)", path, len(result.articles))
+        return not result.error
+
+    async def watch_inbox(self, stop: asyncio.Event) -> None:
+        """Read files dropped in the inbox once they are complete."""
+        inbox = self.settings.producers.inbox
+        if inbox is None:
+            return
+        inbox.mkdir(parents=True, exist_ok=True)
+        scanner = InboxScanner(inbox)
+        while not stop.is_set():
+            for path in scanner.ready():
+                self.read_file(path, move=True)
+            await _sleep_or_stop(stop, self.settings.producers.scan_interval)
+
+    # --- feeds -----------------------------------------------------------------------------
+
+    async def poll(self, feed: FeedSettings, session: aiohttp.ClientSession) -> bool:
+        """Poll one feed once; True on success (including 304)."""
+        p = self.settings.producers
+        etag, modified = self.store.validators(feed.name)
+        started = time.perf_counter()
+        if "://" in feed.url:
+            fetched = await fetch_http(
+                session,
+                feed.url,
+                etag=etag,
+                modified=modified,
+                timeout=p.timeout,
+                max_bytes=p.max_bytes,
+            )
+        else:
+            fetched = fetch_file(feed.url, modified=modified, max_bytes=p.max_bytes)
+        self.metrics.fetch_seconds.observe(time.perf_counter() - started)
+        self.metrics.fetches.labels(feed.name, fetched.status).inc()
+        if fetched.status == "not_modified":
+            self.metrics.not_modified.labels(feed.name).inc()
+            self._ok(feed.name)
+            return True
+        if fetched.status == "error":
+            self._error(feed.name, fetched.reason)
+            return False
+        result = parse_feed(
+            fetched.data,
+            source=feed.name,
+            now=self.now(),
+            content_type=fetched.content_type,
+            base_url=fetched.url,
+        )
+        self.accept(feed.name, result, fetched.data)
+        if result.error:
+            return False
+        self.store.set_validators(feed.name, fetched.etag, fetched.modified)
+        self._ok(feed.name)
+        return True
+
+    async def poll_forever(
+        self, feed: FeedSettings, session: aiohttp.ClientSession, stop: asyncio.Event
+    ) -> None:
+        """Poll on the feed's interval with jitter; back off exponentially while it fails."""
+        failures = 0
+        # Spread the first polls of hundreds of feeds instead of starting them all at once.
+        await _sleep_or_stop(stop, random.uniform(0, min(feed.interval, 5.0) * 0.2))  # noqa: S311 - jitter
+        while not stop.is_set():
+            ok = await self.poll(feed, session)
+            failures = 0 if ok else failures + 1
+            delay = min(feed.interval * (2**failures), max(MAX_BACKOFF, feed.interval))
+            await _sleep_or_stop(stop, delay * random.uniform(0.9, 1.1))  # noqa: S311
+
+    # --- the outbox ------------------------------------------------------------------------
+
+    async def drain_once(self) -> int:
+        """Publish what waits in the outbox; return how many the broker acknowledged."""
+        total = 0
+        loop = asyncio.get_running_loop()
+        while True:
+            batch = self.store.pending(500)
+            if not batch:
+                return total
+            started = time.perf_counter()
+            done = await loop.run_in_executor(None, self.publisher.publish, batch)
+            self.connected = bool(done)
+            if done:
+                self.metrics.publish_seconds.observe(time.perf_counter() - started)
+                self.store.acknowledged(done)
+                for item in done:
+                    if item.kind == "article":
+                        self.metrics.published.labels(item.source).inc()
+                total += len(done)
+            if len(done) < len(batch):
+                return total
+
+    async def drain_forever(self, stop: asyncio.Event) -> None:
+        """Keep the outbox empty; retry with backoff while the broker is away."""
+        delay = 1.0
+        while not stop.is_set():
+            self._wake.clear()
+            await self.drain_once()
+            if self.store.pending_count():
+                await _sleep_or_stop(stop, delay)
+                delay = min(delay * 2, 30.0)
+                continue
+            delay = 1.0
+            waiter = asyncio.ensure_future(self._wake.wait())
+            stopper = asyncio.ensure_future(stop.wait())
+            await asyncio.wait({waiter, stopper}, timeout=5.0, return_when=asyncio.FIRST_COMPLETED)
+            waiter.cancel()
+            stopper.cancel()
+
+    # --- the process -----------------------------------------------------------------------
+
+    async def serve_metrics(self) -> web.AppRunner | None:
+        """Serve /metrics, /healthz and /readyz."""
+        m = self.settings.metrics
+        if m.producer_port <= 0:
+            return None
+
+        async def metrics(_: web.Request) -> web.Response:
+            body = generate_latest(self.registry)
+            return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+        async def healthz(_: web.Request) -> web.Response:
+            return web.json_response({"status": "alive", "app": "escmon-producer"})
+
+        async def readyz(_: web.Request) -> web.Response:
+            pending = self.store.pending_count()
+            ready = self.connected or pending == 0
+            return web.json_response(
+                {"ready": ready, "pending": pending}, status=200 if ready else 503
+            )
+
+        app = web.Application()
+        app.router.add_get("/metrics", metrics)
+        app.router.add_get("/healthz", healthz)
+        app.router.add_get("/readyz", readyz)
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        await web.TCPSite(runner, m.host, m.producer_port).start()
+        return runner
+
+    async def run(self, stop: asyncio.Event, *, once: bool = False) -> None:
+        """Run until ``stop`` is set (or, with ``once``, until every source was read once)."""
+        runner = await self.serve_metrics()
+        p = self.settings.producers
+        try:
+            for path in p.files:
+                self.read_file(path, move=False)
+            feeds = [f for f in p.feeds if f.enabled]
+            async with aiohttp.ClientSession() as session:
+                if once:
+                    if p.inbox is not None and p.inbox.is_dir():
+                        for path in InboxScanner(p.inbox, settle=0).ready():
+                            self.read_file(path, move=True)
+                    await asyncio.gather(*(self.poll(f, session) for f in feeds))
+                    await self.drain_until_empty(timeout=60.0)
+                    return
+                tasks = [
+                    asyncio.create_task(self.watch_inbox(stop), name="inbox"),
+                    asyncio.create_task(self.drain_forever(stop), name="drain"),
+                    *(
+                        asyncio.create_task(self.poll_forever(f, session, stop), name=f.name)
+                        for f in feeds
+                    ),
+                ]
+                await stop.wait()
+                for task in tasks:
+                    task.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
+                # Whatever is still in the outbox stays on disk for the next start.
+                await self.drain_until_empty(timeout=5.0)
+        finally:
+            if runner is not None:
+                await runner.cleanup()
+            await asyncio.get_running_loop().run_in_executor(None, self.publisher.close)
+            self.store.close()
+
+    async def drain_until_empty(self, timeout: float) -> None:
+        """Publish until the outbox is empty or ``timeout`` passes."""
+        deadline = time.monotonic() + timeout
+        while self.store.pending_count() and time.monotonic() < deadline:
+            if not await self.drain_once():
+                await asyncio.sleep(1.0)
+
+
+def _reason_label(reason: str) -> str:
+    # Label values must stay few: keep the reason's kind, not its details.
+    return reason.split(":", 1)[0].strip()[:60] or "unknown"
+
+
+async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), timeout=max(0.0, seconds))
+
+
+def run_producer(settings: Settings, *, once: bool = False) -> int:
+    """Run the producer process until SIGTERM/SIGINT."""
+    ensure_topics(settings)
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        service = ProducerService(settings)
+        logger.info(
+            "producer started: %d feeds, inbox %s",
+            len(settings.producers.feeds),
+            settings.producers.inbox,
+        )
+        await service.run(stop, once=once)
+        logger.info("producer stopped")
+
+    asyncio.run(main())
+    return 0

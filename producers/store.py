@@ -1,0 +1,122 @@
+"""The producer's local state in one SQLite file: seen ids, an outbox, feed validators, files done.
+
+SQLite rather than a compacted topic because the state must be usable while the broker is down:
+the outbox is exactly what is kept for the broker's return, and it survives a restart.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS seen (id TEXT PRIMARY KEY, at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS outbox (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL,          -- 'article' or 'deadletter'
+    key TEXT NOT NULL,
+    payload BLOB NOT NULL,
+    source TEXT NOT NULL,
+    fetched REAL NOT NULL,
+    UNIQUE (kind, key)
+);
+CREATE TABLE IF NOT EXISTS validators (feed TEXT PRIMARY KEY, etag TEXT, modified TEXT);
+CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, signature TEXT NOT NULL, at REAL NOT NULL);
+"""
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A record waiting in the outbox for the broker's acknowledgement."""
+
+    seq: int
+    kind: str
+    key: str
+    payload: bytes
+    source: str
+    fetched: float
+
+
+class Store:
+    """Single-threaded access to the producer state (the event loop thread owns it)."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(str(path), isolation_level=None)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        """Close the database."""
+        self.db.close()
+
+    def known(self, article_id: str) -> bool:
+        """True when the id was published, or is waiting in the outbox."""
+        row = self.db.execute("SELECT 1 FROM seen WHERE id = ?", (article_id,)).fetchone()
+        if row:
+            return True
+        row = self.db.execute(
+            "SELECT 1 FROM outbox WHERE kind = 'article' AND key = ?", (article_id,)
+        ).fetchone()
+        return row is not None
+
+    def enqueue(self, kind: str, key: str, payload: bytes, source: str) -> bool:
+        """Keep a record until the broker has it; False when it is already waiting."""
+        cur = self.db.execute(
+            "INSERT OR IGNORE INTO outbox (kind, key, payload, source, fetched) VALUES (?,?,?,?,?)",
+            (kind, key, payload, source, time.time()),
+        )
+        return cur.rowcount > 0
+
+    def pending(self, limit: int = 500) -> list[Pending]:
+        """The oldest records not yet acknowledged."""
+        rows = self.db.execute(
+            "SELECT seq, kind, key, payload, source, fetched FROM outbox ORDER BY seq LIMIT ?",
+            (limit,),
+        ).fetchall()
+        return [Pending(*row) for row in rows]
+
+    def pending_count(self) -> int:
+        """How many records wait for the broker."""
+        return int(self.db.execute("SELECT count(*) FROM outbox").fetchone()[0])
+
+    def acknowledged(self, items: list[Pending]) -> None:
+        """The broker has these: drop them from the outbox and remember the article ids."""
+        now = time.time()
+        with self.db:
+            self.db.execute("BEGIN")
+            for item in items:
+                self.db.execute("DELETE FROM outbox WHERE seq = ?", (item.seq,))
+                if item.kind == "article":
+                    self.db.execute(
+                        "INSERT OR IGNORE INTO seen (id, at) VALUES (?, ?)", (item.key, now)
+                    )
+
+    def validators(self, feed: str) -> tuple[str | None, str | None]:
+        """The ETag and Last-Modified the feed sent last time."""
+        row = self.db.execute(
+            "SELECT etag, modified FROM validators WHERE feed = ?", (feed,)
+        ).fetchone()
+        return (row[0], row[1]) if row else (None, None)
+
+    def set_validators(self, feed: str, etag: str | None, modified: str | None) -> None:
+        """Remember the feed's validators for the next conditional GET."""
+        self.db.execute(
+            "INSERT OR REPLACE INTO validators (feed, etag, modified) VALUES (?, ?, ?)",
+            (feed, etag, modified),
+        )
+
+    def file_done(self, path: str, signature: str) -> bool:
+        """True when this file, with this size and mtime, was already read."""
+        row = self.db.execute("SELECT signature FROM files WHERE path = ?", (path,)).fetchone()
+        return row is not None and row[0] == signature
+
+    def mark_file(self, path: str, signature: str) -> None:
+        """Remember that the file was read."""
+        self.db.execute(
+            "INSERT OR REPLACE INTO files (path, signature, at) VALUES (?, ?, ?)",
+            (path, signature, time.time()),
+        )
