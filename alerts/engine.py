@@ -43,7 +43,10 @@ def _applies(rule: Rule, key: str) -> bool:
 
 
 def step(
-    ruleset: RuleSet, key: str, state: dict[str, Any] | None, article: TaggedArticle,
+    ruleset: RuleSet,
+    key: str,
+    state: dict[str, Any] | None,
+    article: TaggedArticle,
     now: datetime,
 ) -> tuple[dict[str, Any], list[Alert]]:
     """Add one article to the group's state; return the new state and the alerts it fires."""
@@ -74,8 +77,9 @@ def step(
         severity = _severity(rule, value)
         order = list(rule.severities)
         last = rs.get("last")
-        if severity and (last is None or order.index(severity) > order.index(last)
-                         or rule.type == "any"):
+        if severity and (
+            last is None or order.index(severity) > order.index(last) or rule.type == "any"
+        ):
             rs["last"] = severity
             fired.append(_alert(rule, key, severity, start, window, value, now))
         state[rule.name] = rs
@@ -89,18 +93,38 @@ def tick(
     return dict(state or {}), []
 
 
-def _alert(rule: Rule, key: str, severity: str, start: datetime, articles: list[TaggedArticle],
-           value: float, now: datetime) -> Alert:
+def _alert(
+    rule: Rule,
+    key: str,
+    severity: str,
+    start: datetime,
+    articles: list[TaggedArticle],
+    value: float,
+    now: datetime,
+) -> Alert:
     a = articles[-1]
-    evidence = [Evidence(sentence=s.sentence, type=s.type, article_id=a.id, source=a.source,
-                         url=a.url) for s in a.signals[:3]]
+    evidence = [
+        Evidence(sentence=s.sentence, type=s.type, article_id=a.id, source=a.source, url=a.url)
+        for s in a.signals[:3]
+    ]
     return Alert(
-        id=stable_id(rule.name, key, start.isoformat(), severity, a.id if rule.type == "any" else ""),
-        rule=rule.name, severity=severity, group=key, window_start=start,
+        id=stable_id(
+            rule.name, key, start.isoformat(), severity, a.id if rule.type == "any" else ""
+        ),
+        rule=rule.name,
+        severity=severity,
+        group=key,
+        window_start=start,
         window_end=start + timedelta(seconds=rule.window),
-        figures={"value": value, "killed": float(a.summary.killed or 0), "score": a.score.total,
-                 "strikes": float(a.summary.strike)},
-        evidence=evidence, article_ids=[x.id for x in articles],
+        figures={
+            "value": value,
+            "killed": float(a.summary.killed or 0),
+            "score": a.score.total,
+            "strikes": float(a.summary.strike),
+        },
+        evidence=evidence,
+        article_ids=[x.id for x in articles],
         first_fetched=min((x.fetched for x in articles if x.fetched), default=None),
-        fired_at=now, summary=f"{rule.name} {severity} for {key}: {rule.metric} {value:g}",
+        fired_at=now,
+        summary=f"{rule.name} {severity} for {key}: {rule.metric} {value:g}",
     )

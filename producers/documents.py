@@ -64,8 +64,9 @@ def parse_document(
         from producers.feeds import parse_feed
 
         feed = parse_feed(data, source=source, now=now)
-        return DocumentResult(feed.articles, [Reject(r.reason, r.payload) for r in feed.rejects],
-                              feed.error)
+        return DocumentResult(
+            feed.articles, [Reject(r.reason, r.payload) for r in feed.rejects], feed.error
+        )
     text = _decode(data)
     if text is None:
         return DocumentResult(error="binary file: not text in UTF-8 or cp1252")
@@ -84,10 +85,16 @@ def parse_document(
     return DocumentResult(error=f"unsupported file type {suffix or '(none)'!r}")
 
 
-def _json_articles(name: str, text: str, source: str, now: datetime, *, lines: bool) -> DocumentResult:
+def _json_articles(
+    name: str, text: str, source: str, now: datetime, *, lines: bool
+) -> DocumentResult:
     result = DocumentResult()
     try:
-        items = [json.loads(ln) for ln in text.splitlines() if ln.strip()] if lines else json.loads(text)
+        items = (
+            [json.loads(ln) for ln in text.splitlines() if ln.strip()]
+            if lines
+            else json.loads(text)
+        )
     except json.JSONDecodeError as exc:
         result.error = f"invalid JSON: {exc.msg} at line {exc.lineno}"
         return result
@@ -100,12 +107,20 @@ def _json_articles(name: str, text: str, source: str, now: datetime, *, lines: b
         title = str(item.get("title") or "")
         body = str(item.get("body") or item.get("text") or "")
         if not title and not body:
-            result.rejects.append(Reject("empty entry: no title and no text", json.dumps(item)[:1000]))
+            result.rejects.append(
+                Reject("empty entry: no title and no text", json.dumps(item)[:1000])
+            )
             continue
         url = item.get("url")
-        result.articles.append(Article(
-            id=str(item.get("id") or stable_id(str(url or name), title)),
-            source=str(item.get("source") or source), title=title, body=body,
-            url=str(url) if url else None, fetched=now, language=item.get("language"),
-        ))
+        result.articles.append(
+            Article(
+                id=str(item.get("id") or stable_id(str(url or name), title)),
+                source=str(item.get("source") or source),
+                title=title,
+                body=body,
+                url=str(url) if url else None,
+                fetched=now,
+                language=item.get("language"),
+            )
+        )
     return result

@@ -76,8 +76,16 @@ def parse_feed(
             result.rejects.append(Reject("empty entry", str(dict(entry))[:2000]))
             continue
         ident = link or entry.get("id") or f"{source}\x1f{title}"
-        result.articles.append(Article(
-            id=stable_id(ident), source=source, title=title, body=body, url=link,
-            published=_date(entry), fetched=now, language=language,
-        ))
+        result.articles.append(
+            Article(
+                id=stable_id(ident),
+                source=source,
+                title=title,
+                body=body,
+                url=link,
+                published=_date(entry),
+                fetched=now,
+                language=language,
+            )
+        )
     return result

@@ -1,4 +1,4 @@
-"""`escmon run` as a user runs it: it starts its own broker, prints the seed's alert, stops clean."""
+"""`escmon run` as a user runs it: own broker, the seed alert printed, a clean stop."""
 
 import signal
 import time

@@ -37,8 +37,11 @@ def test_articles_read_while_the_broker_is_down_arrive_once_after_restart(
     try:
         for i in range(10):
             _drop(inbox, f"during-{i}.txt", i)
-        wait_for(lambda: len(list((inbox / "done").glob("during-*"))) == 10, 30,
-                 "files read while the broker is down")
+        wait_for(
+            lambda: len(list((inbox / "done").glob("during-*"))) == 10,
+            30,
+            "files read while the broker is down",
+        )
         time.sleep(20)  # the broker stays away for 20 s while the producer retries
         assert producer.popen.poll() is None, "the producer kept running without its broker"
     finally:

@@ -1,0 +1,1 @@
+"""Alerts: windowed rules over tagged articles and delivery of the alerts they fire."""

@@ -1,0 +1,1 @@
+"""Processors: the spaCy escalation tagger and the Faust agents that run it."""

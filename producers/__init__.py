@@ -1,0 +1,1 @@
+"""Producers: RSS/Atom feeds and dropped files become Article records on articles.raw."""
