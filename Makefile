@@ -24,6 +24,7 @@ run: $(STAMP)  ## run the pipeline: local broker, sample feed, seed article, ale
 	$(VENV)/bin/escmon run
 
 test: $(STAMP)  ## lint, type-check and run every test (starts its own Kafka broker)
+	deploy/prometheus/install-prometheus.sh
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 	$(PY) -m pytest
