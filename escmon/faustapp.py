@@ -60,6 +60,9 @@ def make_app(
         # A new consumer group must see what the producers published before it first started.
         consumer_auto_offset_reset="earliest",
         producer_acks=-1,
+        # Commit often: after a crash or a rebalance, at-least-once means the events processed
+        # since the last commit are processed again, so this bounds the duplicates downstream.
+        broker_commit_interval=0.5,
         web_enabled=port > 0,
         web_port=port,
         web_bind=settings.metrics.host,
@@ -68,6 +71,14 @@ def make_app(
         **extra,
     )
     setup_prometheus_sensors(app, "/metrics", registry=registry, name_prefix="faust")
+
+    @app.on_before_shutdown.connect
+    async def commit_before_leaving(
+        sender: Any, /, *args: Any, signal: Any, **kwargs: Any
+    ) -> None:
+        # Faust does not commit on a graceful stop by itself; without this, the partitions
+        # a stopping worker hands over are processed again from its last periodic commit.
+        await app.consumer.commit()
 
     @app.page("/healthz")
     async def healthz(web: Any, request: Any) -> Any:
