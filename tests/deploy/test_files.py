@@ -30,7 +30,7 @@ def test_promtool_accepts_the_scrape_configs(config):
 def test_promtool_accepts_the_rules():
     done = promtool("check", "rules", "escmon-rules.yml")
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "SUCCESS: 10 rules found" in done.stdout
+    assert "SUCCESS: 12 rules found" in done.stdout
 
 
 def test_promtool_rule_unit_tests_pass():
