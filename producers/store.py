@@ -23,6 +23,7 @@ CREATE TABLE IF NOT EXISTS outbox (
     UNIQUE (kind, key)
 );
 CREATE TABLE IF NOT EXISTS validators (feed TEXT PRIMARY KEY, etag TEXT, modified TEXT);
+CREATE TABLE IF NOT EXISTS digests (feed TEXT PRIMARY KEY, sha256 TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, signature TEXT NOT NULL, at REAL NOT NULL);
 """
 
@@ -63,6 +64,18 @@ class Store:
         ).fetchone()
         return row is not None
 
+    def known_record(self, kind: str, key: str) -> bool:
+        """True when a record of ``kind`` with ``key`` was published or is waiting."""
+        if kind == "article":
+            return self.known(key)
+        row = self.db.execute("SELECT 1 FROM seen WHERE id = ?", (f"{kind}:{key}",)).fetchone()
+        if row:
+            return True
+        row = self.db.execute(
+            "SELECT 1 FROM outbox WHERE kind = ? AND key = ?", (kind, key)
+        ).fetchone()
+        return row is not None
+
     def enqueue(self, kind: str, key: str, payload: bytes, source: str) -> bool:
         """Keep a record until the broker has it; False when it is already waiting."""
         cur = self.db.execute(
@@ -90,10 +103,10 @@ class Store:
             self.db.execute("BEGIN")
             for item in items:
                 self.db.execute("DELETE FROM outbox WHERE seq = ?", (item.seq,))
-                if item.kind == "article":
-                    self.db.execute(
-                        "INSERT OR IGNORE INTO seen (id, at) VALUES (?, ?)", (item.key, now)
-                    )
+                # Dead letters are remembered too (prefixed), so a feed that stays broken is
+                # reported once, not on every poll.
+                seen = item.key if item.kind == "article" else f"{item.kind}:{item.key}"
+                self.db.execute("INSERT OR IGNORE INTO seen (id, at) VALUES (?, ?)", (seen, now))
 
     def validators(self, feed: str) -> tuple[str | None, str | None]:
         """The ETag and Last-Modified the feed sent last time."""
@@ -107,6 +120,17 @@ class Store:
         self.db.execute(
             "INSERT OR REPLACE INTO validators (feed, etag, modified) VALUES (?, ?, ?)",
             (feed, etag, modified),
+        )
+
+    def digest(self, feed: str) -> str | None:
+        """SHA-256 of the feed body parsed last time (servers without validators)."""
+        row = self.db.execute("SELECT sha256 FROM digests WHERE feed = ?", (feed,)).fetchone()
+        return str(row[0]) if row else None
+
+    def set_digest(self, feed: str, sha256: str) -> None:
+        """Remember the body just parsed, so an identical body next time costs no parse."""
+        self.db.execute(
+            "INSERT OR REPLACE INTO digests (feed, sha256) VALUES (?, ?)", (feed, sha256)
         )
 
     def file_done(self, path: str, signature: str) -> bool:

@@ -1,0 +1,220 @@
+"""Normalising what feeds and files say into Article fields (pure functions, no I/O).
+
+Each function takes plain values and returns plain values, so the rules are unit-tested without a
+feed: readable text from HTML, UTC dates, canonical URLs, stable ids and a language code.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+from bs4 import BeautifulSoup
+
+from escmon.models import stable_id
+
+# Tags whose content is never readable text.
+_DROP_TAGS = ("script", "style", "noscript", "template", "iframe", "object", "svg", "head")
+# Tags that end a line when rendered; everything else is inline and joins its neighbours.
+_BLOCK_TAGS = (
+    "p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table",
+    "blockquote", "pre", "section", "article", "header", "footer", "figure", "figcaption", "hr",
+    "dd", "dt", "dl", "aside", "nav", "main",
+)  # fmt: skip
+_LINE_TAGS = ("br", "li", "tr", "dt", "dd")
+_SPACES = re.compile(r"[ \t\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_MARKUP = re.compile(r"[<&]")
+
+
+def html_to_text(value: str) -> str:
+    """Readable text of an HTML fragment: tags dropped, entities decoded, lines kept.
+
+    Block elements (``<p>``, ``<br>``, ``<li>`` …) become line breaks, inline ones (``<b>``,
+    ``<a>``) join their neighbours, scripts and styles vanish, runs of spaces become one space and
+    blank lines at most one. Plain text passes through with only its whitespace tidied.
+
+    >>> html_to_text("<p>Strikes on <b>Gaza</b> &amp; Rafah</p><p>Second&nbsp;para</p>")
+    'Strikes on Gaza & Rafah\\n\\nSecond para'
+    """
+    if not value:
+        return ""
+    if _MARKUP.search(value):
+        soup = BeautifulSoup(value, "html.parser")
+        for tag in soup.find_all(_DROP_TAGS):
+            tag.decompose()
+        for tag in soup.find_all(_BLOCK_TAGS):
+            # Paragraph-like elements are set apart by a blank line, line-like ones (br, li, tr)
+            # end a line; the inline text inside stays joined.
+            if tag.name in _LINE_TAGS:
+                tag.insert_after("\n")
+            else:
+                tag.insert_before("\n\n")
+                tag.insert_after("\n\n")
+        value = soup.get_text()
+    value = _CONTROL.sub("", value).replace("\r\n", "\n").replace("\r", "\n")
+    lines = [_SPACES.sub(" ", line).strip() for line in value.split("\n")]
+    text = "\n".join(lines)
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+def clean_title(value: str) -> str:
+    """A title on one line: HTML and entities resolved, all whitespace runs one space.
+
+    >>> clean_title("Breaking:&#160;<em>ceasefire</em>\\n  holds")
+    'Breaking: ceasefire holds'
+    """
+    return " ".join(html_to_text(value).split())
+
+
+def utc_from_struct(
+    value: time.struct_time | None, *, now: datetime, future_slack: timedelta = timedelta(days=1)
+) -> datetime | None:
+    """A feedparser ``*_parsed`` value (UTC ``struct_time``) as an aware UTC datetime.
+
+    Missing dates give ``None``; so do dates further in the future than ``future_slack`` (a feed
+    with a wrong clock or a placeholder year), because the alert windows use this time.
+    """
+    if not value:
+        return None
+    try:
+        when = datetime.fromtimestamp(calendar.timegm(value), tz=UTC)
+    except (OverflowError, ValueError, OSError, TypeError):
+        return None
+    if when > now + future_slack or when.year < 1970:
+        return None
+    return when
+
+
+def parse_iso_datetime(value: Any, *, now: datetime) -> datetime | None:
+    """An ISO 8601 string (or epoch seconds) as UTC; a time without a zone is taken as UTC."""
+    if value is None or value == "":
+        return None
+    try:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            when = datetime.fromtimestamp(float(value), tz=UTC)
+        else:
+            when = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
+    except (ValueError, OverflowError, OSError):
+        return None
+    when = when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+    if when > now + timedelta(days=1):
+        return None
+    return when
+
+
+# Query parameters that say who sent the reader, not which page it is.
+TRACKING_PARAMS = frozenset(
+    {
+        "fbclid", "gclid", "gclsrc", "dclid", "msclkid", "yclid", "twclid", "igshid", "mc_cid",
+        "mc_eid", "_ga", "_gl", "ocid", "cmpid", "ncid", "smid", "sr_share", "at_medium",
+        "at_campaign", "at_custom1", "at_custom2", "at_custom3", "at_custom4", "wt.mc_id",
+        "guccounter", "__twitter_impression", "spm", "xtor",
+    }
+)  # fmt: skip
+TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_")
+
+
+def _is_tracking(name: str) -> bool:
+    lowered = name.lower()
+    return lowered in TRACKING_PARAMS or lowered.startswith(TRACKING_PREFIXES)
+
+
+def canonical_url(url: str | None, base: str | None = None) -> str | None:
+    """The URL that names the story: tracking parameters and fragment gone, host lowercased.
+
+    Relative links are resolved against ``base``; default ports and an empty path are
+    normalised; the order of the remaining parameters is kept (some sites depend on it). Anything
+    that is not an http(s) URL after that gives ``None``.
+
+    >>> canonical_url("HTTPS://News.Example.COM:443/a/b?id=7&utm_source=rss&fbclid=x#top")
+    'https://news.example.com/a/b?id=7'
+    """
+    if not url:
+        return None
+    url = url.strip()
+    if base:
+        url = urljoin(base, url)
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").rstrip(".")
+    if scheme not in ("http", "https") or not host:
+        return None
+    if port is not None and (scheme, port) not in (("http", 80), ("https", 443)):
+        host = f"{host}:{port}"
+    if parts.username:
+        host = f"{parts.username}@{host}"
+    query = [
+        (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k)
+    ]
+    path = parts.path or "/"
+    return urlunsplit((scheme, host, path, urlencode(query, doseq=True), ""))
+
+
+def article_id(
+    url: str | None, guid: str | None = None, *, source: str = "", title: str = ""
+) -> str:
+    """Stable id of a story: its canonical URL, else its GUID, else source and title.
+
+    The canonical URL comes first because two feeds carrying the same story agree on the link but
+    each invents its own GUID; a GUID that is itself a URL is canonicalised the same way.
+    """
+    if url:
+        return stable_id(url)
+    if guid and guid.strip():
+        guid = guid.strip()
+        return stable_id(canonical_url(guid) or guid)
+    return stable_id(source, title)
+
+
+def language_code(value: str | None) -> str | None:
+    """A primary language subtag in lower case: ``"en-US"`` → ``"en"``; junk gives ``None``."""
+    if not value:
+        return None
+    code = re.split(r"[-_\s,;]", value.strip(), maxsplit=1)[0].lower()
+    return code if re.fullmatch(r"[a-z]{2,3}", code) else None
+
+
+_detector_lock = threading.Lock()
+_detector_factory: Any = None
+MIN_DETECT_CHARS = 40
+
+
+def detect_language(text: str, *, min_chars: int = MIN_DETECT_CHARS) -> str | None:
+    """The language of ``text`` by langdetect, seeded so the same text always gives the same code.
+
+    Texts shorter than ``min_chars`` letters give ``None``: a headline of three words is a guess.
+    """
+    sample = text[:2000]
+    if sum(ch.isalpha() for ch in sample) < min_chars:
+        return None
+    from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
+    from langdetect.lang_detect_exception import LangDetectException
+
+    global _detector_factory  # the profiles (a few MB) are loaded once per process
+    with _detector_lock:
+        if _detector_factory is None:
+            factory = DetectorFactory()
+            factory.load_profile(PROFILES_DIRECTORY)
+            factory.set_seed(0)
+            _detector_factory = factory
+        detector = _detector_factory.create()
+    detector.append(sample)
+    try:
+        return language_code(str(detector.detect()))
+    except LangDetectException:
+        return None
+
+
+def article_language(declared: str | None, text: str) -> str | None:
+    """The entry's or feed's declared language if it has one, else the detected one."""
+    return language_code(declared) or detect_language(text)
