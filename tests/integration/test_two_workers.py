@@ -22,11 +22,8 @@ def _articles(start: int, n: int) -> list[Article]:
             body = f"A drone strike killed 3 soldiers at a base in Syria on day {i}."
         else:
             body = f"The city council met on day {i} to discuss the harbour budget."
-        out.append(
-            Article(
-                id=f"art-{i:04d}", source="test", title=f"Item {i}", body=body, fetched=utcnow()
-            )
-        )
+        out.append(Article(id=f"art-{i:04d}", source="test", title=f"Item {i}", body=body,
+                           fetched=utcnow()))
     return out
 
 
@@ -43,24 +40,17 @@ def test_partitions_move_when_a_worker_stops_and_nothing_is_tagged_or_alerted_tw
 ):
     receiver = Receiver()
     threading.Thread(target=receiver.serve_forever, daemon=True).start()
-    path, cfg = make_config(
-        kafka={"partitions": 4}, alerts={"webhooks": [receiver.url], "console": False}
-    )
+    path, cfg = make_config(kafka={"partitions": 4}, alerts={"webhooks": [receiver.url],
+                                                              "console": False})
     settings = load_settings(path)
     ensure_topics(settings)
     worker_a = escmon_proc("--config", str(path), "worker")
     worker_b = escmon_proc("--config", str(path), "worker", "--port", str(free_port()))
     escmon_proc("--config", str(path), "notifier")
     _send(kafka_bootstrap, settings.topics.raw, _articles(0, 100))
-    first = wait_for(
-        lambda: (
-            (r := read_topic(kafka_bootstrap, settings.topics.tagged, expect=100, timeout=5))
-            and len(r) >= 100
-            and r
-        ),
-        120,
-        "first 100 tagged",
-    )
+    first = wait_for(lambda: (r := read_topic(kafka_bootstrap, settings.topics.tagged,
+                                              expect=100, timeout=5)) and len(r) >= 100 and r,
+                     120, "first 100 tagged")
     print(f"phase 1: tagged records {len(first)}")
     assert worker_b.stop() == 0, worker_b.output()[-2000:]
     _send(kafka_bootstrap, settings.topics.raw, _articles(100, 100))
