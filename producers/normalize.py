@@ -19,14 +19,16 @@ from bs4 import BeautifulSoup
 from escmon.models import stable_id
 
 # Tags whose content is never readable text.
-_DROP_TAGS = ("script", "style", "noscript", "template", "iframe", "object", "svg", "head")
+_DROP_TAGS = frozenset(
+    {"script", "style", "noscript", "template", "iframe", "object", "svg", "head"}
+)
 # Tags that end a line when rendered; everything else is inline and joins its neighbours.
-_BLOCK_TAGS = (
+_BLOCK_TAGS = frozenset({
     "p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table",
     "blockquote", "pre", "section", "article", "header", "footer", "figure", "figcaption", "hr",
     "dd", "dt", "dl", "aside", "nav", "main",
-)  # fmt: skip
-_LINE_TAGS = ("br", "li", "tr", "dt", "dd")
+})  # fmt: skip
+_LINE_TAGS = frozenset({"br", "li", "tr", "dt", "dd"})
 _SPACES = re.compile(r"[ \t\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _MARKUP = re.compile(r"[<&]")
@@ -46,14 +48,16 @@ def html_to_text(value: str) -> str:
         return ""
     if _MARKUP.search(value):
         soup = BeautifulSoup(value, "html.parser")
-        for tag in soup.find_all(_DROP_TAGS):
-            tag.decompose()
-        for tag in soup.find_all(_BLOCK_TAGS):
-            # Paragraph-like elements are set apart by a blank line, line-like ones (br, li, tr)
-            # end a line; the inline text inside stays joined.
-            if tag.name in _LINE_TAGS:
+        for tag in soup.find_all(True):  # one pass over the elements
+            if tag.decomposed:
+                continue  # inside a script or style removed just before
+            if tag.name in _DROP_TAGS:
+                tag.decompose()
+            elif tag.name in _LINE_TAGS:
+                # Line-like elements end a line; paragraph-like ones are set apart by a blank
+                # line; the inline text inside either stays joined.
                 tag.insert_after("\n")
-            else:
+            elif tag.name in _BLOCK_TAGS:
                 tag.insert_before("\n\n")
                 tag.insert_after("\n\n")
         value = soup.get_text()

@@ -136,21 +136,24 @@ class ProducerService:
 
     def read_file(self, path: Path, *, move: bool) -> bool:
         """Read one file into the outbox; move it aside from the inbox when ``move``."""
+        cap = self.settings.producers.max_bytes
         try:
-            data = path.read_bytes()
             sig = signature(path)
+            if not move and self.store.file_done(str(path), sig):
+                return True
+            with path.open("rb") as fh:
+                # Never more than the cap in memory: an enormous file is refused by its head.
+                data = fh.read(cap + 1)
         except OSError as exc:
-            self._error(str(path), f"cannot read file: {exc.strerror}")
+            self._error(str(path), f"unreadable: {exc.strerror or exc}")
             return False
-        if not move and self.store.file_done(str(path), sig):
-            return True
-        result = parse_document(
-            path.name,
-            data,
-            source=str(path),
-            now=self.now(),
-            max_bytes=self.settings.producers.max_bytes,
-        )
+        result: Any
+        if len(data) > cap:
+            result = Parsed([], [], f"too_large: more than {cap} bytes")
+        else:
+            result = parse_document(
+                path.name, data, source=str(path), now=self.now(), max_bytes=cap
+            )
         self.accept(str(path), result, data)
         if not result.error:
             self._ok(str(path))

@@ -206,3 +206,37 @@ async def test_feeds_follow_the_config_file_without_a_restart(tmp_path, server):
             task.cancel()
     titles = [a.title for a in outbox(service, "article")]
     assert "Ceasefire talks resume in Doha" in titles
+
+
+def test_inbox_files_are_read_once_and_bad_ones_dead_lettered(tmp_path):
+    service = make_service(tmp_path, [], max_bytes=10_000)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    good = inbox / "batch.jsonl"
+    good.write_text('{"title": "One", "body": "b"}\n{oops\n{"title": "Two"}\n')
+    huge = inbox / "huge.txt"
+    huge.write_bytes(b"A title\n" + b"x" * 50_000)
+    binary = inbox / "image.txt"
+    binary.write_bytes(bytes(range(256)) * 10)
+    assert service.read_file(good, move=True)
+    assert not service.read_file(huge, move=True)
+    assert not service.read_file(binary, move=True)
+    assert sorted(p.name for p in (inbox / "done").iterdir()) == ["batch.jsonl"]
+    assert sorted(p.name for p in (inbox / "failed").iterdir()) == ["huge.txt", "image.txt"]
+    assert [a.title for a in outbox(service, "article")] == ["One", "Two"]
+    dead = {d.reason.split(":")[0]: d for d in outbox(service, "deadletter")}
+    assert set(dead) == {"invalid_json", "too_large", "binary"}
+    assert dead["invalid_json"].payload == "{oops"
+    assert dead["too_large"].source == str(huge)
+    assert len(dead["too_large"].payload) <= service.settings.processors.deadletter_cap
+
+
+def test_files_given_in_config_are_tracked_not_resent(tmp_path):
+    service = make_service(tmp_path, [])
+    path = tmp_path / "seed.md"
+    path.write_text("# Seed\n\nBody.\n")
+    assert service.read_file(path, move=False)
+    service.store.acknowledged(service.store.pending(10))
+    assert service.read_file(path, move=False)
+    assert service.store.pending_count() == 0
+    assert path.exists(), "files named in the config stay where they are"
