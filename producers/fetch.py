@@ -8,6 +8,8 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import aiohttp
@@ -29,6 +31,8 @@ class FetchResult:
     modified: str | None = None
     reason: str = ""
     http_status: int | None = None
+    retry_after: float | None = None  # seconds the server asked us to wait (429/503)
+    moved_to: str | None = None  # final URL after a permanent redirect (301/308)
 
 
 async def fetch_http(
@@ -64,7 +68,9 @@ async def fetch_http(
                     url=str(resp.url),
                     reason=f"http_{resp.status}: {resp.reason or 'error'}",
                     http_status=resp.status,
+                    retry_after=retry_after_seconds(resp.headers.get("Retry-After")),
                 )
+            moved = any(r.status in (301, 308) for r in resp.history)
             declared = resp.content_length
             if declared is not None and declared > max_bytes:
                 return FetchResult(
@@ -83,6 +89,7 @@ async def fetch_http(
                 etag=resp.headers.get("ETag"),
                 modified=resp.headers.get("Last-Modified"),
                 http_status=resp.status,
+                moved_to=str(resp.url) if moved else None,
             )
     except TimeoutError:
         return FetchResult("error", url=url, reason=f"timeout: no complete answer in {timeout:g} s")
@@ -96,6 +103,22 @@ async def fetch_http(
         return FetchResult("error", url=url, reason=f"bad_response: {exc.status} {exc.message}")
     except (aiohttp.ClientError, asyncio.IncompleteReadError, OSError, ValueError) as exc:
         return FetchResult("error", url=url, reason=f"client_{type(exc).__name__}: {_short(exc)}")
+
+
+def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
+    """A Retry-After header (seconds, or an HTTP date) as seconds from ``now``; junk gives None."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
 async def _read_capped(resp: aiohttp.ClientResponse, max_bytes: int) -> bytes | None:

@@ -77,6 +77,8 @@ class ProducerService:
         self._fetch_slots = asyncio.Semaphore(settings.producers.max_concurrent)
         self._parser = ThreadPoolExecutor(max_workers=1, thread_name_prefix="feed-parse")
         self._feed_tasks: dict[str, tuple[FeedSettings, asyncio.Task[None]]] = {}
+        self._retry_after: dict[str, float] = {}
+        self._moved: dict[str, str] = {}
 
     # --- accepting what sources give -------------------------------------------------------
 
@@ -134,47 +136,73 @@ class ProducerService:
 
     # --- files -----------------------------------------------------------------------------
 
-    def read_file(self, path: Path, *, move: bool) -> bool:
-        """Read one file into the outbox; move it aside from the inbox when ``move``."""
+    def load_file(self, path: Path) -> tuple[bytes, Any] | str:
+        """Read and parse one file (no state touched, so it can run off the event loop).
+
+        Returns the bytes read and the parse result, or why the file cannot be read.
+        """
         cap = self.settings.producers.max_bytes
         try:
-            sig = signature(path)
-            if not move and self.store.file_done(str(path), sig):
-                return True
             with path.open("rb") as fh:
                 # Never more than the cap in memory: an enormous file is refused by its head.
                 data = fh.read(cap + 1)
         except OSError as exc:
-            self._error(str(path), f"unreadable: {exc.strerror or exc}")
-            return False
-        result: Any
+            return f"unreadable: {exc.strerror or exc}"
         if len(data) > cap:
-            result = Parsed([], [], f"too_large: more than {cap} bytes")
-        else:
-            result = parse_document(
-                path.name, data, source=str(path), now=self.now(), max_bytes=cap
-            )
+            return data, Parsed([], [], f"too_large: more than {cap} bytes")
+        result = parse_document(path.name, data, source=str(path), now=self.now(), max_bytes=cap)
+        return data, result
+
+    def finish_file(self, path: Path, loaded: tuple[bytes, Any] | str, *, move: bool) -> bool:
+        """Put a loaded file's articles and dead letters in the outbox; move or track the file."""
+        if isinstance(loaded, str):
+            # Left in place (a permission may be fixed); logged once, counted every scan.
+            self._error(str(path), loaded)
+            return False
+        data, result = loaded
         self.accept(str(path), result, data)
         if not result.error:
             self._ok(str(path))
         if move:
-            target = move_aside(path, ok=not result.error)
+            try:
+                target = move_aside(path, ok=not result.error)
+            except OSError as exc:
+                self._error(str(path), f"cannot_move: {exc.strerror or exc}")
+                return False
             logger.info("read %s (%d articles) -> %s", path.name, len(result.articles), target)
         else:
-            self.store.mark_file(str(path), sig)
+            with contextlib.suppress(OSError):
+                self.store.mark_file(str(path), signature(path))
             logger.info("read %s (%d articles)", path, len(result.articles))
         return not result.error
 
+    def read_file(self, path: Path, *, move: bool) -> bool:
+        """Read one file into the outbox; move it aside from the inbox when ``move``.
+
+        Files named in the config (``move`` false) are tracked by size and mtime, so a restart
+        does not send them again; inbox files move to ``done/`` or ``failed/``.
+        """
+        if not move:
+            try:
+                if self.store.file_done(str(path), signature(path)):
+                    return True
+            except OSError as exc:
+                self._error(str(path), f"unreadable: {exc.strerror or exc}")
+                return False
+        return self.finish_file(path, self.load_file(path), move=move)
+
     async def watch_inbox(self, stop: asyncio.Event) -> None:
-        """Read files dropped in the inbox once they are complete."""
+        """Read files dropped in the inbox once they are complete (parsed off the event loop)."""
         inbox = self.settings.producers.inbox
         if inbox is None:
             return
         inbox.mkdir(parents=True, exist_ok=True)
         scanner = InboxScanner(inbox)
+        loop = asyncio.get_running_loop()
         while not stop.is_set():
             for path in scanner.ready():
-                self.read_file(path, move=True)
+                loaded = await loop.run_in_executor(self._parser, self.load_file, path)
+                self.finish_file(path, loaded, move=True)
             await _sleep_or_stop(stop, self.settings.producers.scan_interval)
 
     # --- feeds -----------------------------------------------------------------------------
@@ -209,7 +237,16 @@ class ProducerService:
             return True
         if fetched.status == "error":
             self._error(feed.name, fetched.reason)
+            if fetched.retry_after:
+                self._retry_after[feed.name] = fetched.retry_after
             return False
+        if fetched.moved_to and self._moved.get(feed.name) != fetched.moved_to:
+            self._moved[feed.name] = fetched.moved_to
+            logger.warning(
+                "feed %s moved permanently to %s; update its url in the config",
+                feed.name,
+                fetched.moved_to,
+            )
         result = await asyncio.get_running_loop().run_in_executor(
             self._parser,
             lambda: parse_feed(
@@ -254,7 +291,12 @@ class ProducerService:
                 self.metrics.feed_errors.labels(feed.name, "internal").inc()
                 ok = False
             failures = 0 if ok else min(failures + 1, 30)
-            await _sleep_or_stop(stop, self.next_delay(feed, failures))
+            delay = self.next_delay(feed, failures)
+            # A server that says when to come back (429/503 Retry-After) is believed, up to
+            # the backoff ceiling.
+            asked = self._retry_after.pop(feed.name, 0.0)
+            delay = max(delay, min(asked, self.settings.producers.backoff_max))
+            await _sleep_or_stop(stop, delay)
 
     def start_feeds(
         self, feeds: list[FeedSettings], session: aiohttp.ClientSession, stop: asyncio.Event
@@ -414,8 +456,10 @@ class ProducerService:
                 for task in tasks:
                     task.cancel()
                 await asyncio.gather(*tasks, return_exceptions=True)
-                # Whatever is still in the outbox stays on disk for the next start.
-                await self.drain_until_empty(timeout=5.0)
+                # Whatever is still in the outbox stays on disk for the next start; with the
+                # broker away, a last attempt would only hold up the shutdown.
+                if self.connected:
+                    await self.drain_until_empty(timeout=5.0)
         finally:
             if runner is not None:
                 await runner.cleanup()

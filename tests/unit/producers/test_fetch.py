@@ -3,12 +3,13 @@
 import asyncio
 import gzip
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 
 import aiohttp
 import pytest
 from aiohttp import web
 
-from producers.fetch import fetch_file, fetch_http
+from producers.fetch import fetch_file, fetch_http, retry_after_seconds
 from tests.conftest import free_port
 
 BODY = b"<rss version='2.0'><channel><title>t</title></channel></rss>"
@@ -49,12 +50,16 @@ async def gone(_: web.Request) -> web.Response:
     return web.Response(status=410, reason="Gone")
 
 
+async def busy(_: web.Request) -> web.Response:
+    return web.Response(status=503, headers={"Retry-After": "120"})
+
+
 @pytest.fixture
 async def base() -> AsyncIterator[str]:
     app = web.Application()
     for path, handler in [
         ("/feed", feed), ("/gz", gzipped), ("/bomb", bomb), ("/slow", slow),
-        ("/moved", moved), ("/loop", loop_), ("/gone", gone),
+        ("/moved", moved), ("/loop", loop_), ("/gone", gone), ("/busy", busy),
     ]:  # fmt: skip
         app.router.add_get(path, handler)
     runner = web.AppRunner(app)
@@ -84,6 +89,22 @@ async def test_gzip_is_decompressed_and_redirects_followed(base):
     assert (await get(f"{base}/gz")).data == BODY
     moved = await get(f"{base}/moved")
     assert moved.status == "ok" and moved.url == f"{base}/feed"
+    assert moved.moved_to == f"{base}/feed", "a 301 is reported so the config can be fixed"
+    assert (await get(f"{base}/feed")).moved_to is None
+
+
+async def test_retry_after_is_kept_with_the_error(base):
+    busy = await get(f"{base}/busy")
+    assert busy.reason.startswith("http_503") and busy.retry_after == 120.0
+
+
+def test_retry_after_header_forms():
+    now = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)
+    assert retry_after_seconds("30", now) == 30.0
+    assert retry_after_seconds("Wed, 25 Nov 2026 03:02:00 GMT", now) == 120.0
+    assert retry_after_seconds("Wed, 25 Nov 2026 02:00:00 GMT", now) == 0.0
+    assert retry_after_seconds("soon", now) is None
+    assert retry_after_seconds(None, now) is None
 
 
 @pytest.mark.parametrize(
