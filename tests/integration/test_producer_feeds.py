@@ -100,8 +100,14 @@ def test_feeds_over_http_arrive_once_and_bad_ones_are_dead_lettered(
         ]
     ), "each valid entry exactly once; the aggregator's copy of the Doha story is a duplicate"
     assert all(r.key.decode() == Article.from_bytes(r.value).id for r in raw), "keyed by id"
-    moved = [a for a in articles if a.source == "moved"]
-    assert moved and moved[0].url.startswith("https://ministere.example.fr/")
+    moved = sorted((a.title, a.url) for a in articles if a.source == "moved")
+    assert moved == [
+        ("Communiqué sans lien", None),
+        (
+            "Déclaration sur les frappes de la nuit",
+            "https://ministere.example.fr/communiques/2026/frappes-nuit",
+        ),
+    ], "the redirect was followed"
 
     letters = read_topic(kafka_bootstrap, settings.topics.deadletter, expect=3, timeout=20)
     dead = [DeadLetter.from_bytes(r.value) for r in letters]
