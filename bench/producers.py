@@ -2,12 +2,13 @@
 
 Round 0 is cold: every feed answers 200 with a full document (N parses). The warm rounds are the
 steady state: a fraction of the feeds changed (200 with one new item, parsed) and the rest answer
-304 to the conditional GET (no parse). For each kind of round it reports feeds polled per second and
-the producer's CPU per feed poll (``resource.getrusage``; the HTTP server runs in another process,
-so its CPU is not counted). Nothing is published: the outbox (SQLite) is written as in production,
-Kafka is out of the picture.
+304 to the conditional GET (no parse). The quiet rounds at the end are all 304s. For each kind of
+round it reports feeds polled per second and the producer's CPU per feed poll
+(``resource.getrusage``; the HTTP server runs in another process, so its CPU is not counted).
+Nothing is published: the outbox (SQLite) is written as in production, Kafka is out of the picture.
 
-    python bench/producers.py [--feeds 200] [--items 20] [--changed 0.1] [--rounds 7] [--runs 3]
+    python bench/producers.py [--feeds 200] [--items 20] [--changed 0.1] [--rounds 7]
+                              [--quiet 3] [--runs 3]
 """
 
 from __future__ import annotations
@@ -75,10 +76,11 @@ def document(feed: int, version: int, items: int) -> bytes:
 
 def serve(port: int, feeds: int, items: int, fraction: float) -> None:
     """The feed server (child process): ``POST /round/R`` sets the round; feeds follow it."""
-    state = {"round": 0}
+    state = {"round": 0, "changed_until": 0}
 
     def version(feed: int) -> int:
-        return sum(changes(feed, r, fraction) for r in range(1, state["round"] + 1))
+        last = min(state["round"], state["changed_until"])
+        return sum(changes(feed, r, fraction) for r in range(1, last + 1))
 
     async def feed(request: web.Request) -> web.Response:
         i = int(request.match_info["i"])
@@ -92,7 +94,10 @@ def serve(port: int, feeds: int, items: int, fraction: float) -> None:
         )
 
     async def set_round(request: web.Request) -> web.Response:
+        # ?quiet=1: nothing changes from this round on (every conditional GET is a 304).
         state["round"] = int(request.match_info["r"])
+        if request.query.get("quiet") != "1":
+            state["changed_until"] = state["round"]
         return web.Response(text="ok")
 
     app = web.Application()
@@ -106,7 +111,9 @@ def cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-async def one_run(base: str, feeds: int, rounds: int, state_dir: Path) -> list[dict[str, Any]]:
+async def one_run(
+    base: str, feeds: int, rounds: int, quiet: int, state_dir: Path
+) -> list[dict[str, Any]]:
     settings = Settings(
         state_dir=state_dir,
         producers={
@@ -119,8 +126,9 @@ async def one_run(base: str, feeds: int, rounds: int, state_dir: Path) -> list[d
     out = []
     connector = aiohttp.TCPConnector(limit=settings.producers.max_concurrent)
     async with aiohttp.ClientSession(connector=connector) as session:
-        for r in range(rounds):
-            async with session.post(f"{base}/round/{r}") as resp:
+        for r in range(rounds + quiet):
+            flag = "?quiet=1" if r >= rounds else ""
+            async with session.post(f"{base}/round/{r}{flag}") as resp:
                 await resp.read()
             statuses_before = _fetches(service)
             c0, t0 = cpu(), time.perf_counter()
@@ -131,6 +139,7 @@ async def one_run(base: str, feeds: int, rounds: int, state_dir: Path) -> list[d
             out.append(
                 {
                     "round": r,
+                    "quiet": r >= rounds,
                     "wall_s": wall,
                     "cpu_s": used,
                     "ok": sum(ok),
@@ -169,6 +178,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--items", type=int, default=20, help="entries per feed document")
     parser.add_argument("--changed", type=float, default=0.1, help="share of feeds changed/round")
     parser.add_argument("--rounds", type=int, default=7, help="rounds per run (first is cold)")
+    parser.add_argument("--quiet", type=int, default=3, help="rounds with no change (all 304)")
     parser.add_argument("--runs", type=int, default=3, help="fresh state per run; medians")
     args = parser.parse_args(argv)
 
@@ -191,13 +201,16 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         runs = []
         for _ in range(args.runs):
             with tempfile.TemporaryDirectory() as tmp:
-                runs.append(asyncio.run(one_run(base, args.feeds, args.rounds, Path(tmp))))
+                runs.append(
+                    asyncio.run(one_run(base, args.feeds, args.rounds, args.quiet, Path(tmp)))
+                )
     finally:
         server.terminate()
         server.join(10)
 
     cold = [run[0] for run in runs]
-    warm = [r for run in runs for r in run[1:]]
+    warm = [r for run in runs for r in run[1:] if not r["quiet"]]
+    quiet = [r for run in runs for r in run if r["quiet"]]
     med = statistics.median
 
     def summary(rows: list[dict[str, Any]]) -> dict[str, float]:
@@ -221,6 +234,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "params": vars(args),
         "cold_all_200": summary(cold),
         "warm_mixed_304_200": summary(warm),
+        "quiet_all_304": summary(quiet) if quiet else None,
         "runs": runs,
     }
     result["warm_vs_cold_cpu_ratio"] = (
@@ -238,6 +252,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         f"(parsed {w['parsed_per_round']:.0f}, 304 {w['not_modified_per_round']:.0f} per round)\n"
         f"  warm/cold CPU per feed: {result['warm_vs_cold_cpu_ratio']:.2f}"
     )
+    if quiet:
+        q = result["quiet_all_304"]
+        print(
+            f"  quiet (all 304, no parse): {q['feeds_per_s']:.0f} feeds/s, "
+            f"{q['cpu_ms_per_feed']:.2f} ms CPU per feed"
+        )
     return result
 
 
