@@ -112,6 +112,11 @@ class ProducerSettings(_Section):
         2.0, gt=0, description="seconds between checks of the config file for changed feeds"
     )
     max_entries: int = Field(1000, ge=1, description="entries read per feed document")
+    max_pending: int = Field(
+        500_000,
+        ge=1,
+        description="records the outbox may hold while the broker is away; then polling pauses",
+    )
 
 
 class ProcessorSettings(_Section):

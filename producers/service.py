@@ -78,6 +78,7 @@ class ProducerService:
         self._parser = ThreadPoolExecutor(max_workers=1, thread_name_prefix="feed-parse")
         self._feed_tasks: dict[str, tuple[FeedSettings, asyncio.Task[None]]] = {}
         self._retry_after: dict[str, float] = {}
+        self._pending_checked: tuple[float, int] = (float("-inf"), 0)
         self._moved: dict[str, str] = {}
 
     # --- accepting what sources give -------------------------------------------------------
@@ -200,7 +201,8 @@ class ProducerService:
         scanner = InboxScanner(inbox)
         loop = asyncio.get_running_loop()
         while not stop.is_set():
-            for path in scanner.ready():
+            # A full outbox leaves dropped files where they are (on disk already) until it drains.
+            for path in [] if self.outbox_full() else scanner.ready():
                 loaded = await loop.run_in_executor(self._parser, self.load_file, path)
                 self.finish_file(path, loaded, move=True)
             await _sleep_or_stop(stop, self.settings.producers.scan_interval)
@@ -210,6 +212,11 @@ class ProducerService:
     async def poll(self, feed: FeedSettings, session: aiohttp.ClientSession) -> bool:
         """Poll one feed once; True on success (including 304 and an unchanged body)."""
         p = self.settings.producers
+        if self.outbox_full():
+            # Bounded: with the broker away for long, stop fetching rather than fill the disk.
+            # Nothing is lost: the validators are unchanged, so the next poll fetches it all.
+            self._error(feed.name, f"outbox_full: {p.max_pending} records wait for the broker")
+            return False
         etag, modified = self.store.validators(feed.url)
         async with self._fetch_slots:
             started = time.perf_counter()
@@ -267,6 +274,13 @@ class ProducerService:
         self.store.set_digest(feed.url, digest)
         self._ok(feed.name)
         return True
+
+    def outbox_full(self) -> bool:
+        """True while the outbox holds ``max_pending`` records (counted at most once a second)."""
+        now = time.monotonic()
+        if now - self._pending_checked[0] > 1.0:
+            self._pending_checked = (now, self.store.pending_count())
+        return self._pending_checked[1] >= self.settings.producers.max_pending
 
     def next_delay(self, feed: FeedSettings, failures: int) -> float:
         """Seconds until the next poll: the interval, doubled per failure up to the ceiling."""

@@ -5,6 +5,7 @@ LICENSE there); the whole 2,100-document corpus and four real news feeds are rea
 ``../shared/corpora`` when present.
 """
 
+import importlib.util
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -92,10 +93,18 @@ def test_the_copied_selection_is_complete():
     assert (SELECTION / "LICENSE").is_file()
 
 
+# feedparser guesses undeclared encodings with chardet when it is installed (it is not a
+# dependency here); with it, these documents may decode properly and give articles.
+HAS_CHARDET = any(importlib.util.find_spec(m) for m in ("chardet", "cchardet"))
+
+
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_selected_feedparser_documents(name):
     result = parse_feed((SELECTION / name).read_bytes(), source=name, now=NOW)
-    assert outcome(result) == EXPECTED[name]
+    allowed = {EXPECTED[name]}
+    if HAS_CHARDET and name.startswith("illformed/chardet/"):
+        allowed.add("articles")
+    assert outcome(result) in allowed
     check_articles(result)
 
 

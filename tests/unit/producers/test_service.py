@@ -155,6 +155,22 @@ async def test_errors_are_counted_by_reason_and_dead_lettered_once(tmp_path, ser
     assert len(logged) == 1, "logged once while it stays broken"
 
 
+async def test_polling_pauses_while_the_outbox_is_full(tmp_path, server):
+    feeds = [
+        {"name": "wire", "url": f"{server.base}/wire-rss.xml"},
+        {"name": "agg", "url": f"{server.base}/aggregator-rss.xml"},
+    ]
+    service = make_service(tmp_path, feeds, max_pending=3)
+    wire, agg = service.settings.producers.feeds
+    async with aiohttp.ClientSession() as session:
+        assert await service.poll(wire, session), "room at first"
+        service._pending_checked = (float("-inf"), 0)  # count again now, not in a second
+        assert not await service.poll(agg, session)
+    assert "aggregator-rss.xml" not in server.hits, "not even fetched"
+    assert sample(service, "escmon_feed_errors_total", feed="agg", reason="outbox_full") == 1
+    assert service.store.validators(agg.url) == (None, None), "fetched in full next time"
+
+
 def test_backoff_doubles_to_the_ceiling_with_jitter(tmp_path):
     service = make_service(tmp_path, [], backoff_max=600.0, jitter=0.1)
     feed = FeedSettings(name="f", url="http://x.example/", interval=60.0)
