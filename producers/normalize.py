@@ -7,10 +7,12 @@ feed: readable text from HTML, UTC dates, canonical URLs, stable ids and a langu
 from __future__ import annotations
 
 import calendar
+import html
 import re
 import threading
 import time
 from datetime import UTC, datetime, timedelta
+from html.entities import html5
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
@@ -29,9 +31,17 @@ _BLOCK_TAGS = frozenset({
     "dd", "dt", "dl", "aside", "nav", "main",
 })  # fmt: skip
 _LINE_TAGS = frozenset({"br", "li", "tr", "dt", "dd"})
+_PROCESSING = re.compile(r"<\?.*?\?>", re.S)
+_AMPERSAND = re.compile(r"&(#\d+;|#[xX][0-9a-fA-F]+;|[A-Za-z][A-Za-z0-9]*;)?")
 _SPACES = re.compile(r"[ \t\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_MARKUP = re.compile(r"[<&]")
+
+
+def _escape_bare(match: re.Match[str]) -> str:
+    ref = match.group(1)
+    if ref and (ref.startswith("#") or ref in html5):
+        return match.group(0)
+    return "&amp;" + (ref or "")
 
 
 def html_to_text(value: str) -> str:
@@ -46,8 +56,17 @@ def html_to_text(value: str) -> str:
     """
     if not value:
         return ""
-    if _MARKUP.search(value):
-        soup = BeautifulSoup(value, "html.parser")
+    if "<" not in value:
+        # Entities only: the standard HTML5 unescape, which keeps a bare "Q&A" as it is.
+        value = html.unescape(value)
+    else:
+        # html.parser loses a bare "&" near the end ("<p>x</p>Q&A" gave "QA"): escape every "&"
+        # that does not start a known entity or a character reference first.
+        # XML declarations and processing instructions are no text; bs4 would also warn about
+        # "XML parsed as HTML" for a fragment that starts with one. (It only warns about markup
+        # that looks like a URL when there is no "<" at all, which never reaches it here.)
+        value = _PROCESSING.sub(" ", value)
+        soup = BeautifulSoup(_AMPERSAND.sub(_escape_bare, value), "html.parser")
         for tag in soup.find_all(True):  # one pass over the elements
             if tag.decomposed:
                 continue  # inside a script or style removed just before

@@ -35,6 +35,10 @@ NOW = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)
         ("a&nbsp;b\u00a0c", "a b c"),
         ("ctrl\x00\x07chars", "ctrlchars"),
         ("", ""),
+        ("Interview Q&A", "Interview Q&A"),
+        ("<p>Intro</p>Q&A", "Intro\n\nQ&A"),
+        ("<b>x</b> fish&chips; a&b", "x fish&chips; a&b"),
+        ("<i>AT&amp;T</i> &copy; 2026", "AT&T © 2026"),
     ],
 )
 def test_html_becomes_readable_text(html, text):
