@@ -80,6 +80,7 @@ class ProducerService:
         self._retry_after: dict[str, float] = {}
         self._pending_checked: tuple[float, int] = (float("-inf"), 0)
         self._moved: dict[str, str] = {}
+        self._noted_once: set[tuple[str, str]] = set()
 
     # --- accepting what sources give -------------------------------------------------------
 
@@ -89,7 +90,7 @@ class ProducerService:
         new = 0
         warning = getattr(result, "warning", None)
         if warning:
-            self._error(source, warning)
+            self._noted(source, warning)
         if result.error:
             self._error(source, result.error)
             dead = DeadLetter.of(
@@ -97,7 +98,7 @@ class ProducerService:
             )
             self._enqueue_dead(dead)
         for reject in result.rejects:
-            self._error(source, reject.reason)
+            self._noted(source, reject.reason)
             dead = DeadLetter.of(
                 stage=STAGE, reason=reject.reason, payload=reject.payload, cap=cap, source=source
             )
@@ -128,6 +129,18 @@ class ProducerService:
         if self._last_reason.get(source) != reason:
             logger.warning("source %s: %s", source, reason)
             self._last_reason[source] = reason
+
+    def _noted(self, source: str, reason: str) -> None:
+        """A problem inside a source that was otherwise read (a recovered feed, a bad entry).
+
+        Counted every time; logged once per source and kind for the life of the process, since
+        such a feed keeps succeeding and would otherwise log the same line on every change.
+        """
+        label = _reason_label(reason)
+        self.metrics.feed_errors.labels(source, label).inc()
+        if (source, label) not in self._noted_once:
+            self._noted_once.add((source, label))
+            logger.warning("source %s: %s", source, reason)
 
     def _ok(self, source: str) -> None:
         if source in self._last_reason:

@@ -256,3 +256,19 @@ def test_files_given_in_config_are_tracked_not_resent(tmp_path):
     assert service.read_file(path, move=False)
     assert service.store.pending_count() == 0
     assert path.exists(), "files named in the config stay where they are"
+
+
+async def test_a_recovered_feed_is_logged_once_but_counted_each_parse(tmp_path, server, caplog):
+    service = make_service(tmp_path, [{"name": "cut", "url": f"{server.base}/truncated-rss.xml"}])
+    feed = service.settings.producers.feeds[0]
+    original = (FEEDS / "truncated-rss.xml").read_bytes()
+    async with aiohttp.ClientSession() as session:
+        for n in range(3):
+            server.bodies["truncated-rss.xml"] = original + b" " * n  # changed: parsed again
+            assert await service.poll(feed, session)
+    counted = sample(service, "escmon_feed_errors_total", feed="cut", reason="malformed_xml")
+    assert counted == 3
+    assert sample(service, "escmon_feed_errors_total", feed="cut", reason="empty_entry") == 3
+    lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("source cut:")]
+    assert [line.split(": ")[1] for line in lines] == ["malformed_xml", "empty_entry"]
+    assert len(outbox(service, "article")) == 1
