@@ -103,13 +103,14 @@ class ProducerService:
                 stage=STAGE, reason=reject.reason, payload=reject.payload, cap=cap, source=source
             )
             self._enqueue_dead(dead)
-        for article in result.articles:
-            self.metrics.entries_seen.labels(source).inc()
-            if self.store.known(article.id):
-                self.metrics.duplicates.inc()
-                continue
-            if self.store.enqueue("article", article.id, article.to_bytes(), source):
-                new += 1
+        with self.store.transaction():  # one commit per document, not per entry
+            for article in result.articles:
+                self.metrics.entries_seen.labels(source).inc()
+                if self.store.known(article.id):
+                    self.metrics.duplicates.inc()
+                    continue
+                if self.store.enqueue("article", article.id, article.to_bytes(), source):
+                    new += 1
         if new or result.error or result.rejects:
             self._wake.set()
         return new
