@@ -7,6 +7,7 @@ import pytest
 
 from escmon.models import stable_id
 from producers.normalize import (
+    MAX_TAGS,
     article_id,
     canonical_url,
     clean_title,
@@ -141,3 +142,21 @@ def test_language_detection_is_deterministic_and_needs_enough_text():
     assert {detect_language(text) for _ in range(5)} == {"de"}
     assert detect_language("Short one") is None
     assert detect_language("12345 67890 " * 10) is None
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("pattern", ["<div>", "<a>", "<a b='", "<!--", "<?", "<ul><li>"])
+def test_hostile_markup_is_reduced_to_text_without_hanging(pattern):
+    # Python's html.parser (under bs4) needed 29 s for 10,000 nested <a>; at 100,000 tags an
+    # HTML5 tree builder is still quadratic, so such fragments take the linear path.
+    text = html_to_text("Lead " + pattern * 100_000 + " end")
+    assert text.startswith("Lead") and text.endswith("end")
+    assert "<div>" not in text and "<a>" not in text and "<li>" not in text
+
+
+def test_the_linear_path_keeps_lines_and_entities():
+    many = "<p>Para &amp; one</p>" + "<span>x</span>" * (MAX_TAGS // 2) + "<br>last&nbsp;line"
+    text = html_to_text(many)
+    assert text.startswith("Para & one\n")
+    assert text.endswith("\nlast line")
+    assert "<" not in text
