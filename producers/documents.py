@@ -17,6 +17,7 @@ from producers.normalize import (
     canonical_url,
     clean_title,
     detect_language,
+    html_page,
     html_to_text,
     parse_iso_datetime,
 )
@@ -27,6 +28,7 @@ FEED_SUFFIXES = {".xml", ".rss", ".atom"}
 JSON_SUFFIXES = {".json", ".jsonl"}
 SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | FEED_SUFFIXES | JSON_SUFFIXES
 REJECT_CAP = 4000
+PAGE_MAX_TAGS = 50_000
 
 
 @dataclass
@@ -94,10 +96,9 @@ def _text_article(name: str, text: str, source: str, now: datetime) -> Article |
 
 
 def _html_article(name: str, text: str, source: str, now: datetime) -> Article | None:
-    found = re.search(r"<title[^>]*>(.*?)</title>", text, re.I | re.S)
-    title = clean_title(found.group(1)) if found else ""
-    lang = re.search(r"<html[^>]*\blang=[\"']?([\w-]+)", text, re.I)
-    body = html_to_text(re.sub(r"<title[^>]*>.*?</title>", " ", text, flags=re.I | re.S))
+    title, lang = html_page(text, max_tags=PAGE_MAX_TAGS)
+    # A whole page has far more tags than a feed's fragment; deep nesting is still bounded.
+    body = html_to_text(text, max_tags=PAGE_MAX_TAGS)
     if not title:
         return _text_article(name, body, source, now)
     return Article(
@@ -106,7 +107,7 @@ def _html_article(name: str, text: str, source: str, now: datetime) -> Article |
         title=title,
         body=body,
         fetched=now,
-        language=article_language(lang.group(1) if lang else None, f"{title}\n{body}"),
+        language=article_language(lang, f"{title}\n{body}"),
     )
 
 

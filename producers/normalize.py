@@ -40,6 +40,30 @@ _SPACES = re.compile(r"[ \t\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
+_PAGE_LANG = re.compile(r"<html\b[^<>]{0,2000}?\blang=[\"']?([\w-]{1,35})", re.I)
+
+
+def html_page(value: str, *, max_tags: int = MAX_TAGS) -> tuple[str, str | None]:
+    """The ``<title>`` and ``<html lang>`` of a whole page.
+
+    By the HTML5 parser up to ``max_tags`` tags; past that by plain searching (linear), since a
+    deeply nested page makes any tree builder quadratic.
+    """
+    if value.count("<") > max_tags:
+        lowered = value.lower()
+        start = lowered.find("<title")
+        opened = lowered.find(">", start) if start != -1 else -1
+        end = lowered.find("</title", opened) if opened != -1 else -1
+        title = clean_title(value[opened + 1 : end]) if 0 <= opened < end else ""
+        found = _PAGE_LANG.search(value[:65536])
+        return title, found.group(1) if found else None
+    tree = LexborHTMLParser(value)
+    node = tree.css_first("title")
+    root = tree.root
+    lang = root.attributes.get("lang") if root is not None else None
+    return (clean_title(node.text()) if node is not None else ""), lang
+
+
 def _render(value: str) -> str:
     """Text of an HTML fragment by the HTML5 parser (lexbor), with line structure kept."""
     tree = LexborHTMLParser(value)
@@ -57,18 +81,42 @@ def _render(value: str) -> str:
     return str(body.text(deep=True, separator="", strip=False))
 
 
+def _drop_blocks(value: str, tag: str) -> str:
+    """``<tag …>…</tag>`` removed by plain searching (linear even when never closed)."""
+    lowered = value.lower()
+    parts: list[str] = []
+    start = 0
+    search = 0
+    while (found := lowered.find(f"<{tag}", search)) != -1:
+        after = lowered[found + len(tag) + 1 : found + len(tag) + 2]
+        if after not in (">", "/", " ", "\t", "\n", "\r", ""):
+            search = found + 1  # "<header" is not "<head"
+            continue
+        parts.append(value[start:found])
+        end = lowered.find(f"</{tag}", found)
+        if end == -1:
+            return "".join(parts)
+        close = lowered.find(">", end)
+        start = search = close + 1 if close != -1 else len(value)
+    parts.append(value[start:])
+    return "".join(parts)
+
+
 def _strip_linear(value: str) -> str:
-    """Tags removed by a bounded regular expression: linear, for hostile or absurd markup."""
+    """Tags removed by bounded regular expressions: linear, for hostile or absurd markup."""
+    for tag in ("head", "title", "script", "style"):
+        value = _drop_blocks(value, tag)
     value = _LINE_BREAKING_TAG.sub("\n", value)
     return html.unescape(_ANY_TAG.sub(" ", value))
 
 
-def html_to_text(value: str) -> str:
+def html_to_text(value: str, *, max_tags: int = MAX_TAGS) -> str:
     """Readable text of an HTML fragment: tags dropped, entities decoded, lines kept.
 
     Block elements (``<p>``, ``<br>``, ``<li>`` …) become line breaks, inline ones (``<b>``,
     ``<a>``) join their neighbours, scripts and styles vanish, runs of spaces become one space and
-    blank lines at most one. Plain text passes through with only its whitespace tidied. The
+    blank lines at most one. Plain text passes through with only its whitespace tidied. Past
+    ``max_tags`` tags the markup is stripped by a linear scan instead of being parsed. The
     parser is lexbor (selectolax), an HTML5 parser in C: Python's html.parser, under bs4, took
     29 s for 50 kB of nested ``<a>`` tags and is quadratic on several other patterns.
 
@@ -79,7 +127,7 @@ def html_to_text(value: str) -> str:
         return ""
     if "<" not in value:
         value = html.unescape(value)  # entities only; a bare "Q&A" stays as it is
-    elif value.count("<") > MAX_TAGS:
+    elif value.count("<") > max_tags:
         value = _strip_linear(value)
     else:
         value = _render(value)

@@ -128,3 +128,14 @@ def test_feed_files_are_parsed_as_feeds():
     )
     [a] = parse("drop.xml", rss).articles
     assert a.url == "https://x.example/1"
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("junk", ["<title>", "<html lang=", "<div>", "<script>"])
+def test_hostile_html_files_are_read_in_bounded_time(junk):
+    page = "<html><head><title>Real title</title></head><body><p>Body</p>" + junk * 300_000
+    result = parse("hostile.html", page, max_bytes=10_000_000)
+    assert result.error is None
+    [a] = result.articles
+    assert a.title == "Real title"
+    assert a.body.startswith("Body")

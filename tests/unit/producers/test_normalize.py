@@ -160,3 +160,15 @@ def test_the_linear_path_keeps_lines_and_entities():
     assert text.startswith("Para & one\n")
     assert text.endswith("\nlast line")
     assert "<" not in text
+
+
+def test_the_linear_path_drops_scripts_even_unclosed():
+    many = "<p>Kept</p>" + "<i>x</i>" * MAX_TAGS + "<script>var a = 1;</script>tail<style>p{}"
+    text = html_to_text(many)
+    assert "var a" not in text and "p{}" not in text
+    assert text.startswith("Kept") and text.endswith("tail")
+
+
+def test_the_linear_path_tells_head_from_header():
+    many = "<head><title>T</title></head><header>Top</header>" + "<i>x</i>" * MAX_TAGS
+    assert html_to_text(many).startswith("Top")
