@@ -40,7 +40,7 @@ _SPACES = re.compile(r"[ \t\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-_PAGE_LANG = re.compile(r"<html\b[^<>]{0,2000}?\blang=[\"']?([\w-]{1,35})", re.I)
+_PAGE_LANG = re.compile(r"<html\b[^<>]{0,500}?\blang=[\"']?([\w-]{1,35})", re.I)
 
 
 def html_page(value: str, *, max_tags: int = MAX_TAGS) -> tuple[str, str | None]:
