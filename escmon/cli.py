@@ -92,9 +92,10 @@ def cmd_config(args: argparse.Namespace) -> int:
 
 def cmd_producer(args: argparse.Namespace) -> int:
     """escmon producer: feeds and the inbox → articles.raw."""
+    from escmon.settings import config_path
     from producers.service import run_producer
 
-    return run_producer(_settings(args), once=args.once)
+    return run_producer(_settings(args), once=args.once, config=config_path(args.config))
 
 
 def cmd_worker(args: argparse.Namespace) -> int:

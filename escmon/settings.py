@@ -101,6 +101,22 @@ class ProducerSettings(_Section):
     feeds: list[FeedSettings] = Field(default_factory=list)
     max_bytes: int = Field(5_000_000, gt=0, description="size cap for a feed or file")
     timeout: float = Field(20.0, gt=0, description="HTTP timeout in seconds")
+    max_concurrent: int = Field(64, ge=1, description="feeds fetched at the same time")
+    jitter: float = Field(
+        0.1, ge=0, lt=1, description="poll intervals vary by this fraction, spreading the load"
+    )
+    backoff_max: float = Field(
+        3600.0, gt=0, description="ceiling in seconds of the doubling delay after failed polls"
+    )
+    reload_interval: float = Field(
+        2.0, gt=0, description="seconds between checks of the config file for changed feeds"
+    )
+    max_entries: int = Field(1000, ge=1, description="entries read per feed document")
+    max_pending: int = Field(
+        500_000,
+        ge=1,
+        description="records the outbox may hold while the broker is away; then polling pauses",
+    )
 
 
 class ProcessorSettings(_Section):

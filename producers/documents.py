@@ -2,18 +2,33 @@
 
 from __future__ import annotations
 
-import html
 import json
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import PurePath
+from typing import Any
 
 from escmon.models import Article, stable_id
+from producers.feeds import parse_feed
+from producers.normalize import (
+    article_id,
+    article_language,
+    canonical_url,
+    clean_title,
+    detect_language,
+    html_page,
+    html_to_text,
+    parse_iso_datetime,
+)
 
 TEXT_SUFFIXES = {".txt", ".md"}
 HTML_SUFFIXES = {".html", ".htm"}
 FEED_SUFFIXES = {".xml", ".rss", ".atom"}
+JSON_SUFFIXES = {".json", ".jsonl"}
+SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | FEED_SUFFIXES | JSON_SUFFIXES
+REJECT_CAP = 4000
+PAGE_MAX_TAGS = 50_000
 
 
 @dataclass
@@ -31,10 +46,28 @@ class DocumentResult:
     articles: list[Article] = field(default_factory=list)
     rejects: list[Reject] = field(default_factory=list)
     error: str | None = None
+    warning: str | None = None
+
+
+CONTROL_BYTES = bytes(range(0, 9)) + bytes(range(14, 32)) + b"\x7f"
+MAX_CONTROL_SHARE = 0.05
 
 
 def _decode(data: bytes) -> str | None:
-    if b"\x00" in data[:4096]:
+    """The text of a file in UTF-8 (with or without BOM), UTF-16 with BOM, or cp1252; else None.
+
+    A NUL byte, or more than 5 % control characters, marks a binary file: such a file must be
+    refused, not published as mojibake.
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            return None
+    head = data[:8192]
+    if b"\x00" in head:
+        return None
+    if head and sum(head.count(c) for c in CONTROL_BYTES) > MAX_CONTROL_SHARE * len(head):
         return None
     for encoding in ("utf-8-sig", "cp1252"):
         try:
@@ -46,81 +79,146 @@ def _decode(data: bytes) -> str | None:
 
 def _text_article(name: str, text: str, source: str, now: datetime) -> Article | None:
     lines = [ln.strip() for ln in text.strip().splitlines()]
-    if not lines or not lines[0]:
+    if not lines:
         return None
-    title = re.sub(r"^#+\s*", "", lines[0])
-    body = "\n".join(lines[1:]).strip()
-    return Article(id=stable_id(name, title), source=source, title=title, body=body, fetched=now)
+    title = " ".join(re.sub(r"^#+\s*", "", lines[0]).split())
+    body = re.sub(r"\n{3,}", "\n\n", "\n".join(lines[1:]).strip())
+    if not title and not body:
+        return None
+    return Article(
+        id=stable_id(name, title),
+        source=source,
+        title=title,
+        body=body,
+        fetched=now,
+        language=detect_language(f"{title}\n{body}"),
+    )
+
+
+def _html_article(name: str, text: str, source: str, now: datetime) -> Article | None:
+    title, lang = html_page(text, max_tags=PAGE_MAX_TAGS)
+    # A whole page has far more tags than a feed's fragment; deep nesting is still bounded.
+    body = html_to_text(text, max_tags=PAGE_MAX_TAGS)
+    if not title:
+        return _text_article(name, body, source, now)
+    return Article(
+        id=stable_id(name, title),
+        source=source,
+        title=title,
+        body=body,
+        fetched=now,
+        language=article_language(lang, f"{title}\n{body}"),
+    )
 
 
 def parse_document(
     name: str, data: bytes, *, source: str, now: datetime, max_bytes: int = 5_000_000
 ) -> DocumentResult:
-    """Turn one file's bytes into articles; never raises."""
+    """Turn one file's bytes into articles; never raises.
+
+    ``.txt``/``.md``: the first line is the title (``#`` marks dropped), the rest the body.
+    ``.html``/``.htm``: ``<title>`` and the readable text. ``.json``: one object or a list of
+    objects; ``.jsonl``: one object per line (fields below). ``.xml``/``.rss``/``.atom``: a feed.
+
+    JSON fields: ``title`` and ``body`` (or ``text``; at least one of them), optional ``url``,
+    ``id`` (else the hash of the canonical URL, else of file name and title), ``published``
+    (ISO 8601, a zone-less time is UTC), ``source`` (else the file path) and ``language``.
+    """
     if len(data) > max_bytes:
-        return DocumentResult(error=f"file too large ({len(data)} bytes > {max_bytes})")
+        return DocumentResult(error=f"too_large: {len(data)} bytes > {max_bytes}")
     suffix = PurePath(name).suffix.lower()
     if suffix in FEED_SUFFIXES:
-        from producers.feeds import parse_feed
-
         feed = parse_feed(data, source=source, now=now)
         return DocumentResult(
-            feed.articles, [Reject(r.reason, r.payload) for r in feed.rejects], feed.error
+            feed.articles,
+            [Reject(r.reason, r.payload) for r in feed.rejects],
+            feed.error,
+            feed.warning,
         )
+    if suffix not in TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES:
+        return DocumentResult(error=f"unsupported_type: file type {suffix or '(none)'!r}")
     text = _decode(data)
     if text is None:
-        return DocumentResult(error="binary file: not text in UTF-8 or cp1252")
+        return DocumentResult(error="binary: not text in UTF-8, UTF-16 or cp1252")
+    if suffix in JSON_SUFFIXES:
+        return _json_articles(name, text, source, now, lines=suffix == ".jsonl")
     if suffix in TEXT_SUFFIXES:
         article = _text_article(name, text, source, now)
-        return DocumentResult([article] if article else [], error=None if article else "empty file")
-    if suffix in HTML_SUFFIXES:
-        found = re.search(r"<title[^>]*>(.*?)</title>", text, re.I | re.S)
-        body = re.sub(r"<(script|style)\b.*?</\1>", " ", text, flags=re.I | re.S)
-        body = html.unescape(re.sub(r"<[^>]+>", "\n", body))
-        title = html.unescape(found.group(1)).strip() if found else ""
-        article = _text_article(name, f"{title}\n{body}" if title else body, source, now)
-        return DocumentResult([article] if article else [], error=None if article else "empty file")
-    if suffix in {".json", ".jsonl"}:
-        return _json_articles(name, text, source, now, lines=suffix == ".jsonl")
-    return DocumentResult(error=f"unsupported file type {suffix or '(none)'!r}")
+    else:
+        article = _html_article(name, text, source, now)
+    if article is None:
+        return DocumentResult(error="empty_document: no title and no text")
+    return DocumentResult([article])
 
 
 def _json_articles(
     name: str, text: str, source: str, now: datetime, *, lines: bool
 ) -> DocumentResult:
     result = DocumentResult()
-    try:
-        items = (
-            [json.loads(ln) for ln in text.splitlines() if ln.strip()]
-            if lines
-            else json.loads(text)
-        )
-    except json.JSONDecodeError as exc:
-        result.error = f"invalid JSON: {exc.msg} at line {exc.lineno}"
-        return result
-    if isinstance(items, dict):
-        items = [items]
-    for item in items if isinstance(items, list) else []:
-        if not isinstance(item, dict):
-            result.rejects.append(Reject("not a JSON object", json.dumps(item)[:1000]))
-            continue
-        title = str(item.get("title") or "")
-        body = str(item.get("body") or item.get("text") or "")
-        if not title and not body:
-            result.rejects.append(
-                Reject("empty entry: no title and no text", json.dumps(item)[:1000])
+    items: list[Any] = []
+    if lines:
+        for number, line in enumerate(text.splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                items.append(json.loads(line))
+            except (json.JSONDecodeError, RecursionError) as exc:
+                why = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
+                result.rejects.append(
+                    Reject(f"invalid_json: line {number}: {why}", line[:REJECT_CAP])
+                )
+    else:
+        try:
+            loaded = json.loads(text)
+        except (json.JSONDecodeError, RecursionError) as exc:
+            detail = (
+                f"{exc.msg} at line {exc.lineno}"
+                if isinstance(exc, json.JSONDecodeError)
+                else "nested too deeply"
             )
-            continue
-        url = item.get("url")
-        result.articles.append(
-            Article(
-                id=str(item.get("id") or stable_id(str(url or name), title)),
-                source=str(item.get("source") or source),
-                title=title,
-                body=body,
-                url=str(url) if url else None,
-                fetched=now,
-                language=item.get("language"),
-            )
-        )
+            return DocumentResult(error=f"invalid_json: {detail}")
+        items = [loaded] if isinstance(loaded, dict) else loaded if isinstance(loaded, list) else []
+        if not isinstance(loaded, dict | list):
+            return DocumentResult(error="invalid_json: expected an object or a list of objects")
+    for item in items:
+        article = json_article(item, name=name, source=source, now=now)
+        if isinstance(article, Reject):
+            result.rejects.append(article)
+        else:
+            result.articles.append(article)
+    if not result.articles and not result.rejects:
+        result.error = "empty_document: no JSON objects"
     return result
+
+
+def json_article(item: Any, *, name: str, source: str, now: datetime) -> Article | Reject:
+    """One JSON object (fields in :func:`parse_document`) as an Article, or why it is not one."""
+    if not isinstance(item, dict):
+        return Reject("not_an_object: JSON value is not an object", _dump(item))
+    title = clean_title(_str(item.get("title")))
+    body = html_to_text(_str(item.get("body") or item.get("text")))
+    if not title and not body:
+        return Reject("empty_entry: no title and no text", _dump(item))
+    url = canonical_url(_str(item.get("url"))) or None
+    given_id = _str(item.get("id")).strip()
+    return Article(
+        id=given_id or (article_id(url) if url else stable_id(name, title, body[:200])),
+        source=_str(item.get("source")).strip() or source,
+        title=title,
+        body=body,
+        url=url,
+        published=parse_iso_datetime(item.get("published"), now=now),
+        fetched=now,
+        language=article_language(_str(item.get("language")) or None, f"{title}\n{body}"),
+    )
+
+
+def _str(value: Any) -> str:
+    return value if isinstance(value, str) else "" if value is None else str(value)
+
+
+def _dump(item: Any) -> str:
+    try:
+        return json.dumps(item, ensure_ascii=False)[:REJECT_CAP]
+    except (ValueError, RecursionError):
+        return repr(item)[:REJECT_CAP]

@@ -1,22 +1,41 @@
-"""Feed bytes → Articles (pure). feedparser parses; it never fetches."""
+"""Feed bytes → Articles (pure). feedparser parses; it never fetches.
+
+Errors are values: a feed that cannot be read gives ``FeedResult.error`` (``"<reason>: <detail>"``),
+an entry that cannot become an article gives a :class:`Reject`, a feed that was malformed but
+parsed leniently gives ``warning``. Nothing here raises on bad input.
+"""
 
 from __future__ import annotations
 
-import calendar
-import html
+import json
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import feedparser
 
-from escmon.models import Article, stable_id
+from escmon.models import Article
+from producers.normalize import (
+    article_id,
+    article_language,
+    canonical_url,
+    clean_title,
+    html_to_text,
+    utc_from_struct,
+)
+
+REJECT_PAYLOAD_CAP = 4000
+# An internal entity may expand to at most this many bytes; real feeds declare one character
+# (``&nbsp;``) at most. Longer values are how "quadratic blowup" bombs start.
+MAX_ENTITY_VALUE = 64
+_ENTITY_HEAD = re.compile(r"\s+(?:%\s+)?([\w.:-]{1,200})\s+")
+_CHAR_REF = re.compile(r"&#x?[0-9a-fA-F]+;")
 
 
 @dataclass
 class Reject:
-    """An entry that could not become an article."""
+    """An entry that could not become an article: ``reason`` (``code: detail``), raw entry."""
 
     reason: str
     payload: str
@@ -24,25 +43,77 @@ class Reject:
 
 @dataclass
 class FeedResult:
-    """Articles, rejected entries, and a feed-level error."""
+    """Articles, rejected entries, a feed-level error, and a warning about recovered input."""
 
     articles: list[Article] = field(default_factory=list)
     rejects: list[Reject] = field(default_factory=list)
     error: str | None = None
+    warning: str | None = None
     language: str | None = None
 
 
-def _text(value: str) -> str:
-    value = re.sub(r"<(script|style)\b.*?</\1>", " ", value, flags=re.I | re.S)
-    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", value))).strip()
+_BOMS = (
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\xfe\xff", "utf-16-be"),
+    (b"\xff\xfe", "utf-16-le"),
+)
+_FIRST_CHAR = (
+    (b"\x00\x00\x00<", "utf-32-be"),
+    (b"<\x00\x00\x00", "utf-32-le"),
+    (b"\x00<", "utf-16-be"),
+    (b"<\x00", "utf-16-le"),
+)
 
 
-def _date(entry: Any) -> datetime | None:
-    for key in ("published_parsed", "updated_parsed"):
-        parsed = entry.get(key)
-        if parsed:
-            return datetime.fromtimestamp(calendar.timegm(parsed), tz=UTC)
+def _prolog_text(data: bytes) -> str:
+    """The document's start decoded well enough to find entity declarations in any UTF."""
+    head = data[:65536]
+    for bom, encoding in _BOMS:
+        if head.startswith(bom):
+            return head[len(bom) :].decode(encoding, "ignore")
+    for start, encoding in _FIRST_CHAR:
+        if head.startswith(start):
+            return head.decode(encoding, "ignore")
+    return head.decode("latin-1")
+
+
+def unsafe_entities(data: bytes) -> str | None:
+    """Why the document's DTD is unsafe to expand (an entity bomb), or ``None`` when it is not.
+
+    feedparser drops nested and external entities itself, but its lenient fallback parser expands
+    long internal entities: a 110 kB "quadratic blowup" document grew to gigabytes in our test, so
+    such documents are refused before parsing. The scan is linear (split, no backtracking regex),
+    so a hostile prolog cannot make the check itself slow.
+    """
+    text = _prolog_text(data)
+    if "<!ENTITY" not in text:
+        return None
+    for part in text.split("<!ENTITY")[1:]:
+        found = _ENTITY_HEAD.match(part)
+        if not found:
+            continue
+        name, rest = found.group(1), part[found.end() :].split("<!", 1)[0]
+        if rest.startswith(("SYSTEM", "PUBLIC")) or rest[:1] not in ("'", '"'):
+            continue  # external entities are never fetched by feedparser
+        closing = rest.find(rest[0], 1)
+        value = rest[1:closing] if closing > 0 else rest[1:]
+        refers = "&" in _CHAR_REF.sub("", value)
+        if len(value) > MAX_ENTITY_VALUE or refers:
+            return f"xml_entity_bomb: entity {name!r} expands to {len(value)} characters"
     return None
+
+
+def _payload(entry: Any) -> str:
+    return json.dumps(entry, default=str, ensure_ascii=False)[:REJECT_PAYLOAD_CAP]
+
+
+def _body(entry: Any) -> str:
+    content = entry.get("content") or []
+    html_parts = [c.get("value", "") for c in content if isinstance(c, dict) and c.get("value")]
+    # Atom may carry both a summary and the full content: the content is the longer truth.
+    raw = max(html_parts, key=len) if html_parts else entry.get("summary", "") or ""
+    return html_to_text(raw if isinstance(raw, str) else "")
 
 
 def parse_feed(
@@ -54,38 +125,85 @@ def parse_feed(
     base_url: str | None = None,
     max_entries: int = 1000,
 ) -> FeedResult:
-    """Parse feed bytes; malformed input gives ``error``, never an exception."""
-    headers = {"content-type": content_type} if content_type else None
+    """Parse feed bytes into articles; malformed input gives ``error`` or rejects, never raises."""
+    if not data.strip():
+        return FeedResult(error="empty_document: no bytes to parse")
+    bomb = unsafe_entities(data)
+    if bomb:
+        return FeedResult(error=bomb)
+    headers: dict[str, str] = {}
+    if content_type:
+        headers["content-type"] = content_type
+    if base_url and "://" in base_url:
+        headers["content-location"] = base_url  # feedparser resolves relative links against it
     try:
-        parsed = feedparser.parse(data, response_headers=headers)
+        parsed = feedparser.parse(data, response_headers=headers or None)
     except Exception as exc:  # noqa: BLE001 - a parser surprise is bad input, not a crash
-        return FeedResult(error=f"unparseable feed: {type(exc).__name__}")
+        return FeedResult(error=f"unparseable: feedparser raised {type(exc).__name__}")
+    bozo = parsed.get("bozo_exception") if parsed.get("bozo") else None
     if not parsed.entries:
-        if parsed.bozo:
-            return FeedResult(error=f"malformed feed: {parsed.get('bozo_exception')}")
-        if not parsed.feed:
-            return FeedResult(error="not a feed")
-    language = (parsed.feed.get("language") or "").split("-")[0].lower() or None
-    result = FeedResult(language=language)
-    for entry in parsed.entries[:max_entries]:
-        title = _text(entry.get("title", ""))
-        content = entry.get("content") or []
-        body = _text(content[0].get("value", "") if content else entry.get("summary", ""))
-        link = entry.get("link")
-        if not title and not body:
-            result.rejects.append(Reject("empty entry", str(dict(entry))[:2000]))
-            continue
-        ident = link or entry.get("id") or f"{source}\x1f{title}"
-        result.articles.append(
-            Article(
-                id=stable_id(ident),
-                source=source,
-                title=title,
-                body=body,
-                url=link,
-                published=_date(entry),
-                fetched=now,
-                language=language,
+        if bozo is not None:
+            return FeedResult(error=f"{_bozo_reason(bozo)}: {_one_line(bozo)}")
+        if not parsed.get("version"):
+            return FeedResult(error="not_a_feed: no RSS, Atom or RDF document found")
+    declared = parsed.feed.get("language") if isinstance(parsed.feed, dict) else None
+    result = FeedResult(language=declared)
+    if bozo is not None:
+        result.warning = f"{_bozo_reason(bozo)}: recovered leniently: {_one_line(bozo)}"
+    entries = parsed.entries
+    if len(entries) > max_entries:
+        result.rejects.append(
+            Reject(
+                f"too_many_entries: {len(entries)} entries, the first {max_entries} kept",
+                _payload(entries[max_entries]),
             )
         )
+        entries = entries[:max_entries]
+    for entry in entries:
+        article = entry_article(entry, source=source, now=now, feed_language=declared)
+        if isinstance(article, Reject):
+            result.rejects.append(article)
+        else:
+            result.articles.append(article)
     return result
+
+
+def entry_article(
+    entry: Any, *, source: str, now: datetime, feed_language: str | None = None
+) -> Article | Reject:
+    """One feedparser entry as an Article, or a Reject saying why it cannot be one."""
+    title = clean_title(str(entry.get("title") or ""))
+    body = _body(entry)
+    if not title and not body:
+        return Reject("empty_entry: no title and no text", _payload(entry))
+    url = canonical_url(str(entry.get("link") or "")) or None
+    guid = entry.get("id")
+    # dict.get: FeedParserDict.get maps updated_parsed to published_parsed with a warning.
+    published = utc_from_struct(dict.get(entry, "published_parsed"), now=now) or utc_from_struct(
+        dict.get(entry, "updated_parsed"), now=now
+    )
+    language = article_language(entry.get("language") or feed_language, f"{title}\n{body}")
+    return Article(
+        id=article_id(url, str(guid) if guid else None, source=source, title=title),
+        source=source,
+        title=title,
+        body=body,
+        url=url,
+        published=published,
+        fetched=now,
+        language=language,
+    )
+
+
+def _bozo_reason(exc: Any) -> str:
+    """A short, fixed reason code for feedparser's bozo exception (a metrics label)."""
+    kinds = {
+        "CharacterEncodingOverride": "wrong_encoding",
+        "CharacterEncodingUnknown": "unknown_encoding",
+        "NonXMLContentType": "not_xml_content_type",
+    }
+    return kinds.get(type(exc).__name__, "malformed_xml")
+
+
+def _one_line(exc: Any) -> str:
+    return " ".join(str(exc).split())[:200] or type(exc).__name__

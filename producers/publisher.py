@@ -28,6 +28,11 @@ class Publisher:
         self._producer: KafkaProducer | None = None
         self._lock = threading.Lock()
 
+    # The broker's verdict on every record arrives within this time (kafka-python expires a
+    # batch it could not deliver after delivery_timeout_ms), so waiting this long for the futures
+    # means none is still in flight when its record is sent again from the outbox.
+    DELIVERY_TIMEOUT_MS = 30_000
+
     def _connect(self) -> KafkaProducer:
         if self._producer is None:
             self._producer = KafkaProducer(
@@ -38,15 +43,21 @@ class Publisher:
                 retries=2_147_483_647,
                 linger_ms=20,
                 max_block_ms=10_000,
-                delivery_timeout_ms=30_000,
+                delivery_timeout_ms=self.DELIVERY_TIMEOUT_MS,
                 request_timeout_ms=10_000,
                 max_request_size=16_777_216,
                 **self.options,
             )
         return self._producer
 
-    def publish(self, items: Sequence[Pending], timeout: float = 30.0) -> list[Pending]:
-        """Send ``items``; return those the broker acknowledged (blocking, call off the loop)."""
+    def publish(self, items: Sequence[Pending]) -> list[Pending]:
+        """Send ``items``; return those the broker acknowledged (blocking, call off the loop).
+
+        Records not acknowledged stay in the caller's outbox and are sent again later. To make
+        sure such a record is not also still queued inside the producer (which would deliver it
+        twice), this waits until every future has its answer; if one has none after the delivery
+        timeout, the producer is closed without waiting, dropping what it still holds.
+        """
         with self._lock:
             try:
                 producer = self._connect()
@@ -62,11 +73,13 @@ class Publisher:
                     logger.warning("cannot send %s to %s: %s (kept)", item.key, topic, exc)
                     break
                 futures.append((item, future))
+            wait = self.DELIVERY_TIMEOUT_MS / 1000 + 15.0
             try:
-                producer.flush(timeout=timeout)
+                producer.flush(timeout=wait)
             except KafkaError as exc:
                 logger.warning("flush failed: %s", exc)
             done: list[Pending] = []
+            undecided = 0
             for item, future in futures:
                 if future.succeeded():
                     done.append(item)
@@ -74,7 +87,20 @@ class Publisher:
                     logger.warning(
                         "record %s not acknowledged: %s (kept)", item.key, future.exception
                     )
+                else:
+                    undecided += 1
+            if undecided:
+                logger.warning("%d records without an answer; restarting the producer", undecided)
+                self._drop_producer()
             return done
+
+    def _drop_producer(self) -> None:
+        if self._producer is not None:
+            try:
+                self._producer.close(timeout=0)
+            except KafkaError as exc:
+                logger.warning("closing the producer: %s", exc)
+            self._producer = None
 
     def close(self, timeout: float = 10.0) -> None:
         """Flush and close the producer."""

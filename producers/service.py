@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
 import random
 import signal
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -20,11 +22,11 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 
 from escmon.metrics import ProducerMetrics
 from escmon.models import Article, DeadLetter, stable_id, utcnow
-from escmon.settings import FeedSettings, Settings
+from escmon.settings import ConfigError, FeedSettings, Settings, load_settings
 from escmon.topics import client_options, ensure_topics
 from producers.documents import parse_document
 from producers.feeds import parse_feed
-from producers.fetch import fetch_file, fetch_http
+from producers.fetch import FetchResult, fetch_file, fetch_http
 from producers.files import InboxScanner, move_aside, signature
 from producers.publisher import Publisher
 from producers.store import Store
@@ -32,7 +34,6 @@ from producers.store import Store
 logger = logging.getLogger(__name__)
 
 STAGE = "producers"
-MAX_BACKOFF = 3600.0
 
 
 @dataclass
@@ -54,8 +55,10 @@ class ProducerService:
         *,
         publisher: Publisher | None = None,
         now: Callable[[], datetime] = utcnow,
+        config: Path | None = None,
     ) -> None:
         self.settings = settings
+        self.config = config
         self.registry = registry or CollectorRegistry()
         self.metrics = ProducerMetrics.create(self.registry)
         self.store = Store(settings.state_dir / "producer.sqlite")
@@ -69,6 +72,15 @@ class ProducerService:
         self._last_reason: dict[str, str] = {}
         self.connected = False
         self.metrics.pending.set_function(self.store.pending_count)
+        # Fetches wait on the network, parsing holds the CPU: at most ``max_concurrent`` fetches
+        # at once, and one parsing thread so the event loop keeps serving timers and sockets.
+        self._fetch_slots = asyncio.Semaphore(settings.producers.max_concurrent)
+        self._parser = ThreadPoolExecutor(max_workers=1, thread_name_prefix="feed-parse")
+        self._feed_tasks: dict[str, tuple[FeedSettings, asyncio.Task[None]]] = {}
+        self._retry_after: dict[str, float] = {}
+        self._pending_checked: tuple[float, int] = (float("-inf"), 0)
+        self._moved: dict[str, str] = {}
+        self._noted_once: set[tuple[str, str]] = set()
 
     # --- accepting what sources give -------------------------------------------------------
 
@@ -76,6 +88,9 @@ class ProducerService:
         """Put a parse result's new articles and dead letters in the outbox; return new count."""
         cap = self.settings.processors.deadletter_cap
         new = 0
+        warning = getattr(result, "warning", None)
+        if warning:
+            self._noted(source, warning)
         if result.error:
             self._error(source, result.error)
             dead = DeadLetter.of(
@@ -83,24 +98,28 @@ class ProducerService:
             )
             self._enqueue_dead(dead)
         for reject in result.rejects:
-            self._error(source, reject.reason)
+            self._noted(source, reject.reason)
             dead = DeadLetter.of(
                 stage=STAGE, reason=reject.reason, payload=reject.payload, cap=cap, source=source
             )
             self._enqueue_dead(dead)
-        for article in result.articles:
-            self.metrics.entries_seen.labels(source).inc()
-            if self.store.known(article.id):
-                self.metrics.duplicates.inc()
-                continue
-            if self.store.enqueue("article", article.id, article.to_bytes(), source):
-                new += 1
+        with self.store.transaction():  # one commit per document, not per entry
+            for article in result.articles:
+                self.metrics.entries_seen.labels(source).inc()
+                if self.store.known(article.id):
+                    self.metrics.duplicates.inc()
+                    continue
+                if self.store.enqueue("article", article.id, article.to_bytes(), source):
+                    new += 1
         if new or result.error or result.rejects:
             self._wake.set()
         return new
 
     def _enqueue_dead(self, dead: DeadLetter) -> None:
+        # The same bad input read again (a broken feed polled every minute) is one dead letter.
         key = stable_id(dead.source, dead.reason, dead.payload)
+        if self.store.known_record("deadletter", key):
+            return
         if self.store.enqueue("deadletter", key, dead.to_bytes(), dead.source):
             self.metrics.deadletters.labels(_reason_label(dead.reason)).inc()
 
@@ -112,6 +131,18 @@ class ProducerService:
             logger.warning("source %s: %s", source, reason)
             self._last_reason[source] = reason
 
+    def _noted(self, source: str, reason: str) -> None:
+        """A problem inside a source that was otherwise read (a recovered feed, a bad entry).
+
+        Counted every time; logged once per source and kind for the life of the process, since
+        such a feed keeps succeeding and would otherwise log the same line on every change.
+        """
+        label = _reason_label(reason)
+        self.metrics.feed_errors.labels(source, label).inc()
+        if (source, label) not in self._noted_once:
+            self._noted_once.add((source, label))
+            logger.warning("source %s: %s", source, reason)
+
     def _ok(self, source: str) -> None:
         if source in self._last_reason:
             logger.info("source %s: recovered", source)
@@ -120,86 +151,158 @@ class ProducerService:
 
     # --- files -----------------------------------------------------------------------------
 
-    def read_file(self, path: Path, *, move: bool) -> bool:
-        """Read one file into the outbox; move it aside from the inbox when ``move``."""
+    def load_file(self, path: Path) -> tuple[bytes, Any] | str:
+        """Read and parse one file (no state touched, so it can run off the event loop).
+
+        Returns the bytes read and the parse result, or why the file cannot be read.
+        """
+        cap = self.settings.producers.max_bytes
         try:
-            data = path.read_bytes()
-            sig = signature(path)
+            with path.open("rb") as fh:
+                # Never more than the cap in memory: an enormous file is refused by its head.
+                data = fh.read(cap + 1)
         except OSError as exc:
-            self._error(str(path), f"cannot read file: {exc.strerror}")
+            return f"unreadable: {exc.strerror or exc}"
+        if len(data) > cap:
+            return data, Parsed([], [], f"too_large: more than {cap} bytes")
+        result = parse_document(path.name, data, source=str(path), now=self.now(), max_bytes=cap)
+        return data, result
+
+    def finish_file(self, path: Path, loaded: tuple[bytes, Any] | str, *, move: bool) -> bool:
+        """Put a loaded file's articles and dead letters in the outbox; move or track the file."""
+        if isinstance(loaded, str):
+            # Left in place (a permission may be fixed); logged once, counted every scan.
+            self._error(str(path), loaded)
             return False
-        if not move and self.store.file_done(str(path), sig):
-            return True
-        result = parse_document(
-            path.name,
-            data,
-            source=str(path),
-            now=self.now(),
-            max_bytes=self.settings.producers.max_bytes,
-        )
+        data, result = loaded
         self.accept(str(path), result, data)
         if not result.error:
             self._ok(str(path))
         if move:
-            target = move_aside(path, ok=not result.error)
+            try:
+                target = move_aside(path, ok=not result.error)
+            except OSError as exc:
+                self._error(str(path), f"cannot_move: {exc.strerror or exc}")
+                return False
             logger.info("read %s (%d articles) -> %s", path.name, len(result.articles), target)
         else:
-            self.store.mark_file(str(path), sig)
+            with contextlib.suppress(OSError):
+                self.store.mark_file(str(path), signature(path))
             logger.info("read %s (%d articles)", path, len(result.articles))
         return not result.error
 
+    def read_file(self, path: Path, *, move: bool) -> bool:
+        """Read one file into the outbox; move it aside from the inbox when ``move``.
+
+        Files named in the config (``move`` false) are tracked by size and mtime, so a restart
+        does not send them again; inbox files move to ``done/`` or ``failed/``.
+        """
+        if not move:
+            try:
+                if self.store.file_done(str(path), signature(path)):
+                    return True
+            except OSError as exc:
+                self._error(str(path), f"unreadable: {exc.strerror or exc}")
+                return False
+        return self.finish_file(path, self.load_file(path), move=move)
+
     async def watch_inbox(self, stop: asyncio.Event) -> None:
-        """Read files dropped in the inbox once they are complete."""
+        """Read files dropped in the inbox once they are complete (parsed off the event loop)."""
         inbox = self.settings.producers.inbox
         if inbox is None:
             return
         inbox.mkdir(parents=True, exist_ok=True)
         scanner = InboxScanner(inbox)
+        loop = asyncio.get_running_loop()
         while not stop.is_set():
-            for path in scanner.ready():
-                self.read_file(path, move=True)
+            # A full outbox leaves dropped files where they are (on disk already) until it drains.
+            for path in [] if self.outbox_full() else scanner.ready():
+                loaded = await loop.run_in_executor(self._parser, self.load_file, path)
+                self.finish_file(path, loaded, move=True)
             await _sleep_or_stop(stop, self.settings.producers.scan_interval)
 
     # --- feeds -----------------------------------------------------------------------------
 
     async def poll(self, feed: FeedSettings, session: aiohttp.ClientSession) -> bool:
-        """Poll one feed once; True on success (including 304)."""
+        """Poll one feed once; True on success (including 304 and an unchanged body)."""
         p = self.settings.producers
-        etag, modified = self.store.validators(feed.name)
-        started = time.perf_counter()
-        if "://" in feed.url:
-            fetched = await fetch_http(
-                session,
-                feed.url,
-                etag=etag,
-                modified=modified,
-                timeout=p.timeout,
-                max_bytes=p.max_bytes,
-            )
-        else:
-            fetched = fetch_file(feed.url, modified=modified, max_bytes=p.max_bytes)
-        self.metrics.fetch_seconds.observe(time.perf_counter() - started)
+        if self.outbox_full():
+            # Bounded: with the broker away for long, stop fetching rather than fill the disk.
+            # Nothing is lost: the validators are unchanged, so the next poll fetches it all.
+            self._error(feed.name, f"outbox_full: {p.max_pending} records wait for the broker")
+            return False
+        etag, modified = self.store.validators(feed.url)
+        async with self._fetch_slots:
+            started = time.perf_counter()
+            if "://" in feed.url:
+                fetched = await fetch_http(
+                    session,
+                    feed.url,
+                    etag=etag,
+                    modified=modified,
+                    timeout=p.timeout,
+                    max_bytes=p.max_bytes,
+                )
+            else:
+                fetched = fetch_file(feed.url, modified=modified, max_bytes=p.max_bytes)
+            self.metrics.fetch_seconds.observe(time.perf_counter() - started)
+        if fetched.status == "ok":
+            digest = hashlib.sha256(fetched.data).hexdigest()
+            if digest == self.store.digest(feed.url):
+                fetched = FetchResult("unchanged", url=fetched.url)
         self.metrics.fetches.labels(feed.name, fetched.status).inc()
-        if fetched.status == "not_modified":
+        if fetched.status in ("not_modified", "unchanged"):
+            # A 304 (or the very same bytes again) costs no parse.
             self.metrics.not_modified.labels(feed.name).inc()
             self._ok(feed.name)
             return True
         if fetched.status == "error":
             self._error(feed.name, fetched.reason)
+            if fetched.retry_after:
+                self._retry_after[feed.name] = fetched.retry_after
             return False
-        result = parse_feed(
-            fetched.data,
-            source=feed.name,
-            now=self.now(),
-            content_type=fetched.content_type,
-            base_url=fetched.url,
+        if fetched.moved_to and self._moved.get(feed.name) != fetched.moved_to:
+            self._moved[feed.name] = fetched.moved_to
+            logger.warning(
+                "feed %s moved permanently to %s; update its url in the config",
+                feed.name,
+                fetched.moved_to,
+            )
+        result = await asyncio.get_running_loop().run_in_executor(
+            self._parser,
+            lambda: parse_feed(
+                fetched.data,
+                source=feed.name,
+                now=self.now(),
+                content_type=fetched.content_type,
+                base_url=fetched.url,
+                max_entries=p.max_entries,
+            ),
         )
         self.accept(feed.name, result, fetched.data)
         if result.error:
             return False
-        self.store.set_validators(feed.name, fetched.etag, fetched.modified)
+        # Validators only after the articles are safe in the outbox: a crash in between means
+        # one more full fetch, never a lost entry.
+        self.store.set_validators(feed.url, fetched.etag, fetched.modified)
+        self.store.set_digest(feed.url, digest)
         self._ok(feed.name)
         return True
+
+    def outbox_full(self) -> bool:
+        """True while the outbox holds ``max_pending`` records (counted at most once a second)."""
+        now = time.monotonic()
+        if now - self._pending_checked[0] > 1.0:
+            self._pending_checked = (now, self.store.pending_count())
+        return self._pending_checked[1] >= self.settings.producers.max_pending
+
+    def next_delay(self, feed: FeedSettings, failures: int) -> float:
+        """Seconds until the next poll: the interval, doubled per failure up to the ceiling."""
+        p = self.settings.producers
+        delay = feed.interval
+        if failures:
+            delay = min(feed.interval * (2**failures), max(p.backoff_max, feed.interval))
+        return delay * random.uniform(1 - p.jitter, 1 + p.jitter)  # noqa: S311 - jitter
 
     async def poll_forever(
         self, feed: FeedSettings, session: aiohttp.ClientSession, stop: asyncio.Event
@@ -209,10 +312,78 @@ class ProducerService:
         # Spread the first polls of hundreds of feeds instead of starting them all at once.
         await _sleep_or_stop(stop, random.uniform(0, min(feed.interval, 5.0) * 0.2))  # noqa: S311 - jitter
         while not stop.is_set():
-            ok = await self.poll(feed, session)
-            failures = 0 if ok else failures + 1
-            delay = min(feed.interval * (2**failures), max(MAX_BACKOFF, feed.interval))
-            await _sleep_or_stop(stop, delay * random.uniform(0.9, 1.1))  # noqa: S311
+            try:
+                ok = await self.poll(feed, session)
+            except Exception:  # a bug must not end this feed's polling for good
+                logger.exception("feed %s: poll failed unexpectedly", feed.name)
+                self.metrics.feed_errors.labels(feed.name, "internal").inc()
+                ok = False
+            failures = 0 if ok else min(failures + 1, 30)
+            delay = self.next_delay(feed, failures)
+            # A server that says when to come back (429/503 Retry-After) is believed, up to
+            # the backoff ceiling.
+            asked = self._retry_after.pop(feed.name, 0.0)
+            delay = max(delay, min(asked, self.settings.producers.backoff_max))
+            await _sleep_or_stop(stop, delay)
+
+    def start_feeds(
+        self, feeds: list[FeedSettings], session: aiohttp.ClientSession, stop: asyncio.Event
+    ) -> None:
+        """Make the running feed tasks match ``feeds``: start new, stop removed, restart changed."""
+        wanted = {f.name: f for f in feeds if f.enabled}
+        for name in list(self._feed_tasks):
+            current, task = self._feed_tasks[name]
+            if wanted.get(name) != current:
+                task.cancel()
+                del self._feed_tasks[name]
+                logger.info(
+                    "feed %s: stopped (%s)", name, "changed" if name in wanted else "removed"
+                )
+        for name, feed in wanted.items():
+            if name not in self._feed_tasks:
+                task = asyncio.create_task(self.poll_forever(feed, session, stop), name=name)
+                self._feed_tasks[name] = (feed, task)
+
+    async def watch_config(self, session: aiohttp.ClientSession, stop: asyncio.Event) -> None:
+        """Reload the feed list when the config file changes; a broken file keeps the old list."""
+        if self.config is None:
+            return
+        interval = self.settings.producers.reload_interval
+
+        def stamp() -> int | None:
+            try:
+                return self.config.stat().st_mtime_ns if self.config else None
+            except OSError:
+                return None
+
+        last = stamp()
+        while not stop.is_set():
+            await _sleep_or_stop(stop, interval)
+            now = stamp()
+            if now is None or now == last:
+                continue
+            last = now
+            try:
+                fresh = load_settings(self.config)
+            except ConfigError as exc:
+                logger.error("config not reloaded, the running feeds go on: %s", exc)
+                continue
+            before = {f.name for f in self.settings.producers.feeds if f.enabled}
+            self.settings = self.settings.model_copy(
+                update={
+                    "producers": self.settings.producers.model_copy(
+                        update={"feeds": fresh.producers.feeds}
+                    )
+                }
+            )
+            self.start_feeds(fresh.producers.feeds, session, stop)
+            after = {f.name for f in fresh.producers.feeds if f.enabled}
+            logger.info(
+                "config reloaded: %d feeds (%d added, %d removed)",
+                len(after),
+                len(after - before),
+                len(before - after),
+            )
 
     # --- the outbox ------------------------------------------------------------------------
 
@@ -293,7 +464,8 @@ class ProducerService:
             for path in p.files:
                 self.read_file(path, move=False)
             feeds = [f for f in p.feeds if f.enabled]
-            async with aiohttp.ClientSession() as session:
+            connector = aiohttp.TCPConnector(limit=p.max_concurrent, ttl_dns_cache=300)
+            async with aiohttp.ClientSession(connector=connector) as session:
                 if once:
                     if p.inbox is not None and p.inbox.is_dir():
                         for path in InboxScanner(p.inbox, settle=0).ready():
@@ -304,21 +476,23 @@ class ProducerService:
                 tasks = [
                     asyncio.create_task(self.watch_inbox(stop), name="inbox"),
                     asyncio.create_task(self.drain_forever(stop), name="drain"),
-                    *(
-                        asyncio.create_task(self.poll_forever(f, session, stop), name=f.name)
-                        for f in feeds
-                    ),
+                    asyncio.create_task(self.watch_config(session, stop), name="config"),
                 ]
+                self.start_feeds(feeds, session, stop)
                 await stop.wait()
+                tasks += [task for _, task in self._feed_tasks.values()]
                 for task in tasks:
                     task.cancel()
                 await asyncio.gather(*tasks, return_exceptions=True)
-                # Whatever is still in the outbox stays on disk for the next start.
-                await self.drain_until_empty(timeout=5.0)
+                # Whatever is still in the outbox stays on disk for the next start; with the
+                # broker away, a last attempt would only hold up the shutdown.
+                if self.connected:
+                    await self.drain_until_empty(timeout=5.0)
         finally:
             if runner is not None:
                 await runner.cleanup()
             await asyncio.get_running_loop().run_in_executor(None, self.publisher.close)
+            self._parser.shutdown(wait=True)
             self.store.close()
 
     async def drain_until_empty(self, timeout: float) -> None:
@@ -339,8 +513,8 @@ async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:
         await asyncio.wait_for(stop.wait(), timeout=max(0.0, seconds))
 
 
-def run_producer(settings: Settings, *, once: bool = False) -> int:
-    """Run the producer process until SIGTERM/SIGINT."""
+def run_producer(settings: Settings, *, once: bool = False, config: Path | None = None) -> int:
+    """Run the producer process until SIGTERM/SIGINT; feeds follow changes of ``config``."""
     ensure_topics(settings)
 
     async def main() -> None:
@@ -348,7 +522,7 @@ def run_producer(settings: Settings, *, once: bool = False) -> int:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
-        service = ProducerService(settings)
+        service = ProducerService(settings, config=config)
         logger.info(
             "producer started: %d feeds, inbox %s",
             len(settings.producers.feeds),

@@ -6,8 +6,10 @@ the outbox is exactly what is kept for the broker's return, and it survives a re
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +25,7 @@ CREATE TABLE IF NOT EXISTS outbox (
     UNIQUE (kind, key)
 );
 CREATE TABLE IF NOT EXISTS validators (feed TEXT PRIMARY KEY, etag TEXT, modified TEXT);
+CREATE TABLE IF NOT EXISTS digests (feed TEXT PRIMARY KEY, sha256 TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, signature TEXT NOT NULL, at REAL NOT NULL);
 """
 
@@ -49,6 +52,17 @@ class Store:
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(SCHEMA)
 
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Group writes in one transaction (one commit for a whole feed's entries)."""
+        self.db.execute("BEGIN")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
     def close(self) -> None:
         """Close the database."""
         self.db.close()
@@ -60,6 +74,18 @@ class Store:
             return True
         row = self.db.execute(
             "SELECT 1 FROM outbox WHERE kind = 'article' AND key = ?", (article_id,)
+        ).fetchone()
+        return row is not None
+
+    def known_record(self, kind: str, key: str) -> bool:
+        """True when a record of ``kind`` with ``key`` was published or is waiting."""
+        if kind == "article":
+            return self.known(key)
+        row = self.db.execute("SELECT 1 FROM seen WHERE id = ?", (f"{kind}:{key}",)).fetchone()
+        if row:
+            return True
+        row = self.db.execute(
+            "SELECT 1 FROM outbox WHERE kind = ? AND key = ?", (kind, key)
         ).fetchone()
         return row is not None
 
@@ -90,10 +116,10 @@ class Store:
             self.db.execute("BEGIN")
             for item in items:
                 self.db.execute("DELETE FROM outbox WHERE seq = ?", (item.seq,))
-                if item.kind == "article":
-                    self.db.execute(
-                        "INSERT OR IGNORE INTO seen (id, at) VALUES (?, ?)", (item.key, now)
-                    )
+                # Dead letters are remembered too (prefixed), so a feed that stays broken is
+                # reported once, not on every poll.
+                seen = item.key if item.kind == "article" else f"{item.kind}:{item.key}"
+                self.db.execute("INSERT OR IGNORE INTO seen (id, at) VALUES (?, ?)", (seen, now))
 
     def validators(self, feed: str) -> tuple[str | None, str | None]:
         """The ETag and Last-Modified the feed sent last time."""
@@ -107,6 +133,17 @@ class Store:
         self.db.execute(
             "INSERT OR REPLACE INTO validators (feed, etag, modified) VALUES (?, ?, ?)",
             (feed, etag, modified),
+        )
+
+    def digest(self, feed: str) -> str | None:
+        """SHA-256 of the feed body parsed last time (servers without validators)."""
+        row = self.db.execute("SELECT sha256 FROM digests WHERE feed = ?", (feed,)).fetchone()
+        return str(row[0]) if row else None
+
+    def set_digest(self, feed: str, sha256: str) -> None:
+        """Remember the body just parsed, so an identical body next time costs no parse."""
+        self.db.execute(
+            "INSERT OR REPLACE INTO digests (feed, sha256) VALUES (?, ?)", (feed, sha256)
         )
 
     def file_done(self, path: str, signature: str) -> bool:
