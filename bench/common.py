@@ -114,6 +114,15 @@ class Process:
         """The end of the process output."""
         return self.log.read_text(errors="replace")[-chars:]
 
+    def cpu_seconds(self) -> float:
+        """User + system CPU time the process has used so far (Linux /proc; 0.0 elsewhere)."""
+        try:
+            fields = Path(f"/proc/{self.popen.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            return 0.0
+        # utime and stime are fields 14 and 15 of stat(5); here counted after "pid (comm)".
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def alive(self) -> bool:
         """Still running?"""
         return self.popen.poll() is None

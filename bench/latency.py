@@ -95,6 +95,39 @@ class Arrivals:
         return self.first
 
 
+class TaggedTimes:
+    """When the worker published each article's tagged record (broker timestamps), read as it goes.
+
+    Splits the latency into raw -> tagged (the worker) and tagged -> webhook (the alert stage).
+    """
+
+    def __init__(self, bootstrap: str, topic: str) -> None:
+        from kafka import KafkaConsumer
+
+        self.consumer = KafkaConsumer(
+            topic,
+            bootstrap_servers=bootstrap,
+            auto_offset_reset="earliest",
+            enable_auto_commit=False,
+            group_id=None,
+        )
+        self.first: dict[str, float] = {}
+
+    def update(self) -> dict[str, float]:
+        """Read what was published since the last call."""
+        while True:
+            batches = self.consumer.poll(timeout_ms=500, max_records=5000)
+            if not batches:
+                return self.first
+            for records in batches.values():
+                for r in records:
+                    self.first.setdefault(r.key.decode(), r.timestamp / 1000.0)
+
+    def close(self) -> None:
+        """Close the consumer."""
+        self.consumer.close()
+
+
 def steady_run(
     bootstrap: str,
     topic: str,
@@ -104,6 +137,7 @@ def steady_run(
     prefix: str,
     arrivals: Arrivals,
     drain: float,
+    tagged: TaggedTimes | None = None,
 ) -> dict[str, Any]:
     """Publish ``rate`` articles/s for ``seconds``; wait for their alerts; the latency figures."""
     n = max(1, round(rate * seconds))
@@ -136,6 +170,9 @@ def steady_run(
         time.sleep(0.2)
     first = arrivals.update()
     lat = [first[i] - t for i, t in sent.items() if i in first]
+    tag_at = tagged.update() if tagged is not None else {}
+    to_tagged = [tag_at[i] - t for i, t in sent.items() if i in tag_at]
+    to_alert = [first[i] - tag_at[i] for i in sent if i in first and i in tag_at]
     result: dict[str, Any] = {
         "rate_target": rate,
         "rate_offered": round(offered, 1),
@@ -151,6 +188,15 @@ def steady_run(
                 "p95_s": round(percentile(lat, 95), 3),
                 "p99_s": round(percentile(lat, 99), 3),
                 "max_s": round(max(lat), 3),
+            }
+        )
+    if to_tagged and to_alert:
+        result.update(
+            {
+                "raw_to_tagged_p50_s": round(percentile(to_tagged, 50), 3),
+                "raw_to_tagged_p99_s": round(percentile(to_tagged, 99), 3),
+                "tagged_to_webhook_p50_s": round(percentile(to_alert, 50), 3),
+                "tagged_to_webhook_p99_s": round(percentile(to_alert, 99), 3),
             }
         )
     return result
@@ -189,6 +235,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             worker = Process.escmon(path, "worker", log=folder / "worker.log")
             notifier = Process.escmon(path, "notifier", log=folder / "notifier.log")
             procs = [worker, notifier]
+            notifier_restarts = 0
+            tagged: TaggedTimes | None = None
             try:
                 wait_assigned(
                     [settings.metrics.worker_port, settings.metrics.notifier_port],
@@ -196,13 +244,28 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                     procs,
                     180,
                 )
-                # Warm-up: the first alert creates the internal topics and joins the tables.
-                warm = steady_run(
-                    bootstrap, settings.topics.raw, texts, 5, 2, "warm", arrivals, 120
-                )
-                if warm["missing_after_drain"]:
-                    msg = f"warm-up alerts missing: {warm}\n{notifier.tail()}"
-                    raise RuntimeError(msg)
+                # Warm-up: the first alerts prove the whole path works before timing it. Once in
+                # a dozen fresh starts the notifier was seen to miss its internal `grouped` topic
+                # at its first assignment ("Ignoring missing topic") and fire nothing for minutes;
+                # then it is restarted once, and that is recorded in the result.
+                for attempt in range(2):
+                    warm = steady_run(
+                        bootstrap, settings.topics.raw, texts, 5, 2, f"warm{attempt}", arrivals, 60
+                    )
+                    if not warm["missing_after_drain"]:
+                        break
+                    print(f"warm-up alerts missing: {warm}\n{notifier.tail()}", file=sys.stderr)
+                    if attempt:
+                        msg = "no alerts after restarting the notifier; see its log above"
+                        raise RuntimeError(msg)
+                    notifier.stop()
+                    notifier_restarts += 1
+                    notifier = Process.escmon(path, "notifier", log=folder / "notifier-2.log")
+                    procs = [worker, notifier]
+                    wait_assigned(
+                        [settings.metrics.notifier_port], settings.kafka.partitions, procs, 180
+                    )
+                tagged = TaggedTimes(bootstrap, settings.topics.tagged)
                 for run in range(args.runs):
                     for rate in rates:
                         result = steady_run(
@@ -214,6 +277,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                             f"r{rate:g}-{run}",
                             arrivals,
                             args.drain,
+                            tagged,
                         )
                         runs[f"{rate:g}"].append(result)
                         print(f"run {run + 1}/{args.runs} at {rate:g}/s: {result}", flush=True)
@@ -222,12 +286,14 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                                 msg = f"a process exited:\n{p.tail()}"
                                 raise RuntimeError(msg)
             finally:
+                if tagged is not None:
+                    tagged.close()
                 for p in procs:
                     p.stop()
     receiver.shutdown()
     summary: dict[str, Any] = {}
     for label, results in runs.items():
-        for q in ("p50_s", "p95_s", "p99_s"):
+        for q in ("p50_s", "p95_s", "p99_s", "raw_to_tagged_p99_s", "tagged_to_webhook_p99_s"):
             values = [r[q] for r in results if q in r]
             if values:
                 summary[f"{q[:-2]}_s_at_{label}_per_s"] = median(values)
@@ -243,6 +309,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "= webhook arrival - hand-over to the producer; every article is a strike and "
         "fires one alert (an `any` rule, group global); percentiles per run (nearest "
         "rank), median over runs",
+        "notifier_restarts_at_warmup": notifier_restarts,
         "seconds_per_run": args.seconds,
         "runs": args.runs,
         "strike_texts": len(texts),

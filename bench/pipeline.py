@@ -142,9 +142,11 @@ def run_passthrough(
     )
     try:
         wait_until(lambda: "ready" in proc.tail(), 60, "passthrough consumer assigned")
+        cpu = proc.cpu_seconds()
         started = time.time()
         sent = produce(bootstrap, t.raw, articles)
         result = _finish(bootstrap, t.tagged, len(articles), started, [proc], 300)
+        result.update(_cpu(len(articles), proc.cpu_seconds() - cpu))
     finally:
         proc.stop()
     result["produce_seconds"] = round(sent, 3)
@@ -165,9 +167,11 @@ def run_workers(
     ]
     try:
         wait_assigned(ports, partitions, procs, 120)
+        cpu = sum(p.cpu_seconds() for p in procs)
         started = time.time()
         sent = produce(bootstrap, settings.topics.raw, articles)
         result = _finish(bootstrap, settings.topics.tagged, len(articles), started, procs, 600)
+        result.update(_cpu(len(articles), sum(p.cpu_seconds() for p in procs) - cpu))
     finally:
         for p in procs:
             p.stop()
@@ -183,10 +187,20 @@ def run_offline(articles: list[Article]) -> dict[str, Any]:
     proc = Settings().processors
     tagger = Tagger(model=proc.model, batch_size=proc.batch_size)
     list(tagger.tag_many(articles[:64]))  # warm-up: lazy loading is not throughput
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     tagged = list(tagger.tag_many(articles))
     seconds = time.perf_counter() - started
-    return {"articles_per_s": round(len(tagged) / seconds, 1), "seconds": round(seconds, 3)}
+    result = {"articles_per_s": round(len(tagged) / seconds, 1), "seconds": round(seconds, 3)}
+    result.update(_cpu(len(tagged), time.process_time() - cpu))
+    return result
+
+
+def _cpu(n: int, cpu_seconds: float) -> dict[str, Any]:
+    """Articles per CPU second of the measured process(es): less sensitive to a busy machine."""
+    return {
+        "cpu_seconds": round(cpu_seconds, 3),
+        "articles_per_cpu_s": round(n / cpu_seconds, 1) if cpu_seconds > 0 else None,
+    }
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
@@ -224,6 +238,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                     flush=True,
                 )
     rate = {k: median([r["articles_per_s"] for r in v]) for k, v in runs.items()}
+    per_cpu = {
+        k: median([r["articles_per_cpu_s"] for r in v if r.get("articles_per_cpu_s")] or [0])
+        for k, v in runs.items()
+    }
     summary = {
         "offline_articles_per_s": rate["offline"],
         "passthrough_articles_per_s": rate["passthrough"],
@@ -235,6 +253,13 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "worker_vs_passthrough": round(rate["worker_1"] / rate["passthrough"], 3),
         "bar_stream_vs_offline_0_8": rate["worker_1"] / rate["offline"] >= 0.8,
         "bar_two_workers_1_5x": rate["worker_2"] / rate["worker_1"] >= 1.5,
+        # CPU cost per article of the worker process vs the tagger alone (less load-sensitive).
+        "offline_articles_per_cpu_s": per_cpu["offline"],
+        "worker_1_articles_per_cpu_s": per_cpu["worker_1"],
+        "passthrough_articles_per_cpu_s": per_cpu["passthrough"],
+        "stream_vs_offline_per_cpu": round(per_cpu["worker_1"] / per_cpu["offline"], 3)
+        if per_cpu["offline"]
+        else None,
     }
     result = {
         "name": NAME,

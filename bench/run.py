@@ -79,7 +79,7 @@ def run_one(name: str, argv: list[str], timeout: float) -> dict[str, Any]:
     }
 
 
-def headline(data: dict[str, Any], limit: int = 12) -> dict[str, Any]:
+def headline(data: dict[str, Any], limit: int = 16) -> dict[str, Any]:
     """What the table shows: the result's ``summary`` if it has one, else its top-level scalars."""
     summary = data.get("summary")
     source: dict[str, Any] = summary if isinstance(summary, dict) else data
