@@ -182,6 +182,9 @@ def steady_run(
         "missing_after_drain": n - len(lat),
     }
     if lat:
+        last = max(first[i] for i in sent if i in first)
+        # Alerts delivered per second over the run: below the offered rate, a queue is growing.
+        result["delivered_per_s"] = round(len(lat) / max(last - min(sent.values()), 1e-3), 1)
         result.update(
             {
                 "p50_s": round(percentile(lat, 50), 3),
@@ -293,7 +296,14 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     receiver.shutdown()
     summary: dict[str, Any] = {}
     for label, results in runs.items():
-        for q in ("p50_s", "p95_s", "p99_s", "raw_to_tagged_p99_s", "tagged_to_webhook_p99_s"):
+        for q in (
+            "p50_s",
+            "p95_s",
+            "p99_s",
+            "raw_to_tagged_p99_s",
+            "tagged_to_webhook_p99_s",
+            "delivered_per_s",
+        ):
             values = [r[q] for r in results if q in r]
             if values:
                 summary[f"{q[:-2]}_s_at_{label}_per_s"] = median(values)

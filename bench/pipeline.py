@@ -23,6 +23,8 @@ import signal
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -141,7 +143,11 @@ def run_passthrough(
         folder / f"passthrough-{run}.log",
     )
     try:
-        wait_until(lambda: "ready" in proc.tail(), 60, "passthrough consumer assigned")
+        try:
+            wait_until(lambda: "ready" in proc.tail(), 180, "passthrough consumer assigned")
+        except TimeoutError as exc:
+            msg = f"{exc}\n{proc.tail()}"
+            raise RuntimeError(msg) from None
         cpu = proc.cpu_seconds()
         started = time.time()
         sent = produce(bootstrap, t.raw, articles)
@@ -224,20 +230,38 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         folder = Path(tmp)
         with local_broker(folder) as bootstrap:
             for run in range(args.runs):
-                runs["offline"].append(run_offline(articles))
-                runs["passthrough"].append(
-                    run_passthrough(folder, bootstrap, articles, args.partitions, run)
-                )
-                for n in (1, 2):
-                    runs[f"worker_{n}"].append(
-                        run_workers(folder, bootstrap, articles, args.partitions, n, run)
-                    )
+                jobs: dict[str, Callable[[], dict[str, Any]]] = {
+                    "offline": partial(run_offline, articles),
+                    "passthrough": partial(
+                        run_passthrough, folder, bootstrap, articles, args.partitions, run
+                    ),
+                    "worker_1": partial(
+                        run_workers, folder, bootstrap, articles, args.partitions, 1, run
+                    ),
+                    "worker_2": partial(
+                        run_workers, folder, bootstrap, articles, args.partitions, 2, run
+                    ),
+                }
+                for key, job in jobs.items():
+                    # One failed run (a process that would not start on an overloaded machine)
+                    # is recorded with its error; the medians use the runs that completed.
+                    try:
+                        runs[key].append(job())
+                    except (RuntimeError, TimeoutError) as exc:
+                        print(f"{key} run {run + 1} failed: {exc}", file=sys.stderr)
+                        runs[key].append({"error": str(exc)[:2000]})
                 print(
                     f"run {run + 1}/{args.runs}: "
-                    + ", ".join(f"{k} {v[-1]['articles_per_s']}/s" for k, v in runs.items()),
+                    + ", ".join(f"{k} {v[-1].get('articles_per_s')}/s" for k, v in runs.items()),
                     flush=True,
                 )
-    rate = {k: median([r["articles_per_s"] for r in v]) for k, v in runs.items()}
+    if any(not [r for r in v if "articles_per_s" in r] for v in runs.values()):
+        msg = f"a measurement failed in every run: {runs}"
+        raise RuntimeError(msg)
+    rate = {
+        k: median([r["articles_per_s"] for r in v if "articles_per_s" in r])
+        for k, v in runs.items()
+    }
     per_cpu = {
         k: median([r["articles_per_cpu_s"] for r in v if r.get("articles_per_cpu_s")] or [0])
         for k, v in runs.items()
