@@ -23,17 +23,18 @@ from tests.faults.faultkit import (
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
-N = 1000
+N = 2000
 
 
-def _count(bootstrap: str, topic: str, partitions: int) -> int:
-    """Records on ``topic`` so far (sum of the end offsets), without reading them."""
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap)
-    try:
-        tps = [TopicPartition(topic, p) for p in range(partitions)]
-        return sum(consumer.end_offsets(tps).values())
-    finally:
-        consumer.close()
+class _Counter:
+    """Records on a topic so far (sum of the end offsets), one client for the whole wait."""
+
+    def __init__(self, bootstrap: str, topic: str, partitions: int) -> None:
+        self.consumer = KafkaConsumer(bootstrap_servers=bootstrap)
+        self.tps = [TopicPartition(topic, p) for p in range(partitions)]
+
+    def __call__(self) -> int:
+        return sum(self.consumer.end_offsets(self.tps).values())
 
 
 def test_worker_killed_mid_batch_loses_no_article_and_delivers_no_alert_twice(
@@ -53,13 +54,14 @@ def test_worker_killed_mid_batch_loses_no_article_and_delivers_no_alert_twice(
     sent = {a.id for a in articles}
     send(kafka_bootstrap, topics.raw, articles)
 
-    # Kill it while it works through the backlog: some batches published, most still to do.
-    wait_for(
-        lambda: _count(kafka_bootstrap, topics.tagged, 4) >= N // 2, 120, "first tagged", every=0.05
-    )
+    # Kill it while it works through the backlog (batch after batch, so almost surely inside
+    # one): some batches published, most still to do.
+    count = _Counter(kafka_bootstrap, topics.tagged, 4)
+    wait_for(lambda: count() >= N // 10, 120, "first tagged", every=0.05)
     worker.popen.send_signal(signal.SIGKILL)
     worker.popen.wait(10)
-    at_kill = _count(kafka_bootstrap, topics.tagged, 4)
+    at_kill = count()
+    count.consumer.close()
     print(f"killed after {at_kill} of {N} tagged")
     assert at_kill < N, "the worker finished before it was killed: the test proved nothing"
 
