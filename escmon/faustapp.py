@@ -63,6 +63,11 @@ def make_app(
         # Commit often: after a crash or a rebalance, at-least-once means the events processed
         # since the last commit are processed again, so this bounds the duplicates downstream.
         broker_commit_interval=0.5,
+        # An internal topic Faust has just created (the alert stage's `grouped`) can be missing
+        # from the first metadata the group leader assigns with ("Ignoring missing topic"); the
+        # consumer only notices it at its next metadata refresh, by default 5 minutes later, and
+        # until then that agent gets no partitions. Refresh often so such a miss heals in seconds.
+        consumer_metadata_max_age_ms=5_000,
         web_enabled=port > 0,
         web_port=port,
         web_bind=settings.metrics.host,
