@@ -45,7 +45,7 @@ def word_value(word: str) -> int | None:
     if low in TENS:
         return TENS[low]
     digits = low.replace(",", "")
-    if digits.isdigit() and (("," not in low) or _grouped(low)):
+    if digits.isascii() and digits.isdigit() and (("," not in low) or _grouped(low)):
         return int(digits)
     return None
 

@@ -44,6 +44,8 @@ DOMAINS_THREAT = ("DISASTER", "BUSINESS", "FICTION")
 DOMAINS_PLEDGE = ("SPORTS", "BUSINESS", "FICTION")
 # Nouns naming one event: "the killing", "Soleimani's death" count one victim only when the text
 # gives no other number (they usually restate a death told elsewhere).
+TOLL_SKIP = frozenset("at least more than about nearly over some around almost at".split())
+FORCE_CONTEXT = ("MIL", "STRIKE", "STRIKE_WEAK", "KILL", "HURT", "VIOLENCE", "FORCE", "THREAT")
 ADJECTIVES = frozenset({"deadly", "deadliest", "fatal"})
 SINGULAR_NOUNS = frozenset({"death", "killing", "assassination", "slaying", "murder"})
 DETERMINERS = frozenset({"the", "his", "her", "'s", "’s", "their", "its"})
@@ -193,6 +195,7 @@ def _may_signal(labels: set[str], doc: Doc) -> bool:
         or ("FUTURE" in labels and labels & {"RESP", "PRICE"})
         or ("THREAT" in labels and "FORCE" in labels)
         or ("END" in labels and "CONFLICT" in labels)
+        or ("DESIRE" in labels and "CONFLICT" in labels)
     )
 
 
@@ -288,9 +291,17 @@ def _strikes(r: _Reader, found: list) -> set[int]:
                 continue
             if _infinitive(r, start):
                 continue
-            if r.near(k, DOMAINS_WEAK_STRIKE):
+            if r.near(k, DOMAINS_WEAK_STRIKE) or r.has(k, "EXERCISE"):
                 continue
-            military = r.has(k, "MIL") or k in r.actor_sents
+            military = (
+                r.has(k, "MIL")
+                or k in r.actor_sents
+                or (
+                    (r.has(k, "KILL") or r.has(k, "HURT"))
+                    and not r.near(k, ("ACCIDENT", "DISASTER", "DISEASE"))
+                )
+                or r.entity.get(start - 1, ("", ""))[1] == "country"  # "Israeli strikes"
+            )
             if military or strong:
                 weak.append((k, start, end))
     sents = set()
@@ -359,11 +370,14 @@ def _count(
         low = r.lower(j)
         number = _number(r, j, sent.end, units)
         if number is not None:
-            attrs["count"], result.count, result.pos = number[0], number[0], j
+            value = number[0] + _enumerated(r, number[1], sent.end, units, person)
+            attrs["count"], result.count, result.pos = value, value, j
             _who(r, number[1], sent.end, attrs)
             return attrs, result
-        if low in ("a", "an", "one") and _person_follows(r, j + 1, sent.end, person):
-            attrs["count"], result.count, result.pos = 1, 1, j
+        after = _person_follows(r, j + 1, sent.end, person) if low in ("a", "an", "one") else None
+        if after is not None:
+            value = 1 + _enumerated(r, after, sent.end, units, person)
+            attrs["count"], result.count, result.pos = value, value, j
             _who(r, j + 1, sent.end, attrs)
             return attrs, result
         if low in VAGUE and low not in ("many", "some"):
@@ -407,7 +421,7 @@ def _count(
     if verb in PASSIVE_SINGULAR:
         attrs["count"], result.count = 1, 1
         return attrs, result
-    if r.lower(start) in SINGULAR_NOUNS and r.lower(start - 1) in DETERMINERS:
+    if end - start == 1 and r.lower(start) in SINGULAR_NOUNS and r.lower(start - 1) in DETERMINERS:
         attrs["count"], result.count, result.weak = 1, 1, True
         return attrs, result
     attrs["approximate"], result.approximate = True, True
@@ -422,9 +436,41 @@ def _number(r: _Reader, i: int, limit: int, units: frozenset[str]) -> tuple[int,
         return None
     value, used = got
     nxt = r.lower(i + used)
-    if nxt in units or nxt in ("-", "of", "/", "%", ".") or (nxt == "," and value > 999):
+    if nxt in units or nxt in ("-", "of", "/", "%") or (nxt == "," and value > 999):
         return None
     return value, i + used
+
+
+def _enumerated(
+    r: _Reader, i: int, limit: int, units: frozenset[str], person: frozenset[str]
+) -> int:
+    """People listed after a count: 'three children and their uncle' adds 1 (LABELING.md).
+
+    Reads up to the next 'and'/',' of the victims' phrase; 'and N others' adds N, 'and a/their X'
+    with a singular person noun adds 1. Plural nouns without a number add nothing.
+    """
+    j = i
+    while j < min(limit, i + 4) and r.doc[j].is_alpha and r.lower(j) not in ("and", "including"):
+        j += 1
+    if r.lower(j) != "and":
+        return 0
+    nxt = j + 1
+    number = _number(r, nxt, limit, units)
+    if number is not None:
+        return number[0]
+    got = read_number([r.doc[x].text for x in range(nxt, min(limit, nxt + 3))], 0)
+    if (
+        got is not None
+        and r.lower(nxt + got[1]) == "of"
+        and r.lower(nxt + got[1] + 1) in ("his", "her", "their", "its", "the")
+    ):  # "and two of his bodyguards"
+        return got[0]
+    if (
+        r.lower(nxt) in ("a", "an", "their", "his", "her", "its", "the")
+        and r.lower(nxt + 1) in person
+    ):
+        return 1
+    return 0
 
 
 def _is_date(r: _Reader, i: int) -> bool:
@@ -435,15 +481,17 @@ def _is_date(r: _Reader, i: int) -> bool:
     }  # fmt: skip
 
 
-def _person_follows(r: _Reader, i: int, limit: int, person: frozenset[str]) -> bool:
-    """'a [senior military] commander': a person noun within the next 4 tokens."""
-    for j in range(i, min(limit, i + 4)):
+def _person_follows(r: _Reader, i: int, limit: int, person: frozenset[str]) -> int | None:
+    """'a [senior military] commander', 'a 17-year-old Palestinian': one person; return the
+    token after the person noun, or None."""
+    for j in range(i, min(limit, i + 7)):
         low = r.lower(j)
-        if low in person:
-            return True
-        if not r.doc[j].is_alpha:
-            return False
-    return False
+        name, kind = r.entity.get(j, ("", ""))
+        if low in person or (kind == "country" and not low.endswith("s") and r.doc[j].is_title):
+            return j + 1
+        if not (r.doc[j].is_alpha or low == "-" or r.doc[j].like_num):
+            return None
+    return None
 
 
 def _named_person(r: _Reader, i: int, limit: int, person: frozenset[str]) -> bool:
@@ -478,16 +526,19 @@ def _who(r: _Reader, i: int, limit: int, attrs: dict[str, Any]) -> None:
 
 
 def _apply_tolls(r: _Reader, counts: list[_Count]) -> None:
-    """'..., bringing the number killed to 39': a cumulative toll replaces the sentence's counts."""
+    """'bringing the number killed to 39', 'the death toll rose to 31': a cumulative toll.
+
+    The toll replaces the other killed counts of its sentence (they are part of it).
+    """
     for k, sent in enumerate(r.sents):
         for _start, end in sent.cues.get("TOLL", ()):
             for j in range(end, min(sent.end, end + 16)):
-                if r.lower(j) != "to":
+                if r.lower(j) not in ("to", "at", "reached", "hit", "of", "stood", "stands"):
                     continue
                 n = j + 1
-                while r.lower(n) in ("at", "least", "more", "than", "about", "nearly", "over"):
+                while r.lower(n) in TOLL_SKIP:
                     n += 1
-                got = read_number([r.doc[x].text for x in range(n, min(sent.end, n + 4))], 0)
+                got = _number(r, n, sent.end, r.lex["UNIT"])
                 if got is None:
                     continue
                 for c in counts:
@@ -495,6 +546,9 @@ def _apply_tolls(r: _Reader, counts: list[_Count]) -> None:
                         c.subset = True
                 counts.append(_Count("killed", k, n, got[0]))
                 break
+            else:
+                continue
+            break
 
 
 def _mark_subsets(r: _Reader, counts: list[_Count]) -> None:
@@ -554,10 +608,22 @@ def _pledges(r: _Reader, found: list) -> set[int]:
                 k, "FUTURE", start, 8
             ):
                 hits.append((start, end))
+        if hits and not _force_context(r, k):
+            # "will respond to the budget crisis": generic response words need force around them
+            hits = [(s, e) for s, e in hits if not _generic_response(r, s, e)]
         for start, end in sorted(set(hits)):
             found.append(("retaliation_pledge", k, start, end, {}))
             sents.add(k)
     return sents
+
+
+def _force_context(r: _Reader, k: int) -> bool:
+    """The sentence speaks of force or harm (military, attacks, killing, violence, threats)."""
+    return k in r.actor_sents or any(r.has(k, label) for label in FORCE_CONTEXT)
+
+
+def _generic_response(r: _Reader, start: int, end: int) -> bool:
+    return any(r.lower(i).startswith("respon") for i in range(start, end))
 
 
 def _harsh_after(r: _Reader, k: int, start: int) -> bool:
@@ -621,6 +687,12 @@ def _deescalation(r: _Reader, found: list) -> None:
                 for s, e in r.after(k, "CONFLICT", end, 7)
                 if not r.covered(k, "NONFORCE", s, e)
             ]
+            if conflict:
+                hits.append((start, conflict[0][1]))
+        for start, end in sent.cues.get("DESIRE", ()):
+            if not r.before(k, "NEG", start, 3):
+                continue
+            conflict = r.after(k, "CONFLICT", end, 5)
             if conflict:
                 hits.append((start, conflict[0][1]))
         merged: list[tuple[int, int]] = []
