@@ -31,6 +31,8 @@ def score(signals: list[Signal], summary: Summary, weights: dict[str, Any] | Non
     >>> score([s], Summary(strike=True)).total
     5.0
     """
+    if not signals and not summary.killed:
+        return Score()
     weights = weights or load_weights()
     sentences: Counter[str] = Counter(dict.fromkeys(SIGNAL_TYPES, 0))
     seen = set()

@@ -27,7 +27,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from spacy.attrs import LOWER, SENT_START
+from spacy.attrs import SENT_START
 from spacy.tokens import Doc
 
 from escmon.models import Signal, Summary
@@ -101,9 +101,10 @@ class _Count:
 class _Reader:
     """Per-Doc state: cues grouped by sentence and the helpers the rules share."""
 
-    def __init__(self, doc: Doc, cues: list[tuple[str, int, int]]) -> None:
+    def __init__(self, doc: Doc, cues: list[tuple[str, int, int]], parsed: bool = False) -> None:
         self.doc = doc
-        bounds = sentence_bounds(doc, [s for label, s, _ in cues if label == "TERMINAL"])
+        ends = [s for label, s, _ in cues if label == "TERMINAL"]
+        bounds = sentence_bounds(doc, ends, parsed)
         self.sents = [_Sentence(s, e) for s, e in bounds]
         starts = [s for s, _ in bounds]
         for label, start, end in cues:
@@ -120,9 +121,8 @@ class _Reader:
             for i in range(start, end):
                 self.entity[i] = (name, kind)
         self.lex = lexicon()
-        self.strings = doc.vocab.strings
-        self.lowers: list[int] = doc.to_array(LOWER).tolist()
         self.n = len(doc)
+        self._around: dict[int, frozenset[str]] = {}
         self.labels = [frozenset(sent.cues) for sent in self.sents]
 
     def has(self, k: int, label: str) -> bool:
@@ -130,8 +130,11 @@ class _Reader:
 
     def near(self, k: int, labels: Iterable[str]) -> bool:
         """True if a cue of ``labels`` is in sentence ``k`` or a neighbour."""
-        sets = self.labels[max(0, k - 1) : k + 2]
-        return any(label in cues for cues in sets for label in labels)
+        around = self._around.get(k)
+        if around is None:
+            around = frozenset().union(*self.labels[max(0, k - 1) : k + 2])
+            self._around[k] = around
+        return not around.isdisjoint(labels)
 
     def before(self, k: int, label: str, pos: int, window: int) -> bool:
         """True if a ``label`` cue ends within ``window`` tokens before token ``pos``."""
@@ -158,10 +161,17 @@ class _Reader:
         return False
 
     def lower(self, i: int) -> str:
-        return self.strings[self.lowers[i]] if 0 <= i < self.n else ""
+        return self.doc[i].lower_ if 0 <= i < self.n else ""
+
+    def chars(self, start: int, end: int) -> tuple[int, int]:
+        """Character offsets (in the Doc's text) of tokens ``start..end``."""
+        last = self.doc[end - 1]
+        return self.doc[start].idx, last.idx + len(last)
 
 
-def sentence_bounds(doc: Doc, ends: Iterable[int] = ()) -> list[tuple[int, int]]:
+def sentence_bounds(
+    doc: Doc, ends: Iterable[int] = (), parsed: bool = False
+) -> list[tuple[int, int]]:
     """Sentences as ``(start, end)`` token offsets.
 
     A trained pipeline's sentences are used when it set them. Otherwise a sentence ends at a
@@ -170,7 +180,7 @@ def sentence_bounds(doc: Doc, ends: Iterable[int] = ()) -> list[tuple[int, int]]
     texts that hold cues.
     """
     n = len(doc)
-    if n > 1 and doc.to_array(SENT_START)[1:].any():  # sentences set by a trained pipeline
+    if parsed and n > 1 and doc.to_array(SENT_START)[1:].any():  # set by a trained pipeline
         return [(s.start, s.end) for s in doc.sents]
     bounds, start = [], 0
     for t in sorted(ends):
@@ -199,16 +209,19 @@ def _may_signal(labels: set[str], doc: Doc) -> bool:
     )
 
 
-def extract(doc: Doc, source: str | None = None, spaces: SpaceMap | None = None) -> Extraction:
+def extract(
+    doc: Doc, source: str | None = None, spaces: SpaceMap | None = None, parsed: bool = False
+) -> Extraction:
     """Return the signals and summary of ``doc`` (a Doc built by ``processors.nlp``).
 
     ``source`` and ``spaces`` give the original text when the Doc was built from a squeezed one
     (``processors.nlp.squeeze_spaces``); evidence offsets and sentences then refer to ``source``.
+    ``parsed``: the pipeline sets sentence boundaries (a trained parser); use them.
     """
     cues = doc.user_data.get(CUES_KEY) or []
     if not _may_signal({label for label, _, _ in cues}, doc):
         return EMPTY
-    r = _Reader(doc, cues)
+    r = _Reader(doc, cues, parsed)
     found: list[tuple[str, int, int, int, dict[str, Any]]] = []  # type, sent, start, end, attrs
     strike_sents = _strikes(r, found)
     counts = _casualties(r, found, strike_sents)
@@ -250,11 +263,9 @@ def _signal(
     attrs: dict[str, Any],
 ) -> Signal:
     sent = r.sents[k]
-    first, last = doc[start], doc[end - 1]
-    s_first, s_last = doc[sent.start], doc[sent.end - 1]
-    char_start, char_end = to_source(first.idx), to_source(last.idx + len(last.text))
-    s_start = to_source(s_first.idx)
-    sentence = text[s_start : to_source(s_last.idx + len(s_last.text))].strip()
+    char_start, char_end = (to_source(x) for x in r.chars(start, end))
+    s_start, s_end = (to_source(x) for x in r.chars(sent.start, sent.end))
+    sentence = text[s_start:s_end].strip()
     return Signal(
         type=kind,
         text=text[char_start:char_end],

@@ -30,6 +30,7 @@ class Tagger:
         self.nlp = build_pipeline(model)
         self.batch_size = batch_size
         self.ner = self.nlp.has_pipe("ner")
+        self.parsed = any(self.nlp.has_pipe(p) for p in ("parser", "senter", "sentencizer"))
         base = model or "blank:en"
         self.name = f"{VERSION}+{base}/spacy-{spacy.__version__}"
 
@@ -49,7 +50,7 @@ class Tagger:
             as_tuples=True,
         )
         for doc, (article, spaces) in pairs:
-            found = extract(doc, article.text, spaces)
+            found = extract(doc, article.text, spaces, self.parsed)
             places, actors, theater = mentions(doc, self.ner)
             yield TaggedArticle(
                 id=article.id,
