@@ -46,6 +46,10 @@ DOMAINS_PLEDGE = ("SPORTS", "BUSINESS", "FICTION")
 # gives no other number (they usually restate a death told elsewhere).
 TOLL_SKIP = frozenset("at least more than about nearly over some around almost at".split())
 FORCE_CONTEXT = ("MIL", "STRIKE", "STRIKE_WEAK", "KILL", "HURT", "VIOLENCE", "FORCE", "THREAT")
+PHRASE_STOPS = frozenset(
+    ", . ; : and in on at who near was were from outside with as during after before by inside "
+    "while when – — ' ’ \" ”".split()
+)
 ADJECTIVES = frozenset({"deadly", "deadliest", "fatal"})
 SINGULAR_NOUNS = frozenset({"death", "killing", "assassination", "slaying", "murder"})
 DETERMINERS = frozenset({"the", "his", "her", "'s", "’s", "their", "its"})
@@ -476,11 +480,12 @@ def _enumerated(
         and r.lower(nxt + got[1] + 1) in ("his", "her", "their", "its", "the")
     ):  # "and two of his bodyguards"
         return got[0]
-    if (
-        r.lower(nxt) in ("a", "an", "their", "his", "her", "its", "the")
-        and r.lower(nxt + 1) in person
-    ):
-        return 1
+    if r.lower(nxt) in ("a", "an", "their", "his", "her", "its", "the"):
+        noun = r.lower(nxt + 1)
+        if noun in person or (
+            r.doc[nxt + 1].is_alpha and not noun.endswith("s") and r.lower(nxt + 2) in PHRASE_STOPS
+        ):
+            return 1  # "and his driver"
     return 0
 
 
@@ -493,15 +498,25 @@ def _is_date(r: _Reader, i: int) -> bool:
 
 
 def _person_follows(r: _Reader, i: int, limit: int, person: frozenset[str]) -> int | None:
-    """'a [senior military] commander', 'a 17-year-old Palestinian': one person; return the
-    token after the person noun, or None."""
-    for j in range(i, min(limit, i + 7)):
+    """One victim after 'a'/'an': 'a senior military commander', 'a 17-year-old Palestinian',
+    'a local councillor'. Return the token after the victim's phrase, or None.
+
+    The object of a killing verb is a person unless the phrase names a counted thing (UNIT).
+    """
+    units = r.lex["UNIT"]
+    j = i
+    while j < min(limit, i + 7):
         low = r.lower(j)
-        name, kind = r.entity.get(j, ("", ""))
-        if low in person or (kind == "country" and not low.endswith("s") and r.doc[j].is_title):
+        tok = r.doc[j]
+        if low in person or (
+            r.entity.get(j, ("", ""))[1] == "country" and not low.endswith("s") and tok.is_title
+        ):
             return j + 1
-        if not (r.doc[j].is_alpha or low == "-" or r.doc[j].like_num):
-            return None
+        if low in PHRASE_STOPS or not (tok.is_alpha or low == "-" or tok.like_num):
+            break
+        j += 1
+    if j > i and r.lower(j - 1) not in units and not r.lower(j - 1).endswith("s"):
+        return j
     return None
 
 
