@@ -32,7 +32,7 @@ from spacy.tokens import Doc
 
 from escmon.models import Signal, Summary
 from processors.nlp import CUES_KEY, PATTERNS, PLACES_KEY, SpaceMap, load_gazetteer
-from processors.quantities import VAGUE, read_number
+from processors.quantities import VAGUE, read_number, word_value
 
 ACTOR_KINDS = frozenset({"armed_group", "force"})
 PRIMARY = frozenset(
@@ -50,6 +50,11 @@ PHRASE_STOPS = frozenset(
     ", . ; : and in on at who near was were from outside with as during after before by inside "
     "while when – — ' ’ \" ”".split()
 )
+CONTEXT_LABELS = frozenset(
+    "LABOR SPORTS BUSINESS FICTION ACCIDENT DISASTER DISEASE HISTORY".split()
+)
+MODALS = frozenset({"will", "would", "'ll", "shall"})
+AUX = frozenset("were was have has had been are is be reportedly also all".split())
 ADJECTIVES = frozenset({"deadly", "deadliest", "fatal"})
 SINGULAR_NOUNS = frozenset({"death", "killing", "assassination", "slaying", "murder"})
 DETERMINERS = frozenset({"the", "his", "her", "'s", "’s", "their", "its"})
@@ -111,9 +116,6 @@ class _Reader:
         bounds = sentence_bounds(doc, ends, parsed)
         self.sents = [_Sentence(s, e) for s, e in bounds]
         starts = [s for s, _ in bounds]
-        for label, start, end in cues:
-            sent = self.sents[bisect_right(starts, start) - 1]
-            sent.cues.setdefault(label, []).append((start, end))
         gazetteer = load_gazetteer()
         self.actor_sents: set[int] = set()
         #: token → (canonical name, kind) of the gazetteer entity it is part of
@@ -124,6 +126,12 @@ class _Reader:
                 self.actor_sents.add(bisect_right(starts, start) - 1)
             for i in range(start, end):
                 self.entity[i] = (name, kind)
+        entity = self.entity
+        for label, start, end in cues:
+            if label in CONTEXT_LABELS and start in entity:  # "African Union" is no trade union
+                continue
+            sent = self.sents[bisect_right(starts, start) - 1]
+            sent.cues.setdefault(label, []).append((start, end))
         self.lex = lexicon()
         self.n = len(doc)
         self._around: dict[int, frozenset[str]] = {}
@@ -208,6 +216,7 @@ def _may_signal(labels: set[str], doc: Doc) -> bool:
         or ("DEATH" in labels and labels & {"MIL", "VIOLENCE"})
         or ("FUTURE" in labels and labels & {"RESP", "PRICE"})
         or ("THREAT" in labels and "FORCE" in labels)
+        or ("FORCE_VERB" in labels and "FUTURE" in labels)
         or ("END" in labels and "CONFLICT" in labels)
         or ("DESIRE" in labels and "CONFLICT" in labels)
     )
@@ -412,6 +421,10 @@ def _count(
         if e <= start
         for x in range(s, e)
     }
+    listed = _subject_list(r, k, start, units)
+    if listed is not None:
+        attrs["count"], result.count, result.pos = listed, listed, start - 1
+        return attrs, result
     i = start - 1
     verb = (
         r.lower(start - 1)
@@ -487,6 +500,58 @@ def _enumerated(
         ):
             return 1  # "and his driver"
     return 0
+
+
+def _subject_list(r: _Reader, k: int, cue: int, units: frozenset[str]) -> int | None:
+    """'Two Israeli soldiers and a Palestinian militant were killed' = 3: a listed subject.
+
+    Only used when the subject before the (passive) casualty word is a list of two or more items,
+    each starting with a number or 'a'/'an'; anything else returns None.
+    """
+    lo = r.sents[k].start
+    j = cue - 1
+    while j >= lo and r.lower(j) in AUX:
+        j -= 1
+    end = j + 1
+    i = j
+    while i >= max(lo, end - 16):
+        tok = r.doc[i]
+        if not (tok.is_alpha or tok.like_num or tok.lower_ in (",", "-")) or tok.lower_ in AUX:
+            break
+        if any(r.covered(k, label, i, i + 1) for label in ("KILL", "HURT", "DEATH", "STRIKE")):
+            break
+        i -= 1
+    segments: list[list[int]] = [[]]
+    for x in range(i + 1, end):
+        if r.lower(x) in (",", "and"):
+            if segments[-1]:
+                segments.append([])
+        else:
+            segments[-1].append(x)
+    segments = [seg for seg in segments if seg]
+    if len(segments) < 2:
+        return None
+    total = 0
+    for n, seg in enumerate(segments):
+        if n == 0:  # the first item may follow other words: "Officials said two soldiers"
+            firsts = [
+                x for x in seg if word_value(r.doc[x].text) is not None or r.lower(x) in ("a", "an")
+            ]
+            if not firsts:
+                return None
+            seg = seg[seg.index(firsts[0]) :]
+        head = r.lower(seg[0])
+        if head in ("a", "an"):
+            value = 1
+        else:
+            got = read_number([r.doc[x].text for x in seg], 0)
+            if got is None:
+                return None
+            value = got[0]
+        if len(seg) < 2 or r.lower(seg[-1]) in units:
+            return None
+        total += value
+    return total
 
 
 def _is_date(r: _Reader, i: int) -> bool:
@@ -676,12 +741,23 @@ def _threats(r: _Reader, found: list, pledge_sents: set[int]) -> None:
         for start, end in sent.cues.get("THREAT_PHRASE", ()):
             if not r.before(k, "NEG", start, 2) and not r.covered(k, "NONFORCE", start, end):
                 hits.append((start, end))
+        for start, end in sent.cues.get("FORCE_VERB", ()):
+            # "would keep attacking convoys", "will strike": force announced with a modal
+            if r.near(k, ("SPORTS",)) or r.covered(k, "NONFORCE", start, end):
+                continue
+            if r.lower(start).startswith("strik") and r.near(k, ("LABOR",)):
+                continue
+            j = start - 1
+            while j > sent.start and (r.covered(k, "KEEP", j, j + 1) or r.lower(j) == "to"):
+                j -= 1
+            if r.lower(j) in MODALS and not r.before(k, "NEG", j, 2):
+                hits.append((j, end))
         for start, end in sent.cues.get("THREAT", ()):
             if r.before(k, "NEG", start, 2):
                 continue
             force = [
                 (s, e)
-                for s, e in r.after(k, "FORCE", end, 8)
+                for s, e in r.after(k, "FORCE", end, 15)
                 if not r.covered(k, "NONFORCE", s, e)
                 and not (r.lower(s).startswith("strike") and r.near(k, ("LABOR",)))
             ]
