@@ -211,7 +211,7 @@ def sentence_bounds(
 def _may_signal(labels: set[str], doc: Doc) -> bool:
     """Cheap test on the cue labels alone: could any rule fire? Most calm texts stop here."""
     return bool(
-        labels & {"STRIKE", "KILL", "HURT", "PLEDGE", "THREAT_PHRASE", "DEESC"}
+        labels & {"STRIKE", "KILL", "HURT", "PLEDGE", "THREAT_PHRASE", "DEESC", "TOLERATE"}
         or ("STRIKE_WEAK" in labels and ("MIL" in labels or PLACES_KEY in doc.user_data))
         or ("DEATH" in labels and labels & {"MIL", "VIOLENCE"})
         or ("FUTURE" in labels and labels & {"RESP", "PRICE"})
@@ -694,6 +694,15 @@ def _pledges(r: _Reader, found: list) -> set[int]:
                 continue
             if r.before(k, "FUTURE", start, 8) or _harsh_after(r, k, start):
                 hits.append((start, end))
+        for start, end in sent.cues.get("TOLERATE", ()):
+            # "would not tolerate NATO air strikes": a vow to answer force
+            force = [
+                (s, e)
+                for label in ("STRIKE", "STRIKE_WEAK", "FORCE")
+                for s, e in r.after(k, label, end, 5)
+            ]
+            if force:
+                hits.append((start, end))
         for start, end in sent.cues.get("PRICE", ()):
             if any(r.lower(j) in ("pay", "paid") for j in range(start - 4, start)) and r.before(
                 k, "FUTURE", start, 8
@@ -794,7 +803,7 @@ def _deescalation(r: _Reader, found: list) -> None:
         for start, end in sent.cues.get("DESIRE", ()):
             if not r.before(k, "NEG", start, 3):
                 continue
-            conflict = r.after(k, "CONFLICT", end, 5)
+            conflict = r.after(k, "CONFLICT", end, 7)
             if conflict:
                 hits.append((start, conflict[0][1]))
         merged: list[tuple[int, int]] = []
