@@ -321,7 +321,7 @@ def _strikes(r: _Reader, found: list) -> set[int]:
                 r.has(k, "MIL")
                 or k in r.actor_sents
                 or (
-                    (r.has(k, "KILL") or r.has(k, "HURT"))
+                    (r.has(k, "KILL") or r.has(k, "HURT") or r.has(k, "DEATH"))
                     and not r.near(k, ("ACCIDENT", "DISASTER", "DISEASE"))
                 )
                 or r.entity.get(start - 1, ("", ""))[1] == "country"  # "Israeli strikes"
