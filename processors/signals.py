@@ -50,6 +50,7 @@ PHRASE_STOPS = frozenset(
     ", . ; : and in on at who near was were from outside with as during after before by inside "
     "while when – — ' ’ \" ”".split()
 )
+FURTHER = frozenset({"another", "further", "separate", "separately"})
 CONTEXT_LABELS = frozenset(
     "LABOR SPORTS BUSINESS FICTION ACCIDENT DISASTER DISEASE HISTORY".split()
 )
@@ -105,6 +106,7 @@ class _Count:
     approximate: bool = False
     weak: bool = False
     subset: bool = False
+    extra: bool = False  # "another 47 people": a further group, added even if the value repeats
 
 
 class _Reader:
@@ -361,6 +363,7 @@ def _casualties(r: _Reader, found: list, strike_sents: set[int]) -> list[_Count]
                 continue
             if label == "DEATH" and not (
                 violent
+                or k - 1 in strike_sents
                 or r.has(k, "KILL")
                 or r.has(k, "MIL")
                 or r.has(k, "VIOLENCE")
@@ -370,6 +373,9 @@ def _casualties(r: _Reader, found: list, strike_sents: set[int]) -> list[_Count]
             seen.update(range(start, end))
             status = "wounded" if label == "HURT" else "killed"
             attrs, count = _count(r, k, start, end, status, label)
+            count.extra = any(
+                r.lower(i) in FURTHER for i in range(max(sent.start, start - 5), start)
+            )
             counts.append(count)
             found.append(("casualties", k, start, end, attrs))
     _apply_tolls(r, counts)
@@ -529,8 +535,10 @@ def _subject_list(r: _Reader, k: int, cue: int, units: frozenset[str]) -> int | 
         else:
             segments[-1].append(x)
     segments = [seg for seg in segments if seg]
-    if len(segments) < 2:
-        return None
+    kept = [seg for seg in segments if r.lower(seg[0]) not in ("including", "among")]
+    if len(kept) < 2 and not (kept and len(kept) < len(segments)):
+        return None  # one plain subject: the simple reader below handles it
+    segments = kept
     total = 0
     for n, seg in enumerate(segments):
         if n == 0:  # the first item may follow other words: "Officials said two soldiers"
@@ -667,7 +675,19 @@ def _total(counts: list[_Count], status: str) -> int | None:
         c.count for c in counts if c.status == status and c.count and not c.weak and not c.subset
     }
     if exact:
-        return sum(exact_kept) if exact_kept else max(exact)
+        extra = sum(
+            c.count for c in counts if c.status == status and c.count and c.extra and not c.subset
+        )
+        repeated = sum(  # the extra groups' values already in the distinct set
+            c.count
+            for c in counts
+            if c.status == status
+            and c.count
+            and c.extra
+            and not c.subset
+            and sum(1 for o in counts if o.count == c.count and o.status == status) == 1
+        )
+        return (sum(exact_kept) + extra - repeated) if exact_kept else max(exact)
     if any(c.status == status and c.weak for c in counts):
         return 1
     return None
