@@ -416,6 +416,10 @@ def _count(
         if low not in skip:
             break
         j += 1
+    if r.lower(end) in person and r.lower(start - 1) in DETERMINERS:
+        # "the slain journalist": one victim, usually told again elsewhere
+        attrs["count"], result.count, result.weak = 1, 1, True
+        return attrs, result
     if r.lower(end) == "of" and _named_person(r, end + 1, sent.end, person):
         attrs["count"], result.count = 1, 1
         return attrs, result
