@@ -291,11 +291,21 @@ def _signal(
     )
 
 
+def _named_year(r: _Reader, start: int) -> bool:
+    """'the 2015 attacks', 'the 1995 Oklahoma City bombing': an attack named by its year."""
+    for i in range(max(0, start - 3), start):
+        text = r.doc[i].text
+        if len(text) == 4 and text.isdigit() and 1900 <= int(text) <= 2100:
+            return r.lower(i - 1) in ("the", "of")  # not a dateline ("Sept. 7, 2004 - ...")
+    return False
+
+
 def _blocked(r: _Reader, k: int, start: int, end: int) -> bool:
     """Negated, hypothetical, historical, or part of a non-force idiom."""
     return (
         r.covered(k, "NONFORCE", start, end)
         or r.historical(k)
+        or _named_year(r, start)
         or r.before(k, "NEG", start, 3)
         or r.before(k, "HYPO", start, 4)
     )
@@ -357,6 +367,12 @@ def _casualties(r: _Reader, found: list, strike_sents: set[int]) -> list[_Count]
         for start, end, label in sorted(cues):
             if start in seen or r.covered(k, "NONFORCE", start, end) or r.historical(k):
                 continue
+            if k not in strike_sents and any(
+                _named_year(r, s)
+                for lab in ("STRIKE", "STRIKE_WEAK")
+                for s, _ in sent.cues.get(lab, ())
+            ):
+                continue  # "the 2015 attacks that killed 130": the toll of a named past attack
             if r.before(k, "NEG", start, 3) or r.lower(start - 1) in MODAL_BEFORE_HARM:
                 continue
             if not violent and r.near(k, DOMAINS_CASUALTY):
@@ -456,7 +472,9 @@ def _count(
             attrs["approximate"], result.approximate = True, True
             return attrs, result
         i -= 1
-    if verb in PASSIVE_SINGULAR:
+    if verb in PASSIVE_SINGULAR or (
+        r.lower(start - 1) in person and r.lower(start - 2) in ("the", "a", "an")
+    ):  # "a woman was killed", "the boy died of his wounds"
         attrs["count"], result.count = 1, 1
         return attrs, result
     if end - start == 1 and r.lower(start) in SINGULAR_NOUNS and r.lower(start - 1) in DETERMINERS:
@@ -488,7 +506,7 @@ def _enumerated(
     with a singular person noun adds 1. Plural nouns without a number add nothing.
     """
     j = i
-    while j < min(limit, i + 4) and r.doc[j].is_alpha and r.lower(j) not in ("and", "including"):
+    while j < min(limit, i + 7) and r.doc[j].is_alpha and r.lower(j) not in ("and", "including"):
         j += 1
     if r.lower(j) != "and":
         return 0
