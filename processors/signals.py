@@ -137,6 +137,7 @@ class _Reader:
         self.lex = lexicon()
         self.n = len(doc)
         self._around: dict[int, frozenset[str]] = {}
+        self._harm: dict[int, frozenset[int]] = {}
         self.labels = [frozenset(sent.cues) for sent in self.sents]
 
     def has(self, k: int, label: str) -> bool:
@@ -173,6 +174,20 @@ class _Reader:
             if not any(self.doc[i].lower_ == "since" for i in range(lo, start)):
                 return True
         return False
+
+    def harm_tokens(self, k: int) -> frozenset[int]:
+        """Tokens of sentence ``k`` inside casualty or strike cues (cached)."""
+        got = self._harm.get(k)
+        if got is None:
+            cues = self.sents[k].cues
+            got = frozenset(
+                i
+                for label in ("KILL", "HURT", "DEATH", "STRIKE")
+                for s, e in cues.get(label, ())
+                for i in range(s, e)
+            )
+            self._harm[k] = got
+        return got
 
     def lower(self, i: int) -> str:
         return self.doc[i].lower_ if 0 <= i < self.n else ""
@@ -546,7 +561,7 @@ def _subject_list(r: _Reader, k: int, cue: int, units: frozenset[str]) -> int | 
         tok = r.doc[i]
         if not (tok.is_alpha or tok.like_num or tok.lower_ in (",", "-")) or tok.lower_ in AUX:
             break
-        if any(r.covered(k, label, i, i + 1) for label in ("KILL", "HURT", "DEATH", "STRIKE")):
+        if i in r.harm_tokens(k):
             break
         i -= 1
     segments: list[list[int]] = [[]]
