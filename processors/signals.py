@@ -374,7 +374,14 @@ def _casualties(r: _Reader, found: list, strike_sents: set[int]) -> list[_Count]
     seen: set[int] = set()
     for k, sent in enumerate(r.sents):
         cues = [(s, e, "KILL") for s, e in sent.cues.get("KILL", ())]
-        cues += [(s, e, "HURT") for s, e in sent.cues.get("HURT", ())]
+        kills = sent.cues.get("KILL", ())
+        cues += [  # "was shot dead" is a killing, not "was shot"
+            (s, e, "HURT")
+            for s, e in sent.cues.get("HURT", ())
+            if not any(ks < e and s < ke for ks, ke in kills)
+            # "died ... after he was shot": being shot is a wound only when nobody died of it
+            and not (r.lower(e - 1) == "shot" and (kills or "DEATH" in sent.cues))
+        ]
         cues += [(s, e, "DEATH") for s, e in sent.cues.get("DEATH", ())]
         if not cues:
             continue
@@ -487,8 +494,10 @@ def _count(
             attrs["approximate"], result.approximate = True, True
             return attrs, result
         i -= 1
-    if verb in PASSIVE_SINGULAR or (
-        r.lower(start - 1) in person and r.lower(start - 2) in ("the", "a", "an")
+    if (
+        verb in PASSIVE_SINGULAR
+        or r.lower(start) == "was"
+        or (r.lower(start - 1) in person and r.lower(start - 2) in ("the", "a", "an"))
     ):  # "a woman was killed", "the boy died of his wounds"
         attrs["count"], result.count = 1, 1
         return attrs, result
