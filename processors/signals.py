@@ -50,6 +50,8 @@ PHRASE_STOPS = frozenset(
     ", . ; : and in on at who near was were from outside with as during after before by inside "
     "while when – — ' ’ \" ”".split()
 )
+PLEDGE_LABELS = frozenset({"PLEDGE", "RESP", "PRICE", "TOLERATE"})
+DEESC_LABELS = frozenset({"DEESC", "END", "DESIRE"})
 FURTHER = frozenset({"another", "further", "separate", "separately"})
 CONTEXT_LABELS = frozenset(
     "LABOR SPORTS BUSINESS FICTION ACCIDENT DISASTER DISEASE HISTORY".split()
@@ -95,6 +97,7 @@ class _Sentence:
     start: int
     end: int
     cues: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    text: str | None = None
 
 
 @dataclass
@@ -293,9 +296,12 @@ def _signal(
     attrs: dict[str, Any],
 ) -> Signal:
     sent = r.sents[k]
-    char_start, char_end = (to_source(x) for x in r.chars(start, end))
-    s_start, s_end = (to_source(x) for x in r.chars(sent.start, sent.end))
-    sentence = text[s_start:s_end].strip()
+    a, b = r.chars(start, end)
+    char_start, char_end = to_source(a), to_source(b)
+    if sent.text is None:
+        a, b = r.chars(sent.start, sent.end)
+        sent.text = text[to_source(a) : to_source(b)].strip()
+    sentence = sent.text
     return Signal(
         type=kind,
         text=text[char_start:char_end],
@@ -742,6 +748,8 @@ def _total(counts: list[_Count], status: str) -> int | None:
 def _pledges(r: _Reader, found: list) -> set[int]:
     sents: set[int] = set()
     for k, sent in enumerate(r.sents):
+        if r.labels[k].isdisjoint(PLEDGE_LABELS):
+            continue
         if r.near(k, DOMAINS_PLEDGE) and not r.has(k, "MIL"):
             continue
         hits: list[tuple[int, int]] = []
@@ -810,7 +818,12 @@ def _harsh_after(r: _Reader, k: int, start: int) -> bool:
 
 def _threats(r: _Reader, found: list, pledge_sents: set[int]) -> None:
     for k, sent in enumerate(r.sents):
-        if k in pledge_sents or r.near(k, DOMAINS_THREAT):
+        labels = r.labels[k]
+        if k in pledge_sents or not (
+            "THREAT" in labels or "THREAT_PHRASE" in labels or "FUTURE" in labels
+        ):
+            continue
+        if r.near(k, DOMAINS_THREAT):
             continue
         hits: list[tuple[int, int]] = []
         for start, end in sent.cues.get("THREAT_PHRASE", ()):
@@ -844,6 +857,8 @@ def _threats(r: _Reader, found: list, pledge_sents: set[int]) -> None:
 
 def _deescalation(r: _Reader, found: list) -> None:
     for k, sent in enumerate(r.sents):
+        if r.labels[k].isdisjoint(DEESC_LABELS):
+            continue
         hits: list[tuple[int, int]] = []
         for start, end in sent.cues.get("DEESC", ()):
             if r.covered(k, "DEESC_BLOCK", start, end) or any(
