@@ -50,6 +50,7 @@ PHRASE_STOPS = frozenset(
     ", . ; : and in on at who near was were from outside with as during after before by inside "
     "while when – — ' ’ \" ”".split()
 )
+HARM_LABELS = frozenset({"KILL", "HURT", "DEATH"})
 PLEDGE_LABELS = frozenset({"PLEDGE", "RESP", "PRICE", "TOLERATE"})
 DEESC_LABELS = frozenset({"DEESC", "END", "DESIRE"})
 FURTHER = frozenset({"another", "further", "separate", "separately"})
@@ -379,6 +380,8 @@ def _casualties(r: _Reader, found: list, strike_sents: set[int]) -> list[_Count]
     counts: list[_Count] = []
     seen: set[int] = set()
     for k, sent in enumerate(r.sents):
+        if r.labels[k].isdisjoint(HARM_LABELS):
+            continue
         cues = [(s, e, "KILL") for s, e in sent.cues.get("KILL", ())]
         kills = sent.cues.get("KILL", ())
         cues += [  # "was shot dead" is a killing, not "was shot"
@@ -516,6 +519,9 @@ def _count(
 
 def _number(r: _Reader, i: int, limit: int, units: frozenset[str]) -> tuple[int, int] | None:
     """A count of people at token ``i``: a number not followed by a unit, age or "of"."""
+    low = r.lower(i)
+    if word_value(low) is None and not (low in ("a", "one") and r.lower(i + 1) == "dozen"):
+        return None  # the common case, decided without building the word list
     words = [r.doc[j].text for j in range(i, min(limit, i + 4))]
     got = read_number(words, 0)
     if got is None or r.lower(i - 1) == "-":
