@@ -144,6 +144,11 @@ class _Reader:
         self._harm: dict[int, frozenset[int]] = {}
         self.labels = [frozenset(sent.cues) for sent in self.sents]
 
+    def has_entity(self, k: int) -> bool:
+        """A gazetteer place or actor is named in sentence ``k``."""
+        sent = self.sents[k]
+        return any(sent.start <= i < sent.end for i in self.entity)
+
     def has(self, k: int, label: str) -> bool:
         return label in self.sents[k].cues
 
@@ -359,6 +364,8 @@ def _strikes(r: _Reader, found: list) -> set[int]:
                     and not r.near(k, ("ACCIDENT", "DISASTER", "DISEASE"))
                 )
                 or r.entity.get(start - 1, ("", ""))[1] == "country"  # "Israeli strikes"
+                # "... for the attack": a definite reference to one attack, with a named party
+                or (r.covered(k, "DEFINITE", start, end) and r.has_entity(k))
             )
             if military or strong:
                 weak.append((k, start, end))
@@ -784,9 +791,9 @@ def _pledges(r: _Reader, found: list) -> set[int]:
             if force:
                 hits.append((start, end))
         for start, end in sent.cues.get("PRICE", ()):
-            if any(r.lower(j) in ("pay", "paid") for j in range(start - 4, start)) and r.before(
-                k, "FUTURE", start, 8
-            ):
+            if any(
+                r.lower(j) in ("pay", "paid", "exact") for j in range(start - 4, start)
+            ) and r.before(k, "FUTURE", start, 8):
                 hits.append((start, end))
         if hits and not _force_context(r, k):
             # "will respond to the budget crisis": generic response words need force around them
