@@ -38,8 +38,9 @@ ACTOR_KINDS = frozenset({"armed_group", "force"})
 PRIMARY = frozenset(
     "STRIKE STRIKE_WEAK KILL HURT DEATH PLEDGE RESP PRICE THREAT THREAT_PHRASE DEESC END".split()
 )
-DOMAINS_WEAK_STRIKE = ("LABOR", "SPORTS", "FICTION", "BUSINESS", "DISASTER")
-DOMAINS_CASUALTY = ("ACCIDENT", "DISASTER", "DISEASE", "FICTION", "SPORTS")
+DOMAINS_WEAK_STRIKE = ("LABOR", "SPORTS", "FICTION", "BUSINESS", "DISASTER", "CYBER", "ANIMAL")
+DOMAINS_CASUALTY = ("ACCIDENT", "DISASTER", "DISEASE", "FICTION", "SPORTS", "ANIMAL")
+DOMAINS_CASUALTY_HARD = ("ACCIDENT", "DISASTER", "DISEASE", "FICTION", "ANIMAL")
 DOMAINS_THREAT = ("DISASTER", "BUSINESS", "FICTION")
 DOMAINS_PLEDGE = ("SPORTS", "BUSINESS", "FICTION")
 # Nouns naming one event: "the killing", "Soleimani's death" count one victim only when the text
@@ -50,12 +51,13 @@ PHRASE_STOPS = frozenset(
     ", . ; : and in on at who near was were from outside with as during after before by inside "
     "while when – — ' ’ \" ”".split()
 )
+PREPOSITIONS = frozenset("over in on at from near across during after before by into".split())
 HARM_LABELS = frozenset({"KILL", "HURT", "DEATH"})
 PLEDGE_LABELS = frozenset({"PLEDGE", "RESP", "PRICE", "TOLERATE"})
 DEESC_LABELS = frozenset({"DEESC", "END", "DESIRE"})
 FURTHER = frozenset({"another", "further", "separate", "separately"})
 CONTEXT_LABELS = frozenset(
-    "LABOR SPORTS BUSINESS FICTION ACCIDENT DISASTER DISEASE HISTORY".split()
+    "LABOR SPORTS BUSINESS FICTION ACCIDENT DISASTER DISEASE HISTORY CYBER ANIMAL".split()
 )
 MODALS = frozenset({"will", "would", "'ll", "shall"})
 AUX = frozenset("were was have has had been are is be reportedly also all".split())
@@ -365,7 +367,11 @@ def _strikes(r: _Reader, found: list) -> set[int]:
                 )
                 or r.entity.get(start - 1, ("", ""))[1] == "country"  # "Israeli strikes"
                 # "... for the attack": a definite reference to one attack, with a named party
-                or (r.covered(k, "DEFINITE", start, end) and r.has_entity(k))
+                or (
+                    r.covered(k, "DEFINITE", start, end)
+                    and r.has_entity(k)
+                    and (r.has(k, "VIOLENCE") or r.has(k, "PLEDGE") or r.has(k, "RESP"))
+                )
             )
             if military or strong:
                 weak.append((k, start, end))
@@ -414,7 +420,10 @@ def _casualties(r: _Reader, found: list, strike_sents: set[int]) -> list[_Count]
             if r.before(k, "NEG", start, 3) or r.lower(start - 1) in MODAL_BEFORE_HARM:
                 continue
             if not violent and r.near(k, DOMAINS_CASUALTY):
-                continue
+                # a sports word next to a shooting or killing does not make it sport
+                shooting = label == "KILL" or r.lower(end - 1) == "shot"
+                if not (shooting and not r.near(k, DOMAINS_CASUALTY_HARD)):
+                    continue
             if label == "DEATH" and not (
                 violent
                 or k - 1 in strike_sents
@@ -621,7 +630,9 @@ def _subject_list(r: _Reader, k: int, cue: int, units: frozenset[str]) -> int | 
             if got is None:
                 return None
             value = got[0]
-        if len(seg) < 2 or r.lower(seg[-1]) in units:
+        if len(seg) < 2 or len(seg) > 5 or r.lower(seg[-1]) in units:
+            return None  # noun phrases of victims are short: "two Jordanians", "an Egyptian"
+        if any(r.lower(x) in PREPOSITIONS for x in seg):
             return None
         total += value
     return total
