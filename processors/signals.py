@@ -788,6 +788,8 @@ def _pledges(r: _Reader, found: list) -> set[int]:
                 continue
             if r.covered(k, "RESP_BLOCK", start, end) or r.before(k, "RESP_BLOCK", start, 3):
                 continue
+            if any(s <= start < e for s, e in sent.cues.get("NONFORCE", ())):
+                continue  # "strike back at critics"
             if r.before(k, "NEG", start, 2) or r.after(k, "RESP_BLOCK", end, 2):
                 continue
             if r.before(k, "FUTURE", start, 8) or _harsh_after(r, k, start):
