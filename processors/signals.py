@@ -874,6 +874,8 @@ def _threats(r: _Reader, found: list, pledge_sents: set[int]) -> None:
                 for s, e in r.after(k, "FORCE", end, 15)
                 if not r.covered(k, "NONFORCE", s, e)
                 and not (r.lower(s).startswith("strike") and r.near(k, ("LABOR",)))
+                # "warned that Russia could launch an offensive": a forecast, not a threat
+                and not r.before(k, "SPECULATIVE", s, 4)
             ]
             if force:
                 hits.append((start, force[0][1]))
