@@ -419,6 +419,8 @@ def _casualties(r: _Reader, found: list, strike_sents: set[int]) -> list[_Count]
                 continue  # "the 2015 attacks that killed 130": the toll of a named past attack
             if r.before(k, "NEG", start, 3) or r.lower(start - 1) in MODAL_BEFORE_HARM:
                 continue
+            if r.before(k, "NOBODY", start, 8):  # "none of the 180 passengers was hurt"
+                continue
             if not violent and r.near(k, DOMAINS_CASUALTY):
                 # a sports word next to a shooting or killing does not make it sport
                 shooting = label == "KILL" or r.lower(end - 1) == "shot"
