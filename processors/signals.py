@@ -358,9 +358,11 @@ def _strikes(r: _Reader, found: list) -> set[int]:
                 continue
             if r.near(k, DOMAINS_WEAK_STRIKE) or r.has(k, "EXERCISE"):
                 continue
+            raid = r.lower(start).startswith("raid")
             military = (
                 r.has(k, "MIL")
-                or k in r.actor_sents
+                # a raid by police on a named group is an arrest unless someone is hurt
+                or (k in r.actor_sents and not raid)
                 or (
                     (r.has(k, "KILL") or r.has(k, "HURT") or r.has(k, "DEATH"))
                     and not r.near(k, ("ACCIDENT", "DISASTER", "DISEASE"))
@@ -465,7 +467,7 @@ def _count(
         low = r.lower(j)
         number = _number(r, j, sent.end, units)
         if number is not None:
-            value = number[0] + _enumerated(r, number[1], sent.end, units, person)
+            value = number[0] + _enumerated(r, number[1], sent.end, units, person, numeric=True)
             attrs["count"], result.count, result.pos = value, value, j
             _who(r, number[1], sent.end, attrs)
             return attrs, result
@@ -552,13 +554,20 @@ def _number(r: _Reader, i: int, limit: int, units: frozenset[str]) -> tuple[int,
 
 
 def _enumerated(
-    r: _Reader, i: int, limit: int, units: frozenset[str], person: frozenset[str]
+    r: _Reader,
+    i: int,
+    limit: int,
+    units: frozenset[str],
+    person: frozenset[str],
+    numeric: bool = False,
 ) -> int:
     """People listed after a count: 'three children and their uncle' adds 1 (LABELING.md).
 
     Reads up to the next 'and'/',' of the victims' phrase; 'and N others' adds N, 'and a/their X'
     with a singular person noun adds 1. Plural nouns without a number add nothing.
     """
+    if numeric and r.lower(i) in ("and", "to", "or") and word_value(r.lower(i + 1)) is not None:
+        return 0  # "between 8 and 10": a range (lower bound), not a list of victims
     j = i
     while j < min(limit, i + 7) and r.doc[j].is_alpha and r.lower(j) not in ("and", "including"):
         j += 1
