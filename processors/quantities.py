@@ -44,6 +44,8 @@ def word_value(word: str) -> int | None:
         return UNITS[low]
     if low in TENS:
         return TENS[low]
+    if not low[:1].isdigit():
+        return None
     digits = low.replace(",", "")
     if digits.isascii() and digits.isdigit() and (("," not in low) or _grouped(low)):
         return int(digits)

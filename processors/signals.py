@@ -135,11 +135,16 @@ class _Reader:
             for i in range(start, end):
                 self.entity[i] = (name, kind)
         entity = self.entity
-        for label, start, end in cues:
+        sents, last, k = self.sents, len(starts) - 1, 0
+        for label, start, end in cues:  # the matcher yields them by start: sweep, bisect if not
             if label in CONTEXT_LABELS and start in entity:  # "African Union" is no trade union
                 continue
-            sent = self.sents[bisect_right(starts, start) - 1]
-            sent.cues.setdefault(label, []).append((start, end))
+            if start < starts[k]:
+                k = bisect_right(starts, start) - 1
+            else:
+                while k < last and starts[k + 1] <= start:
+                    k += 1
+            sents[k].cues.setdefault(label, []).append((start, end))
         self.lex = lexicon()
         self.n = len(doc)
         self._around: dict[int, frozenset[str]] = {}
