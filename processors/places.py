@@ -52,7 +52,8 @@ def mentions(doc: Doc, ner: bool = False) -> tuple[list[Mention], list[Mention],
         country = record["country"] or (name if kind == "country" else None)
         target = places if kind in PLACE_KINDS else actors if kind in ACTOR_KINDS else None
         if target is not None and name not in target:
-            text = doc[start:end].text
+            # the tokens' own text, cheaper than building a Span
+            text = "".join(doc[i].text_with_ws for i in range(start, end)).rstrip()
             target[name] = Mention(text=text, name=name, kind=kind, country=country)
         theater = theaters["countries"].get(country) if country else None
         theater = theater or theaters["waterways"].get(name)
