@@ -528,6 +528,10 @@ def _count(
             attrs["approximate"], result.approximate = True, True
             return attrs, result
         i -= 1
+    among = r.lower(start - 1) == "those" and r.lower(start - 2) == "among"
+    if among and r.lower(start - 3) in ("was", "is"):  # "a commander was among those killed"
+        attrs["count"], result.count = 1, 1
+        return attrs, result
     if (
         verb in PASSIVE_SINGULAR
         or r.lower(start) == "was"
