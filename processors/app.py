@@ -52,6 +52,8 @@ def create_app(
         key_serializer="raw",
     )
     proc = settings.processors
+    # Kept on the app so tests (agent.test_context) and tools can reach the output topics.
+    app.escmon_outputs = {"tagged": tagged_topic, "deadletter": dead_topic}  # type: ignore[attr-defined]
 
     @app.agent(raw, name="tag")
     async def tag(stream: Any) -> AsyncIterator[int]:

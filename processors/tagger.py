@@ -1,96 +1,38 @@
-"""A first, simple escalation tagger: spaCy sentences plus keyword rules."""
+"""The escalation tagger: the spaCy pipeline of ``processors.nlp`` plus the pure rules around it.
+
+``Tagger.tag_many`` streams articles through ``nlp.pipe`` in batches and keeps their order; the
+rules (``signals``, ``places``, ``scoring``) only read the finished Docs.
+"""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator
 
 import spacy
 
-from escmon.models import (
-    Article,
-    Mention,
-    Score,
-    ScorePart,
-    Signal,
-    Summary,
-    TaggedArticle,
-    utcnow,
-)
+from escmon.models import Article, TaggedArticle, utcnow
+from processors.nlp import SpaceMap, build_pipeline, squeeze_spaces
+from processors.places import mentions
+from processors.scoring import score
+from processors.signals import extract
 
-NUMBERS = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "a": 1,
-    "an": 1,
-}
-NUM = r"(\d+|" + "|".join(NUMBERS) + r")"
-RULES: dict[str, list[str]] = {
-    "strike": [
-        r"\b(air|missile|drone|retaliatory)?\s*strikes?\b(?! a deal)",
-        r"\bbomb(ing|ed|s)\b",
-        r"\bshell(ing|ed)\b",
-        r"\bdrone attack\b",
-    ],
-    "retaliation_pledge": [
-        r"\bour response began\b",
-        r"\btimes and places of our choosing\b",
-        r"\bvow(ed|s)? (revenge|to retaliate)\b",
-        r"\bwill respond\b",
-    ],
-    "threat": [r"\bthreaten(ed|s)? to (attack|strike|invade)\b"],
-    "deescalation": [
-        r"\bnot seeking war\b",
-        r"\bdoes not seek conflict\b",
-        r"\bceasefire\b",
-        r"\bpeace talks\b",
-        r"\bshowed restraint\b",
-    ],
-}
-KILLED = [
-    re.compile(rf"\bkilled {NUM} (\w+ )?(troops|people|soldiers|civilians)", re.I),
-    re.compile(rf"\b{NUM} (\w+ )?(people|troops|soldiers|civilians) (were|was) killed", re.I),
-]
-WEIGHTS = {
-    "strike": 5.0,
-    "casualties": 4.0,
-    "retaliation_pledge": 4.0,
-    "threat": 2.0,
-    "deescalation": -2.0,
-}
-PLACES = {
-    "Iraq": "Iraq",
-    "Syria": "Syria",
-    "Iran": "Iran",
-    "Tehran": "Iran",
-    "Yemen": "Yemen",
-    "Jordan": "Jordan",
-    "Israel": "Israel",
-    "United States": "United States",
-}
-
-
-def _num(token: str) -> int:
-    return int(token) if token.isdigit() else NUMBERS[token.lower()]
+VERSION = "escmon-rules/1"
 
 
 class Tagger:
-    """Tags articles with escalation signals; ``tag_many`` batches through ``nlp.pipe``."""
+    """Tags articles with escalation signals; ``tag_many`` batches through ``nlp.pipe``.
+
+    ``model`` names an installed trained spaCy pipeline (``processors.model``); ``None`` uses
+    ``spacy.blank("en")`` with our sentencizer, gazetteer and cue matcher.
+    """
 
     def __init__(self, model: str | None = None, batch_size: int = 64) -> None:
-        self.nlp = spacy.blank("en")
-        self.nlp.add_pipe("sentencizer")
+        self.nlp = build_pipeline(model)
         self.batch_size = batch_size
-        self.name = "escmon-simple/0+blank:en"
-        self.rules = {t: [re.compile(p, re.I) for p in ps] for t, ps in RULES.items()}
+        self.ner = self.nlp.has_pipe("ner")
+        self.parsed = any(self.nlp.has_pipe(p) for p in ("parser", "senter", "sentencizer"))
+        base = model or "blank:en"
+        self.name = f"{VERSION}+{base}/spacy-{spacy.__version__}"
 
     def tag(self, article: Article) -> TaggedArticle:
         """Tag one article."""
@@ -101,54 +43,15 @@ class Tagger:
         return self.tag(Article(id=id, source="text", body=text, fetched=utcnow()))
 
     def tag_many(self, articles: Iterable[Article]) -> Iterator[TaggedArticle]:
-        """Tag articles in order."""
-        items = list(articles)
-        for article, doc in zip(
-            items, self.nlp.pipe((a.text for a in items), batch_size=self.batch_size), strict=True
-        ):
-            signals: list[Signal] = []
-            killed: list[int] = []
-            for sent in doc.sents:
-                s = sent.text
-                for kind, patterns in self.rules.items():
-                    for pat in patterns:
-                        for m in pat.finditer(s):
-                            start = sent.start_char + m.start()
-                            signals.append(
-                                Signal(
-                                    type=kind,
-                                    text=m.group(0),
-                                    start=start,
-                                    end=start + len(m.group(0)),
-                                    sentence=s,
-                                )
-                            )
-                for pat in KILLED:
-                    for m in pat.finditer(s):
-                        count = _num(m.group(1))
-                        killed.append(count)
-                        start = sent.start_char + m.start()
-                        signals.append(
-                            Signal(
-                                type="casualties",
-                                text=m.group(0),
-                                start=start,
-                                end=start + len(m.group(0)),
-                                sentence=s,
-                                attrs={"status": "killed", "count": count},
-                            )
-                        )
-            types = {s.type for s in signals}
-            places = [
-                Mention(text=k, name=v, kind="country", country=v)
-                for k, v in PLACES.items()
-                if k in article.text
-            ]
-            counts = {t: sum(1 for s in signals if s.type == t) for t in types}
-            parts = [
-                ScorePart(type=t, weight=WEIGHTS[t], count=1, points=WEIGHTS[t])
-                for t in sorted(counts)
-            ]
+        """Tag articles lazily and in order, ``batch_size`` texts per ``nlp.pipe`` batch."""
+        pairs = self.nlp.pipe(
+            ((squeezed, (article, spaces)) for article, (squeezed, spaces) in _squeezed(articles)),
+            batch_size=self.batch_size,
+            as_tuples=True,
+        )
+        for doc, (article, spaces) in pairs:
+            found = extract(doc, article.text, spaces, self.parsed)
+            places, actors, theater = mentions(doc, self.ner)
             yield TaggedArticle(
                 id=article.id,
                 source=article.source,
@@ -156,17 +59,16 @@ class Tagger:
                 url=article.url,
                 published=article.published,
                 fetched=article.fetched,
-                signals=signals,
-                summary=Summary(
-                    strike="strike" in types,
-                    casualties="casualties" in types,
-                    killed=sum(killed) if killed else None,
-                    retaliation_pledge="retaliation_pledge" in types,
-                    threat="threat" in types,
-                    deescalation="deescalation" in types,
-                ),
+                signals=found.signals,
+                summary=found.summary,
+                actors=actors,
                 places=places,
-                theater="Middle East" if places else None,
-                score=Score(total=sum(p.points for p in parts), parts=parts),
+                theater=theater,
+                score=score(found.signals, found.summary),
                 tagger=self.name,
             )
+
+
+def _squeezed(articles: Iterable[Article]) -> Iterator[tuple[Article, tuple[str, SpaceMap | None]]]:
+    for article in articles:
+        yield article, squeeze_spaces(article.text)

@@ -1,0 +1,158 @@
+"""Benchmark: tagging (``Tagger.tag_many``, what ``escmon tag --jsonl`` runs) vs bare tokenisation.
+
+Both run in one process over the same texts: the seed article, the repo's own labelled cases and,
+when ``../shared/eval`` exists, the dev-set texts (read in place), repeated to ``--articles``
+articles. Reports articles/s and tokens/s of each, their ratio (bar: >= 0.60), and peak memory of
+the tagging run (tracemalloc peak of Python allocations, and ru_maxrss of the process).
+
+    python bench/tagger.py [--articles 3000] [--runs 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import spacy  # noqa: E402
+
+from escmon.models import Article, utcnow  # noqa: E402
+from processors.evaluation import DEV_SET, load_items  # noqa: E402
+from processors.tagger import Tagger  # noqa: E402
+
+SEED = ROOT / "seeds" / "us-strikes-iran-linked-forces.txt"
+CASES = ROOT / "tests" / "unit" / "processors" / "cases"
+RESULTS = ROOT / "bench" / "results" / "tagger.json"
+
+
+def corpus(n: int) -> tuple[list[str], list[str]]:
+    """Texts repeated to ``n`` articles, and the names of their sources."""
+    texts, sources = [], []
+    if SEED.exists():
+        texts.append(SEED.read_text(encoding="utf-8"))
+        sources.append(str(SEED.relative_to(ROOT)))
+    for path in sorted(CASES.glob("*.jsonl")):
+        texts += [item["text"] for item in load_items(path)]
+        sources.append(str(path.relative_to(ROOT)))
+    if DEV_SET.exists():
+        texts += [item["text"] for item in load_items(DEV_SET)]
+        sources.append(str(DEV_SET))
+    return [texts[i % len(texts)] for i in range(n)], sources
+
+
+def _compare(
+    tagger: Tagger, bare: Any, texts: list[str], runs: int, batch_size: int
+) -> dict[str, Any]:
+    """Median throughput of bare tokenisation and of tagging the same texts, interleaved."""
+    now = utcnow()
+    articles = [
+        Article(id=f"a{i}", source="bench", body=t, fetched=now) for i, t in enumerate(texts)
+    ]
+    tokens = sum(len(d) for d in bare.pipe(texts, batch_size=batch_size))
+    for _ in tagger.tag_many(articles[:200]):  # warm caches (pattern files, vocab)
+        pass
+
+    def run_bare() -> float:
+        started = time.perf_counter()
+        for _ in bare.pipe(texts, batch_size=batch_size):
+            pass
+        return time.perf_counter() - started
+
+    def run_tagger() -> float:
+        started = time.perf_counter()
+        for _ in tagger.tag_many(articles):
+            pass
+        return time.perf_counter() - started
+
+    bare_times, tag_times, ratios = [], [], []
+    for _ in range(runs):  # interleaved so both see the same machine load
+        b, t = run_bare(), run_tagger()
+        bare_times.append(b)
+        tag_times.append(t)
+        ratios.append(b / t)
+    bare_s, tag_s = statistics.median(bare_times), statistics.median(tag_times)
+    return {
+        "articles": len(texts),
+        "tokens": tokens,
+        "bare": {
+            "seconds": bare_s,
+            "articles_per_s": len(texts) / bare_s,
+            "tokens_per_s": tokens / bare_s,
+        },
+        "tagger": {
+            "seconds": tag_s,
+            "articles_per_s": len(texts) / tag_s,
+            "tokens_per_s": tokens / tag_s,
+        },
+        "ratio_median": statistics.median(ratios),
+        "ratios": ratios,
+    }
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    """Run the benchmark, print a summary, write ``bench/results/tagger.json``."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--articles", type=int, default=3000)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--batch-size", type=int, default=64)
+    args = parser.parse_args(argv)
+    texts, sources = corpus(args.articles)
+    tagger = Tagger(batch_size=args.batch_size)
+    bare = spacy.blank("en")
+    mixed = _compare(tagger, bare, texts, args.runs, args.batch_size)
+    # The same comparison on news-length texts only (the seed article, ~560 tokens): per-article
+    # costs weigh less there than on the 1-3 sentence labelled items.
+    long_texts = [SEED.read_text(encoding="utf-8")] * max(1, args.articles // 10)
+    long = _compare(tagger, bare, long_texts, args.runs, args.batch_size)
+    now = utcnow()
+    articles = [
+        Article(id=f"a{i}", source="bench", body=t, fetched=now) for i, t in enumerate(texts)
+    ]
+    tracemalloc.start()
+    for _ in tagger.tag_many(articles):
+        pass
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    result = {
+        "sources": sources,
+        "runs": args.runs,
+        "batch_size": args.batch_size,
+        "pipeline": tagger.nlp.pipe_names,
+        "tagger": tagger.name,
+        "mixed": mixed,
+        "news_length": long,
+        "ratio_median": mixed["ratio_median"],
+        "bar": 0.60,
+        "tracemalloc_peak_mb": peak / 2**20,
+        "ru_maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    for name in ("mixed", "news_length"):
+        r = result[name]
+        print(
+            f"[{name}] {r['articles']} articles, {r['tokens']} tokens, median of {args.runs} runs\n"
+            f"  bare tokenisation: {r['bare']['articles_per_s']:.0f} articles/s, "
+            f"{r['bare']['tokens_per_s']:.0f} tokens/s\n"
+            f"  tagger:            {r['tagger']['articles_per_s']:.0f} articles/s, "
+            f"{r['tagger']['tokens_per_s']:.0f} tokens/s\n"
+            f"  ratio tagger/bare: {r['ratio_median']:.2f} (bar {result['bar']:.2f})"
+        )
+    print(
+        f"memory: tracemalloc peak {result['tracemalloc_peak_mb']:.1f} MB while tagging "
+        f"{len(texts)} articles, process ru_maxrss {result['ru_maxrss_mb']:.0f} MB"
+    )
+    return result
+
+
+if __name__ == "__main__":
+    main()

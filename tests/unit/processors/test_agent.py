@@ -1,0 +1,65 @@
+"""The tagging agent in Faust's test mode: memory channel in, the real tagger, outputs recorded.
+
+``agent.test_context()`` feeds the agent through a local channel instead of Kafka; the two output
+topics' ``send`` is replaced by a recorder so the test sees what would be published (the real
+broker path is covered by tests/integration/test_worker.py).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from prometheus_client import CollectorRegistry
+
+from escmon.models import Article, DeadLetter, TaggedArticle, utcnow
+from escmon.settings import MetricsSettings, Settings
+from processors.app import create_app
+from tests.conftest import SEED_ARTICLE, free_port
+
+
+class Recorder:
+    """Stands in for ``Topic.send``: keeps (key, value) pairs."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[bytes, bytes]] = []
+
+    async def send(self, *, key: bytes, value: bytes, **_: Any) -> None:
+        self.sent.append((key, value))
+
+
+async def test_agent_tags_articles_counts_signals_and_dead_letters_poison(tmp_path):
+    settings = Settings(state_dir=tmp_path, metrics=MetricsSettings(worker_port=free_port()))
+    registry = CollectorRegistry()
+    app = create_app(settings, registry=registry, app_id="escmon-test-agent")
+    tagged, dead = Recorder(), Recorder()
+    app.escmon_outputs["tagged"].send = tagged.send
+    app.escmon_outputs["deadletter"].send = dead.send
+    app.finalize()
+    app.flow_control.resume()
+    seed = Article(
+        id="seed-1",
+        source="test",
+        title="US strikes",
+        body=SEED_ARTICLE.read_text(encoding="utf-8"),
+        fetched=utcnow(),
+    )
+    calm = Article(id="calm-1", source="test", body="Markets closed higher.", fetched=utcnow())
+    agent = app.agents["tag"]
+    async with agent.test_context() as test_agent:
+        await test_agent.put(seed.to_bytes(), key=b"seed-1")
+        await test_agent.put(b"{not json", key=b"bad")
+        await test_agent.put(calm.to_bytes(), key=b"calm-1")
+
+    out = {key: TaggedArticle.from_bytes(value) for key, value in tagged.sent}
+    assert set(out) == {b"seed-1", b"calm-1"}
+    summary = out[b"seed-1"].summary
+    assert summary.strike and summary.casualties and summary.retaliation_pledge
+    assert summary.killed == 19
+    assert out[b"calm-1"].signals == []
+    [(_, letter_bytes)] = dead.sent
+    letter = DeadLetter.from_bytes(letter_bytes)
+    assert letter.stage == "processors" and "invalid" in letter.reason
+    assert registry.get_sample_value("escmon_processor_articles_tagged_total") == 2
+    strikes = sum(1 for s in out[b"seed-1"].signals if s.type == "strike")
+    assert registry.get_sample_value("escmon_signals_total", {"type": "strike"}) == strikes
+    assert registry.get_sample_value("escmon_tagging_seconds_count") >= 1
