@@ -60,7 +60,15 @@ def create_app(
     rules = ruleset or RuleSet.load(settings.alerts.rules)
     check_templates(settings.alerts.template, settings.alerts.title_template)
     app_id = app_id or f"{settings.kafka.app_prefix}-alerts"
-    app = make_app(settings, app_id, settings.metrics.notifier_port, registry)
+    # A crashed notifier's groups wait for its session to expire before another takes them:
+    # Faust's 60 s default is a minute without alerts, so the alert stage uses a shorter one.
+    app = make_app(
+        settings,
+        app_id,
+        settings.metrics.notifier_port,
+        registry,
+        broker_session_timeout=settings.alerts.session_timeout,
+    )
     topics = settings.topics
     tagged_topic = _raw_topic(app, topics.tagged)
     grouped = _raw_topic(
@@ -129,11 +137,10 @@ def create_app(
                     await dead(str(exc), value, event)
                     continue
                 result = step(rules, key, state.get(key), article, now)
-                if result.duplicate:
-                    logger.info("article %s already counted for %s", article.id, key)
-                    continue
-                if result.late:
-                    logger.info("article %s too late for %s; ignored", article.id, key)
+                if result.duplicate or result.late:
+                    reason = "duplicate" if result.duplicate else "late"
+                    metrics.skipped.labels(reason).inc()
+                    logger.info("article %s not counted for %s: %s", article.id, key, reason)
                     continue
             await publish(key, result)
             state[key] = result.state
@@ -166,6 +173,9 @@ def create_app(
                 failures = await deliverer.deliver(alert, already=set(done), mark=mark)
                 for reason in failures:
                     await dead(reason, event.value, event)
+                # Make the record of this delivery durable now, not at the next commit: a crash
+                # after this point replays the alert, and the table then says it was delivered.
+                await app.producer.flush()
                 yield None
 
     @app.on_before_shutdown.connect

@@ -96,6 +96,7 @@ class Deliverer:
         if not channels:
             if already:
                 logger.info("alert %s already delivered; skipped", alert.id)
+                self.metrics.notifications.labels("all", "duplicate").inc()
             return []
         if self._silenced(alert):
             for key, _ in channels:

@@ -525,5 +525,6 @@ def _describe(rule: Rule, value: float, extra: dict[str, float]) -> str:
             f"of {extra.get('baseline', 0):g}"
         )
     if rule.type == "sequence":
-        return f"{rule.first} then {rule.then} within {rule.within:g}s"
+        assert rule.first is not None and rule.then is not None  # noqa: S101 - validated
+        return f"{rule.first.describe()}, then {rule.then.describe()} within {rule.within:g}s"
     return f"{rule.metric} {value:g}"

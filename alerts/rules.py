@@ -71,6 +71,17 @@ class Condition(_Strict):
         present = {sig for sig in SIGNAL_TYPES if getattr(s, sig)}
         return self.holds(present, s.killed or 0, article.score.total)
 
+    def describe(self) -> str:
+        """A short human form, e.g. ``strike+retaliation_pledge, killed>=10``."""
+        parts = ["+".join(self.signals)] if self.signals else []
+        if self.any_signals:
+            parts.append("any of " + "/".join(self.any_signals))
+        if self.min_killed is not None:
+            parts.append(f"killed>={self.min_killed}")
+        if self.min_score is not None:
+            parts.append(f"score>={self.min_score:g}")
+        return ", ".join(parts) or "any article"
+
     def holds(self, signals: Iterable[str], killed: int, score: float) -> bool:
         """The same test on an article's remembered features (signal types, killed, score)."""
         present = set(signals)

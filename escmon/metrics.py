@@ -149,6 +149,7 @@ class AlertMetrics:
     killed: Gauge
     suppressed: Counter
     deadlettered_alerts: Counter
+    skipped: Counter
 
     @classmethod
     def create(cls, registry: CollectorRegistry) -> AlertMetrics:
@@ -206,6 +207,12 @@ class AlertMetrics:
                 "escmon_alerts_suppressed_total",
                 "Alerts held back by cooldown, inhibition or a silence",
                 ["rule", "reason"],
+                registry=registry,
+            ),
+            skipped=Counter(
+                "escmon_alerts_articles_skipped_total",
+                "Articles a group did not count: duplicate (already counted) or late",
+                ["reason"],
                 registry=registry,
             ),
             deadlettered_alerts=Counter(

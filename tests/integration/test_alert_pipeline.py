@@ -160,7 +160,7 @@ def mailbox() -> Iterator[Mailbox]:
 
 @pytest.fixture
 def notifier(make_config, escmon_proc) -> Callable[..., tuple[Any, dict[str, Any], Any]]:
-    """Write a config, create the topics, start ``escmon notifier``; return (settings, cfg, proc)."""
+    """Config, topics, then ``escmon notifier``; gives (settings, config dict, process)."""
 
     def start(**alerts: Any) -> tuple[Any, dict[str, Any], Any]:
         path, cfg = make_config(alerts=alerts)
