@@ -24,7 +24,15 @@ import faust
 from prometheus_client import CollectorRegistry
 
 from alerts.delivery import Deliverer
-from alerts.engine import Result, group_keys, step, tick, window_figures
+from alerts.engine import (
+    Result,
+    group_keys,
+    needs_tick,
+    same_but_clock,
+    step,
+    tick,
+    window_figures,
+)
 from alerts.rules import RuleSet
 from alerts.templates import check_templates
 from escmon.faustapp import make_app, run_app
@@ -128,15 +136,24 @@ def create_app(
             key = event.key.decode() if event.key else "global"
             value = event.value or b""
             now = utcnow()
+            old = state.get(key)
             if value.startswith(TICK_PREFIX):
-                result = tick(rules, key, state.get(key), _tick_time(value, now))
+                result = tick(rules, key, old, _tick_time(value, now))
+                if not result.fired and same_but_clock(old, result.state):
+                    # Only the clock moved: not worth a changelog write of the whole state.
+                    await publish(key, result)
+                    continue
             else:
                 try:
                     article = TaggedArticle.from_bytes(value)
                 except RecordError as exc:
                     await dead(str(exc), value, event)
                     continue
-                result = step(rules, key, state.get(key), article, now)
+                result = step(rules, key, old, article, now)
+                logger.debug(
+                    "article %s for %s at offset %s: %d fired, duplicate=%s",
+                    article.id, key, event.message.offset, len(result.fired), result.duplicate,
+                )
                 if result.duplicate or result.late:
                     reason = "duplicate" if result.duplicate else "late"
                     metrics.skipped.labels(reason).inc()
@@ -150,9 +167,12 @@ def create_app(
     async def ticker() -> None:
         # Time passing (pending periods, resolves) must reach the table through the stream:
         # Faust only lets a table change inside stream iteration, on the partition's owner.
-        now = json.dumps({"tick": utcnow().isoformat()}).encode()
+        # Only groups where time passing changes something get a tick (idle groups cost nothing).
+        now = utcnow()
+        message = json.dumps({"tick": now.isoformat()}).encode()
         for key in list(state.keys()):
-            await grouped.send(key=key.encode(), value=now)
+            if needs_tick(rules, key, state.get(key), now):
+                await grouped.send(key=key.encode(), value=message)
 
     @app.agent(alerts_topic, name="deliver")
     async def deliver(stream: Any) -> AsyncIterator[None]:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from alerts.rules import GroupBy, Rule, RuleSet
+from alerts.rules import Condition, GroupBy, Rule, RuleSet
 from escmon.models import SIGNAL_TYPES, Alert, Evidence, TaggedArticle, stable_id
 
 State = dict[str, Any]
@@ -33,6 +33,7 @@ SENTENCE_CHARS = 280
 MAX_ACTORS = 4
 MAX_SEQUENCE_MARKS = 50
 MAX_ALERT_ARTICLES = 50
+EVERYTHING = Condition()
 KEY_PREFIX: dict[GroupBy, str] = {
     "global": "global",
     "theater": "theater",
@@ -222,9 +223,31 @@ def next_due(ruleset: RuleSet, key: str, state: State | None) -> datetime | None
         if rule.type == "spike":
             due.append((int(clock // rule.window) + 1) * rule.window)
         else:
-            due.extend(e["t"] + rule.window for _, e in _window(rule, state, clock))
+            inside = _window(rule, state, clock)
+            if inside:
+                # The oldest article leaving the window is the next change.
+                due.append(min(e["t"] for _, e in inside) + rule.window)
     later = [d for d in due if d > clock]
     return _dt(min(later)) if later else None
+
+
+def needs_tick(ruleset: RuleSet, key: str, state: State | None, now: datetime) -> bool:
+    """True when a tick at ``now`` would change something: a due deadline, or an article that
+    the per-group figures still count but that has left their window by ``now``."""
+    if not state or state.get("clock") is None:
+        return False
+    due = next_due(ruleset, key, state)
+    if due is not None and due <= now:
+        return True
+    clock, t_now, span = state["clock"], _ts(now), ruleset.figures_window
+    return any(clock - span < e["t"] <= t_now - span for e in state["arts"].values())
+
+
+def same_but_clock(a: State | None, b: State | None) -> bool:
+    """True when two states differ at most in their clock (not worth a changelog write)."""
+    if not a or not b:
+        return a == b
+    return {**a, "clock": None} == {**b, "clock": None}
 
 
 def window_figures(ruleset: RuleSet, state: State | None) -> dict[str, float]:
@@ -242,6 +265,8 @@ def _window(rule: Rule, st: State, clock: float) -> list[tuple[str, dict[str, An
         inside = [kv for kv in st["arts"].items() if int(kv[1]["t"] // rule.window) == slot]
     else:
         inside = [kv for kv in st["arts"].items() if clock - rule.window < kv[1]["t"] <= clock]
+    if rule.where == EVERYTHING:
+        return inside
     return [
         (k, e) for k, e in inside if rule.where.holds(e["sig"], int(e["killed"]), e["score"])
     ]

@@ -17,21 +17,26 @@ class Replay:
     def __init__(self, ruleset: RuleSet) -> None:
         self.ruleset = ruleset
         self.states: dict[str, State] = {}
+        # Each group's next due time, recomputed only when its state changes.
+        self.due: dict[str, datetime | None] = {}
+
+    def _set(self, key: str, state: State) -> None:
+        self.states[key] = state
+        self.due[key] = next_due(self.ruleset, key, state)
 
     def advance(self, until: datetime | None) -> Iterator[Alert]:
         """Tick every group whose next change is due at or before ``until`` (None: all)."""
         while True:
             due = [
                 (d, key)
-                for key, st in self.states.items()
-                if (d := next_due(self.ruleset, key, st)) is not None
-                and (until is None or d <= until)
+                for key, d in self.due.items()
+                if d is not None and (until is None or d <= until)
             ]
             if not due:
                 return
             when, key = min(due)
             result = tick(self.ruleset, key, self.states[key], when)
-            self.states[key] = result.state
+            self._set(key, result.state)
             yield from result.fired
 
     def add(self, article: TaggedArticle) -> Iterator[Alert]:
@@ -39,7 +44,7 @@ class Replay:
         yield from self.advance(article.event_time)
         for key in group_keys(self.ruleset, article):
             result = step(self.ruleset, key, self.states.get(key), article, article.event_time)
-            self.states[key] = result.state
+            self._set(key, result.state)
             yield from result.fired
 
 

@@ -23,6 +23,7 @@ baseline), ``sequence`` (an article matching ``first``, then one matching ``then
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
@@ -197,7 +198,7 @@ class RuleSet(_Strict):
             raise ValueError(msg)
         return self
 
-    @property
+    @cached_property
     def retention(self) -> float:
         """Event time the group state keeps articles for (the longest look-back of any rule)."""
         # A spike keeps its own per-window counts, so only its current window needs articles.

@@ -385,3 +385,20 @@ def test_alert_ids_are_stable_across_runs(order):
     again.add(*arts)
     assert [a.id for a in d.alerts] == [a.id for a in again.alerts]
     assert len(d.alerts) == 2
+
+
+def test_needs_tick_only_when_time_changes_something():
+    from alerts.engine import needs_tick, same_but_clock
+
+    d = Driver(rules(PENDING))
+    key = "theater:Middle East"
+    d.add(article("a", 0))
+    assert not needs_tick(d.ruleset, key, d.states[key], at(10)), "nothing pending"
+    assert needs_tick(d.ruleset, key, d.states[key], at(61)), "the gauge's window lost 'a'"
+    d.add(article("b", 5))
+    assert not needs_tick(d.ruleset, key, d.states[key], at(19))
+    assert needs_tick(d.ruleset, key, d.states[key], at(20)), "the pending period ends"
+    before = d.states[key]
+    after = tick(d.ruleset, key, before, at(10)).state
+    assert same_but_clock(before, after) and after["clock"] != before["clock"]
+    assert not same_but_clock(before, tick(d.ruleset, key, before, at(21)).state)
