@@ -3,8 +3,12 @@ deliveries come back from the changelog topics, so an alert fires neither twice 
 
 from __future__ import annotations
 
+import contextlib
+import json
 import signal
 import time
+import urllib.error
+import urllib.request
 
 import pytest
 from kafka import KafkaProducer
@@ -16,6 +20,33 @@ from tests.integration.test_alert_pipeline import Receiver, metric, notifier, pr
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 __all__ = ["notifier"]  # the fixture, imported for this module's tests
+
+
+def ready(port: int) -> dict:
+    """The notifier's /readyz answer (ready once it has partitions and is not rebalancing)."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=5) as resp:
+            return dict(json.loads(resp.read()))
+    except urllib.error.HTTPError as exc:
+        return dict(json.loads(exc.read()))
+
+
+def wait_ready(port: int) -> None:
+    """Wait for a restarted notifier to take its partitions; say so clearly if it never does."""
+    last: dict = {}
+
+    def check() -> bool:
+        nonlocal last
+        last = ready(port)
+        return bool(last.get("ready")) and last.get("assigned", 0) > 0
+
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError, ValueError):
+            if check():
+                return
+        time.sleep(0.5)
+    pytest.fail(f"the restarted notifier never became ready in 90 s; last /readyz: {last}")
 
 RULES = """
 rules:
@@ -54,6 +85,7 @@ def test_sigkill_mid_window_neither_repeats_nor_loses_alerts(
     first.popen.wait(timeout=10)
 
     second = escmon_proc("--config", str(path), "notifier")
+    wait_ready(port)
     # The other half: only a worker that remembers "a" sees 6 + 6 >= 10.
     produce(kafka_bootstrap, settings.topics.tagged, [tagged("b", 60, threat=True, score=6)])
     wait_for(lambda: len(hook.ids) >= 2, 120, "the score alert after the restart")
@@ -104,6 +136,7 @@ def test_replayed_article_after_restart_is_not_counted_twice(
     proc.popen.send_signal(signal.SIGKILL)
     proc.popen.wait(timeout=10)
     second = escmon_proc("--config", str(path), "notifier")
+    wait_ready(port)
     produce(kafka_bootstrap, settings.topics.tagged, [a, a])
 
     def skipped() -> float:
