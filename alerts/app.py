@@ -1,16 +1,20 @@
-"""The Faust app of the alert stage.
+"""The Faust app of the alert stage (a thin shell around :mod:`alerts.engine`).
 
 ``articles.tagged`` → ``route`` (one message per rule group, keyed by group so each group's state
 lives on one worker) → ``evaluate`` (rule state in a changelog-backed table, so a restarted worker
-resumes) → ``alerts`` topic (the durable history) → ``deliver`` (commits after delivery, skips ids
-it has delivered before).
+resumes) → ``alerts`` topic (the durable history) → ``deliver`` (commits after delivery, skips the
+channels it has delivered an alert id to before).
+
+Crash safety, at least once without duplicates: ``evaluate`` waits until the broker has the
+alerts a message fired before it writes the group's new state, so a crash in between replays the
+message, which recomputes alerts with the same ids; ``deliver`` records each channel's success in
+the ``delivered`` table, so a replayed alert is not sent to a channel twice.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import time
 from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
@@ -20,14 +24,25 @@ import faust
 from prometheus_client import CollectorRegistry
 
 from alerts.delivery import Deliverer
-from alerts.engine import group_keys, step, tick
+from alerts.engine import (
+    Result,
+    group_keys,
+    needs_tick,
+    same_but_clock,
+    step,
+    tick,
+    window_figures,
+)
 from alerts.rules import RuleSet
+from alerts.templates import check_templates
 from escmon.faustapp import make_app, run_app
 from escmon.metrics import AlertMetrics
 from escmon.models import Alert, DeadLetter, RecordError, TaggedArticle, utcnow
 from escmon.settings import Settings
 
 logger = logging.getLogger(__name__)
+
+TICK_PREFIX = b'{"tick"'
 
 
 def _raw_topic(app: faust.App, name: str, **extra: Any) -> faust.TopicT:
@@ -47,12 +62,21 @@ def create_app(
     ruleset: RuleSet | None = None,
     app_id: str | None = None,
 ) -> faust.App:
-    """Build the alert app and its agents."""
+    """Build the alert app and its agents (rules and templates are validated here)."""
     registry = registry or CollectorRegistry()
     metrics = AlertMetrics.create(registry)
     rules = ruleset or RuleSet.load(settings.alerts.rules)
+    check_templates(settings.alerts.template, settings.alerts.title_template)
     app_id = app_id or f"{settings.kafka.app_prefix}-alerts"
-    app = make_app(settings, app_id, settings.metrics.notifier_port, registry)
+    # A crashed notifier's groups wait for its session to expire before another takes them:
+    # Faust's 60 s default is a minute without alerts, so the alert stage uses a shorter one.
+    app = make_app(
+        settings,
+        app_id,
+        settings.metrics.notifier_port,
+        registry,
+        broker_session_timeout=settings.alerts.session_timeout,
+    )
     topics = settings.topics
     tagged_topic = _raw_topic(app, topics.tagged)
     grouped = _raw_topic(
@@ -93,13 +117,18 @@ def create_app(
                 await grouped.send(key=key.encode(), value=event.value)
             yield None
 
-    async def publish(alerts: list[Alert]) -> None:
-        for alert in alerts:
-            metrics.fired.labels(alert.rule, alert.severity).inc()
+    async def publish(key: str, result: Result) -> None:
+        for rule, reason in result.suppressed:
+            metrics.suppressed.labels(rule, reason).inc()
+        for alert in result.fired:
+            # Wait for the broker's ack: only then may the state say this alert was sent.
+            await (await alerts_topic.send(key=alert.id.encode(), value=alert.to_bytes()))
             if alert.status == "firing":
-                metrics.score.labels(alert.group).set(alert.figures.get("score", 0.0))
-                metrics.killed.labels(alert.group).set(alert.figures.get("killed", 0.0))
-            await alerts_topic.send(key=alert.id.encode(), value=alert.to_bytes())
+                metrics.fired.labels(alert.rule, alert.severity).inc()
+            logger.info("alert %s %s %s %s", alert.id, alert.rule, alert.severity, alert.group)
+        figures = window_figures(rules, result.state)
+        metrics.score.labels(key).set(figures["score"])
+        metrics.killed.labels(key).set(figures["killed"])
 
     @app.agent(grouped, name="evaluate")
     async def evaluate(stream: Any) -> AsyncIterator[None]:
@@ -107,26 +136,43 @@ def create_app(
             key = event.key.decode() if event.key else "global"
             value = event.value or b""
             now = utcnow()
-            if value.startswith(b'{"tick"'):
-                new, fired = tick(rules, key, state.get(key), _tick_time(value, now))
+            old = state.get(key)
+            if value.startswith(TICK_PREFIX):
+                result = tick(rules, key, old, _tick_time(value, now))
+                if not result.fired and same_but_clock(old, result.state):
+                    # Only the clock moved: not worth a changelog write of the whole state.
+                    await publish(key, result)
+                    continue
             else:
                 try:
                     article = TaggedArticle.from_bytes(value)
                 except RecordError as exc:
                     await dead(str(exc), value, event)
                     continue
-                new, fired = step(rules, key, state.get(key), article, now)
-            state[key] = new
-            await publish(fired)
+                result = step(rules, key, old, article, now)
+                logger.debug(
+                    "article %s for %s at offset %s: %d fired, duplicate=%s",
+                    article.id, key, event.message.offset, len(result.fired), result.duplicate,
+                )
+                if result.duplicate or result.late:
+                    reason = "duplicate" if result.duplicate else "late"
+                    metrics.skipped.labels(reason).inc()
+                    logger.info("article %s not counted for %s: %s", article.id, key, reason)
+                    continue
+            await publish(key, result)
+            state[key] = result.state
             yield None
 
     @app.timer(settings.alerts.tick_interval)
     async def ticker() -> None:
         # Time passing (pending periods, resolves) must reach the table through the stream:
         # Faust only lets a table change inside stream iteration, on the partition's owner.
-        now = utcnow().isoformat()
+        # Only groups where time passing changes something get a tick (idle groups cost nothing).
+        now = utcnow()
+        message = json.dumps({"tick": now.isoformat()}).encode()
         for key in list(state.keys()):
-            await grouped.send(key=key.encode(), value=json.dumps({"tick": now}).encode())
+            if needs_tick(rules, key, state.get(key), now):
+                await grouped.send(key=key.encode(), value=message)
 
     @app.agent(alerts_topic, name="deliver")
     async def deliver(stream: Any) -> AsyncIterator[None]:
@@ -138,23 +184,33 @@ def create_app(
                 except RecordError as exc:
                     await dead(str(exc), event.value or b"", event)
                     continue
-                if delivered.get(alert.id) is not None:
-                    logger.info("alert %s already delivered; skipped", alert.id)
-                    continue
-                failures = await deliverer.deliver(alert)
+                done: list[str] = list(delivered.get(alert.id) or [])
+
+                def mark(channel: str, alert_id: str = alert.id, done: list[str] = done) -> None:
+                    done.append(channel)
+                    delivered[alert_id] = list(done)
+
+                failures = await deliverer.deliver(alert, already=set(done), mark=mark)
                 for reason in failures:
                     await dead(reason, event.value, event)
-                delivered[alert.id] = time.time()
+                # Make the record of this delivery durable now, not at the next commit: a crash
+                # after this point replays the alert, and the table then says it was delivered.
+                await app.producer.flush()
                 yield None
+
+    @app.on_before_shutdown.connect
+    async def close_channels(sender: Any, /, *args: Any, **kwargs: Any) -> None:
+        await deliverer.close()
 
     return app
 
 
 def _tick_time(value: bytes, default: datetime) -> datetime:
     try:
-        return datetime.fromisoformat(json.loads(value)["tick"])
+        when = datetime.fromisoformat(json.loads(value)["tick"])
     except (ValueError, KeyError, TypeError):
         return default
+    return when if when.tzinfo is not None else default
 
 
 def run_notifier(settings: Settings) -> int:

@@ -1,9 +1,16 @@
-"""Fan an alert out to the configured channels, with retries, metrics and silences."""
+"""Fan an alert out to the configured channels, with retries, metrics and silences.
+
+Each channel has a stable key (``webhook#0``, ``apprise#1`` ...). The caller passes the keys an
+alert was already handled on (from the ``delivered`` table) and a ``mark`` callback that records
+a key as soon as that channel took the alert, so an alert replayed after a crash is not sent to
+that channel again.
+"""
 
 from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable, Collection
 
 import aiohttp
 
@@ -15,8 +22,9 @@ from alerts.notify import (
     WebhookChannel,
     deliver,
 )
-from alerts.silencestore import SilenceStore
-from alerts.templates import render
+from alerts.silencecommand import silences_path
+from alerts.silencestore import SilenceError, SilenceStore
+from alerts.templates import TemplateError, render
 from escmon.metrics import AlertMetrics
 from escmon.models import Alert
 from escmon.settings import Settings
@@ -31,11 +39,12 @@ class Deliverer:
         self.settings = settings
         self.metrics = metrics
         self.session: aiohttp.ClientSession | None = None
-        self._channels: list[Channel] | None = None
-        self.silences = SilenceStore(settings.state_dir / "silences.json")
+        self._own_session = False
+        self._channels: list[tuple[str, Channel]] | None = None
+        self.silences = SilenceStore(silences_path(settings.state_dir))
 
-    def channels(self) -> list[Channel]:
-        """The configured channels (built on first use, inside the event loop)."""
+    def channels(self) -> list[tuple[str, Channel]]:
+        """``(key, channel)`` for each configured channel (built on first use, in the loop)."""
         if self._channels is None:
             a = self.settings.alerts
             chans: list[Channel] = []
@@ -43,42 +52,86 @@ class Deliverer:
                 chans.append(ConsoleChannel())
             if self.session is None:
                 self.session = aiohttp.ClientSession()
-            chans.extend(WebhookChannel(url, self.session) for url in a.webhooks)
-            if a.apprise:
-                chans.append(AppriseChannel([u.get_secret_value() for u in a.apprise]))
+                self._own_session = True
+            chans.extend(WebhookChannel(url, self.session, a.timeout) for url in a.webhooks)
+            # One apprise object per URL: a retry then repeats only the service that failed.
+            chans.extend(AppriseChannel([u.get_secret_value()]) for u in a.apprise)
             if a.alertmanager:
-                chans.append(AlertmanagerChannel(a.alertmanager, self.session))
-            self._channels = chans
+                chans.append(AlertmanagerChannel(a.alertmanager, self.session, a.timeout))
+            counts: dict[str, int] = {}
+            keyed: list[tuple[str, Channel]] = []
+            for chan in chans:
+                n = counts.get(chan.name, 0)
+                counts[chan.name] = n + 1
+                keyed.append((f"{chan.name}#{n}", chan))
+            self._channels = keyed
         return self._channels
 
-    async def deliver(self, alert: Alert) -> list[str]:
+    def _silenced(self, alert: Alert) -> bool:
+        try:
+            silence = self.silences.matching(alert)
+        except SilenceError as exc:
+            # A broken silences file must not stop alerts: deliver, and say why loudly.
+            logger.error("silences ignored: %s", exc)
+            return False
+        if silence is None:
+            return False
+        logger.info(
+            "alert %s (%s, %s) silenced until %s by %s",
+            alert.id, alert.rule, alert.group, silence.until.isoformat(), silence.id,
+        )
+        self.metrics.notifications.labels("all", "silenced").inc()
+        self.metrics.suppressed.labels(alert.rule, "silenced").inc()
+        return True
+
+    async def deliver(
+        self,
+        alert: Alert,
+        already: Collection[str] = (),
+        mark: Callable[[str], None] | None = None,
+    ) -> list[str]:
         """Deliver ``alert``; return one dead-letter reason per channel that never took it."""
-        silence = self.silences.matching(alert)
-        if silence is not None:
-            logger.info("alert %s silenced until %s", alert.id, silence.until.isoformat())
-            self.metrics.notifications.labels("all", "silenced").inc()
+        mark = mark or (lambda key: None)
+        channels = [(k, c) for k, c in self.channels() if k not in already]
+        if not channels:
+            if already:
+                logger.info("alert %s already delivered; skipped", alert.id)
+                self.metrics.notifications.labels("all", "duplicate").inc()
             return []
-        title, body = render(alert, self.settings.alerts.template)
-        failures: list[str] = []
+        if self._silenced(alert):
+            for key, _ in channels:
+                mark(key)
+            return []
         a = self.settings.alerts
-        for channel in self.channels():
+        try:
+            title, body = render(alert, a.template, a.title_template)
+        except TemplateError as exc:
+            logger.error("%s; using the built-in template", exc)
+            title, body = render(alert)
+        failures: list[str] = []
+        delivered = 0
+        for key, channel in channels:
             outcome = await deliver(
                 channel, alert, title, body, retries=a.retries, backoff=a.retry_backoff
             )
             self.metrics.notifications.labels(channel.name, "ok" if outcome.ok else "failed").inc()
             self.metrics.delivery_seconds.labels(channel.name).observe(outcome.seconds)
-            if not outcome.ok:
+            if outcome.ok:
+                delivered += 1
+            else:
+                self.metrics.deadlettered_alerts.labels(channel.name).inc()
                 failures.append(
-                    f"delivery failed: {channel.name} after {outcome.attempts} attempts: "
-                    f"{outcome.error}"
+                    f"delivery failed: {key} after {outcome.attempts} attempts: {outcome.error}"
                 )
-        if len(failures) < len(self.channels()) and alert.first_fetched is not None:
-            # Once per alert, at its first successful delivery, whatever the number of channels.
+            # Dead-lettered counts as handled too: a replay must not dead-letter it again.
+            mark(key)
+        if delivered and not already and alert.first_fetched is not None:
+            # Once per alert, at its first delivery, whatever the number of channels.
             lag = time.time() - alert.first_fetched.timestamp()
             self.metrics.end_to_end_seconds.observe(max(lag, 0.0))
         return failures
 
     async def close(self) -> None:
-        """Close the HTTP session."""
-        if self.session is not None:
+        """Close the HTTP session if this deliverer opened it."""
+        if self.session is not None and self._own_session:
             await self.session.close()

@@ -1,130 +1,555 @@
-"""Rule evaluation as pure functions over tagged articles and a JSON-able state per group key."""
+"""Rule evaluation: pure functions over tagged articles and one JSON-able state per group key.
+
+``step`` adds an article to a group, ``tick`` lets time pass (pending periods, windows sliding
+out, resolves); both take ``now`` and return a :class:`Result` (new state, alerts fired, what was
+suppressed and why). Nothing here touches Kafka or the clock, so the same code runs in the Faust
+agent (state in a changelog-backed table) and in ``escmon rules test`` (state in a dict).
+
+Time is event time: a group's clock is the newest event time it has seen, moved on by ticks to
+``now``. Articles older than the longest look-back of the rules behind that clock are too late
+and ignored. A state remembers the articles of its window (bounded by ``max_articles``), so an
+article delivered twice (at-least-once) is recognised by its id and never counted twice. Alert
+ids are derived from rule, group, the event time the episode started and severity, so the same
+input gives the same ids in replay and live, and a recomputed alert is recognisably the same.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import itertools
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
-from alerts.rules import Rule, RuleSet
-from escmon.models import Alert, Evidence, TaggedArticle, stable_id
+from alerts.rules import Condition, GroupBy, Rule, RuleSet
+from escmon.models import SIGNAL_TYPES, Alert, Evidence, TaggedArticle, stable_id
+
+State = dict[str, Any]
+
+STATE_VERSION = 2
+EVIDENCE_PRIORITY = ("casualties", "strike", "retaliation_pledge", "threat", "deescalation")
+EVIDENCE_PER_ARTICLE = 3
+EVIDENCE_PER_ALERT = 3
+SENTENCE_CHARS = 280
+MAX_ACTORS = 4
+MAX_SEQUENCE_MARKS = 50
+MAX_ALERT_ARTICLES = 50
+EVERYTHING = Condition()
+KEY_PREFIX: dict[GroupBy, str] = {
+    "global": "global",
+    "theater": "theater",
+    "country": "country",
+    "actor_pair": "actors",
+}
+
+
+@dataclass
+class Result:
+    """What a step or tick did."""
+
+    state: State
+    fired: list[Alert] = field(default_factory=list)
+    # (rule, reason) for alerts held back: "cooldown" or "inhibited"
+    suppressed: list[tuple[str, str]] = field(default_factory=list)
+    duplicate: bool = False
+    late: bool = False
+
+
+def keys_for(group_by: GroupBy, article: TaggedArticle) -> list[str]:
+    """The group keys of ``article`` for one ``group_by``.
+
+    >>> from escmon.models import Mention
+    >>> a = TaggedArticle(id="x", theater="Middle East", actors=[
+    ...     Mention(text="US", name="United States", kind="country"),
+    ...     Mention(text="IRGC", name="Revolutionary Guards", kind="force")])
+    >>> keys_for("actor_pair", a), keys_for("theater", a)
+    (['actors:Revolutionary Guards|United States'], ['theater:Middle East'])
+    """
+    if group_by == "global":
+        return ["global"]
+    if group_by == "theater":
+        return [f"theater:{article.theater}"] if article.theater else []
+    if group_by == "country":
+        return sorted({f"country:{m.country}" for m in article.places if m.country})
+    # actor_pair: the first few distinct actors named, every unordered pair of them.
+    names = list(dict.fromkeys(m.name for m in article.actors))[:MAX_ACTORS]
+    return sorted({"actors:" + "|".join(sorted(p)) for p in itertools.combinations(names, 2)})
 
 
 def group_keys(ruleset: RuleSet, article: TaggedArticle) -> list[str]:
-    """The group keys an article belongs to, for the rules' ``group_by``."""
+    """Every group key ``article`` belongs to under the rules' ``group_by``."""
     keys: set[str] = set()
-    for rule in ruleset.rules:
-        if rule.group_by == "global":
-            keys.add("global")
-        elif rule.group_by == "theater" and article.theater:
-            keys.add(f"theater:{article.theater}")
-        elif rule.group_by == "country":
-            keys.update(f"country:{m.country}" for m in article.places if m.country)
+    for by in {r.group_by for r in ruleset.rules}:
+        keys.update(keys_for(by, article))
     return sorted(keys)
 
 
-def _value(rule: Rule, article: TaggedArticle) -> float:
+def applies(rule: Rule, key: str) -> bool:
+    """True when ``key`` is a group of ``rule``'s kind."""
+    prefix = KEY_PREFIX[rule.group_by]
+    return key == prefix if rule.group_by == "global" else key.startswith(prefix + ":")
+
+
+def _ts(value: datetime) -> float:
+    return value.timestamp()
+
+
+def _dt(value: float) -> datetime:
+    return datetime.fromtimestamp(value, UTC)
+
+
+def _load(state: State | None) -> State:
+    """A private deep-enough copy (the caller's state is never mutated)."""
+    if not state or state.get("v") != STATE_VERSION:
+        return {"v": STATE_VERSION, "clock": None, "arts": {}, "rules": {}}
+    return {
+        "v": STATE_VERSION,
+        "clock": state["clock"],
+        "arts": dict(state["arts"]),
+        "rules": {
+            name: {
+                k: (dict(v) if isinstance(v, dict) else list(v) if isinstance(v, list) else v)
+                for k, v in rs.items()
+            }
+            for name, rs in state["rules"].items()
+        },
+    }
+
+
+def _entry(article: TaggedArticle) -> dict[str, Any]:
+    """What the state remembers of an article: its features and a few evidence sentences."""
     s = article.summary
-    if rule.metric == "score":
-        return article.score.total
-    if rule.metric == "killed":
-        return float(s.killed or 0)
-    if rule.metric == "strike":
-        return 1.0 if s.strike else 0.0
-    return 1.0
+    evidence: list[list[str]] = []
+    for kind in EVIDENCE_PRIORITY:
+        found = (" ".join(x.sentence.split()) for x in article.signals if x.type == kind)
+        sentence = next(found, "")
+        if sentence and all(sentence[:SENTENCE_CHARS] != e[1] for e in evidence):
+            evidence.append([kind, sentence[:SENTENCE_CHARS]])
+        if len(evidence) == EVIDENCE_PER_ARTICLE:
+            break
+    return {
+        "t": _ts(article.event_time),
+        "src": article.source,
+        "url": article.url,
+        "score": article.score.total,
+        "killed": s.killed or 0,
+        "sig": [t for t in SIGNAL_TYPES if getattr(s, t)],
+        "fetched": _ts(article.fetched) if article.fetched else None,
+        "ev": evidence,
+    }
 
 
-def _severity(rule: Rule, value: float) -> str | None:
-    hit = [(v, name) for name, v in rule.severities.items() if value >= v]
-    return max(hit)[1] if hit else None
+def _prune(ruleset: RuleSet, st: State) -> None:
+    clock = st["clock"]
+    arts = {k: e for k, e in st["arts"].items() if e["t"] > clock - ruleset.retention}
+    if len(arts) > ruleset.max_articles:
+        newest = sorted(arts.items(), key=lambda kv: (kv[1]["t"], kv[0]))[-ruleset.max_articles :]
+        arts = dict(newest)
+    st["arts"] = arts
 
 
-def _applies(rule: Rule, key: str) -> bool:
-    return key == "global" if rule.group_by == "global" else key.startswith(rule.group_by + ":")
+@dataclass
+class _Proposal:
+    rule: Rule
+    alert: Alert
+    rs: dict[str, Any]
+    clock: float
 
 
 def step(
+    ruleset: RuleSet, key: str, state: State | None, article: TaggedArticle, now: datetime
+) -> Result:
+    """Add one article to group ``key``; return the new state and the alerts it fires."""
+    st = _load(state)
+    if article.id in st["arts"]:
+        return Result(st, duplicate=True)
+    t = _ts(article.event_time)
+    clock = t if st["clock"] is None else max(st["clock"], t)
+    if t <= clock - ruleset.retention:
+        return Result(st, late=True)
+    st["clock"] = clock
+    entry = _entry(article)
+    st["arts"][article.id] = entry
+    _prune(ruleset, st)
+    proposals: list[_Proposal] = []
+    suppressed: list[tuple[str, str]] = []
+    for rule in ruleset.rules:
+        if not applies(rule, key):
+            continue
+        rs = st["rules"].setdefault(rule.name, {})
+        if rule.type == "any":
+            _any(rule, key, st, rs, article, entry, now, proposals, suppressed)
+        elif rule.type == "sequence":
+            _sequence(rule, key, st, rs, article, entry, now, proposals, suppressed)
+        else:
+            if rule.type == "spike" and rule.where.matches(article):
+                counts = rs.setdefault("counts", {})
+                slot = int(t // rule.window)
+                if slot >= int(clock // rule.window) - rule.baseline:
+                    counts[str(slot)] = counts.get(str(slot), 0) + 1
+            _windowed(rule, key, st, rs, now, proposals, suppressed)
+    return _finish(ruleset, key, st, proposals, suppressed)
+
+
+def tick(ruleset: RuleSet, key: str, state: State | None, now: datetime) -> Result:
+    """Let time pass for group ``key`` up to ``now``: pending periods end, windows slide out."""
+    st = _load(state)
+    if st["clock"] is None:
+        return Result(st)
+    st["clock"] = max(st["clock"], _ts(now))
+    _prune(ruleset, st)
+    proposals: list[_Proposal] = []
+    suppressed: list[tuple[str, str]] = []
+    for rule in ruleset.rules:
+        if applies(rule, key) and rule.type in ("threshold", "spike"):
+            rs = st["rules"].setdefault(rule.name, {})
+            _windowed(rule, key, st, rs, now, proposals, suppressed)
+    return _finish(ruleset, key, st, proposals, suppressed)
+
+
+def next_due(ruleset: RuleSet, key: str, state: State | None) -> datetime | None:
+    """The next event time at which a tick could change something for ``key`` (for replays)."""
+    if not state or state.get("clock") is None:
+        return None
+    clock = state["clock"]
+    due: list[float] = []
+    for rule in ruleset.rules:
+        rs = state["rules"].get(rule.name)
+        if not rs or not applies(rule, key) or rule.type not in ("threshold", "spike"):
+            continue
+        if rs.get("pending") is not None:
+            due.append(rs["pending"] + rule.for_)
+        if rs.get("pending") is None and not rs.get("episode"):
+            continue
+        if rule.type == "spike":
+            due.append((int(clock // rule.window) + 1) * rule.window)
+        else:
+            inside = _window(rule, state, clock)
+            if inside:
+                # The oldest article leaving the window is the next change.
+                due.append(min(e["t"] for _, e in inside) + rule.window)
+    later = [d for d in due if d > clock]
+    return _dt(min(later)) if later else None
+
+
+def needs_tick(ruleset: RuleSet, key: str, state: State | None, now: datetime) -> bool:
+    """True when a tick at ``now`` would change something: a due deadline, or an article that
+    the per-group figures still count but that has left their window by ``now``."""
+    if not state or state.get("clock") is None:
+        return False
+    due = next_due(ruleset, key, state)
+    if due is not None and due <= now:
+        return True
+    clock, t_now, span = state["clock"], _ts(now), ruleset.figures_window
+    return any(clock - span < e["t"] <= t_now - span for e in state["arts"].values())
+
+
+def same_but_clock(a: State | None, b: State | None) -> bool:
+    """True when two states differ at most in their clock (not worth a changelog write)."""
+    if not a or not b:
+        return a == b
+    return {**a, "clock": None} == {**b, "clock": None}
+
+
+def window_figures(ruleset: RuleSet, state: State | None) -> dict[str, float]:
+    """Figures of the group's articles within ``figures_window`` of its clock (for gauges)."""
+    if not state or state.get("clock") is None:
+        return _figures([])
+    since = state["clock"] - ruleset.figures_window
+    return _figures([(k, e) for k, e in state["arts"].items() if e["t"] > since])
+
+
+def _window(rule: Rule, st: State, clock: float) -> list[tuple[str, dict[str, Any]]]:
+    """The articles of the rule's current window that match its ``where``."""
+    if rule.type == "spike":
+        slot = int(clock // rule.window)
+        inside = [kv for kv in st["arts"].items() if int(kv[1]["t"] // rule.window) == slot]
+    else:
+        inside = [kv for kv in st["arts"].items() if clock - rule.window < kv[1]["t"] <= clock]
+    if rule.where == EVERYTHING:
+        return inside
+    return [
+        (k, e) for k, e in inside if rule.where.holds(e["sig"], int(e["killed"]), e["score"])
+    ]
+
+
+def _metric(metric: str, entries: list[dict[str, Any]]) -> float:
+    if metric == "score":
+        return float(sum(e["score"] for e in entries))
+    if metric == "killed":
+        return float(sum(e["killed"] for e in entries))
+    if metric == "articles":
+        return float(len(entries))
+    if metric == "sources":
+        return float(len({e["src"] for e in entries}))
+    return float(sum(1 for e in entries if metric in e["sig"]))
+
+
+def _figures(items: list[tuple[str, dict[str, Any]]]) -> dict[str, float]:
+    entries = [e for _, e in items]
+    return {
+        "articles": float(len(entries)),
+        "sources": _metric("sources", entries),
+        "strikes": _metric("strike", entries),
+        "killed": _metric("killed", entries),
+        "pledges": _metric("retaliation_pledge", entries),
+        "score": _metric("score", entries),
+    }
+
+
+def _cooling(rule: Rule, rs: dict[str, Any], clock: float, severity: str) -> bool:
+    """True when the rule+group notified less than ``realert`` ago at this severity or higher."""
+    last = rs.get("last_sent")
+    return (
+        last is not None
+        and clock - last < rule.realert
+        and rule.rank(severity) <= rule.rank(rs.get("last_sev"))
+    )
+
+
+def _windowed(
+    rule: Rule,
+    key: str,
+    st: State,
+    rs: dict[str, Any],
+    now: datetime,
+    proposals: list[_Proposal],
+    suppressed: list[tuple[str, str]],
+) -> None:
+    """Threshold and spike: compare the window's value, with pending, episodes and resolve."""
+    clock = st["clock"]
+    items = _window(rule, st, clock)
+    extra: dict[str, float] = {}
+    if rule.type == "spike":
+        slot = int(clock // rule.window)
+        counts = {k: v for k, v in rs.get("counts", {}).items() if int(k) >= slot - rule.baseline}
+        rs["counts"] = counts
+        count = counts.get(str(slot), 0)
+        baseline = sum(counts.get(str(slot - i), 0) for i in range(1, rule.baseline + 1))
+        baseline /= rule.baseline
+        # A quiet baseline counts as one article per window, so a first story is no infinite spike.
+        value = count / max(baseline, 1.0)
+        severity = rule.severity_for(value) if count >= rule.min_count else None
+        extra = {"count": float(count), "baseline": baseline}
+        start = slot * rule.window
+    else:
+        value = _metric(rule.metric, [e for _, e in items])
+        severity = rule.severity_for(value)
+        start = clock - rule.window
+    episode = rs.get("episode")
+    if severity is None:
+        rs["pending"] = None
+        if episode:
+            if rule.resolved and episode.get("sent"):
+                alert = _alert(
+                    rule, key, episode["sev"], "resolved", start, clock, items, value, now,
+                    stable_id(rule.name, key, _dt(episode["since"]).isoformat(), "resolved"),
+                    extra,
+                )
+                proposals.append(_Proposal(rule, alert, rs, clock))
+            rs["episode"] = None
+        return
+    if not episode:
+        if rs.get("pending") is None:
+            rs["pending"] = clock
+        if clock - rs["pending"] < rule.for_:
+            return
+        episode = rs["episode"] = {"since": rs["pending"], "sev": None, "sent": False}
+        rs["pending"] = None
+    if rule.rank(severity) <= rule.rank(episode["sev"]):
+        return
+    first = episode["sev"] is None
+    episode["sev"] = severity
+    if first and _cooling(rule, rs, clock, severity):
+        suppressed.append((rule.name, "cooldown"))
+        return
+    alert_id = stable_id(rule.name, key, _dt(episode["since"]).isoformat(), severity)
+    alert = _alert(rule, key, severity, "firing", start, clock, items, value, now, alert_id, extra)
+    proposals.append(_Proposal(rule, alert, rs, clock))
+
+
+def _any(
+    rule: Rule,
+    key: str,
+    st: State,
+    rs: dict[str, Any],
+    article: TaggedArticle,
+    entry: dict[str, Any],
+    now: datetime,
+    proposals: list[_Proposal],
+    suppressed: list[tuple[str, str]],
+) -> None:
+    """One article matching the condition fires on its own."""
+    if not rule.where.matches(article):
+        return
+    value = _metric(rule.metric, [entry])
+    severity = rule.severity_for(value)
+    if severity is None:
+        return
+    if _cooling(rule, rs, st["clock"], severity):
+        suppressed.append((rule.name, "cooldown"))
+        return
+    alert_id = stable_id(rule.name, key, article.id, severity)
+    items = [(article.id, entry)]
+    alert = _alert(
+        rule, key, severity, "firing", entry["t"], entry["t"], items, value, now, alert_id, {}
+    )
+    proposals.append(_Proposal(rule, alert, rs, st["clock"]))
+
+
+def _sequence(
+    rule: Rule,
+    key: str,
+    st: State,
+    rs: dict[str, Any],
+    article: TaggedArticle,
+    entry: dict[str, Any],
+    now: datetime,
+    proposals: list[_Proposal],
+    suppressed: list[tuple[str, str]],
+) -> None:
+    """An article matching ``first``, then another matching ``then`` within ``within`` seconds.
+
+    Both sides are remembered, so a pair is found whichever of the two arrives first.
+    """
+    assert rule.first is not None and rule.then is not None  # noqa: S101 - validated
+    clock, t = st["clock"], entry["t"]
+    firsts = [m for m in rs.get("firsts", []) if m[0] > clock - rule.within]
+    thens = [m for m in rs.get("thens", []) if m[0] > clock - rule.within]
+    is_first, is_then = rule.first.matches(article), rule.then.matches(article)
+    pair: tuple[str, str] | None = None
+    if is_then:
+        before = [m for m in firsts if m[1] != article.id and 0 <= t - m[0] <= rule.within]
+        if before:
+            pair = (max(before)[1], article.id)
+    if pair is None and is_first:
+        after = [m for m in thens if m[1] != article.id and 0 <= m[0] - t <= rule.within]
+        if after:
+            pair = (article.id, min(after)[1])
+    if is_first:
+        firsts.append([t, article.id])
+    if is_then:
+        thens.append([t, article.id])
+    rs["firsts"], rs["thens"] = firsts[-MAX_SEQUENCE_MARKS:], thens[-MAX_SEQUENCE_MARKS:]
+    if pair is None:
+        return
+    severity = rule.severity_for(1.0)
+    if severity is None:
+        return
+    if _cooling(rule, rs, clock, severity):
+        suppressed.append((rule.name, "cooldown"))
+        return
+    items = [(i, st["arts"][i]) for i in pair if i in st["arts"]]
+    times = [e["t"] for _, e in items] or [t]
+    alert = _alert(
+        rule, key, severity, "firing", min(times), max(times), items, 1.0, now,
+        stable_id(rule.name, key, *pair, severity), {},
+    )
+    proposals.append(_Proposal(rule, alert, rs, clock))
+
+
+def _inhibiting(ruleset: RuleSet, key: str, st: State, proposals: list[_Proposal]) -> bool:
+    """True when a ``source``-severity alert fires or is active for this group."""
+    inhibit = ruleset.inhibit
+    if inhibit is None:
+        return False
+    src = inhibit.source
+    if any(p.alert.status == "firing" and p.alert.severity == src for p in proposals):
+        return True
+    clock = st["clock"]
+    for rule in ruleset.rules:
+        rs = st["rules"].get(rule.name) or {}
+        if not applies(rule, key):
+            continue
+        episode = rs.get("episode")
+        if episode and episode.get("sent") and episode.get("sev") == src:
+            return True
+        # Single-shot rules have no episode: their alert counts as active for one window.
+        if (
+            rule.type in ("any", "sequence")
+            and rs.get("last_sev") == src
+            and rs.get("last_sent") is not None
+            and clock - rs["last_sent"] < rule.window
+        ):
+            return True
+    return False
+
+
+def _finish(
     ruleset: RuleSet,
     key: str,
-    state: dict[str, Any] | None,
-    article: TaggedArticle,
-    now: datetime,
-) -> tuple[dict[str, Any], list[Alert]]:
-    """Add one article to the group's state; return the new state and the alerts it fires."""
-    state = dict(state or {})
-    seen = list(state.get("seen", []))
-    if article.id in seen:
-        return state, []
-    seen.append(article.id)
-    state["seen"] = seen[-1000:]
+    st: State,
+    proposals: list[_Proposal],
+    suppressed: list[tuple[str, str]],
+) -> Result:
+    """Apply inhibition, then record what was sent (cooldown and resolve depend on it)."""
+    inhibiting = _inhibiting(ruleset, key, st, proposals)
+    targets = ruleset.inhibit.target if ruleset.inhibit else []
     fired: list[Alert] = []
-    t = article.event_time
-    for rule in ruleset.rules:
-        if not _applies(rule, key):
+    for p in proposals:
+        a = p.alert
+        if a.status == "firing" and inhibiting and a.severity in targets:
+            suppressed.append((p.rule.name, "inhibited"))
             continue
-        if any(not getattr(article.summary, flag) for flag in rule.requires):
-            continue
-        rs = dict(state.get(rule.name, {}))
-        start = t - timedelta(seconds=t.timestamp() % rule.window)
-        if rule.type == "any":
-            value = _value(rule, article)
-            window = [article]
-        else:
-            if rs.get("window_start") != start.isoformat():
-                rs = {"window_start": start.isoformat(), "value": 0.0, "last": None}
-            rs["value"] = float(rs.get("value", 0.0)) + _value(rule, article)
-            value = rs["value"]
-            window = [article]
-        severity = _severity(rule, value)
-        order = list(rule.severities)
-        last = rs.get("last")
-        if severity and (
-            last is None or order.index(severity) > order.index(last) or rule.type == "any"
-        ):
-            rs["last"] = severity
-            fired.append(_alert(rule, key, severity, start, window, value, now))
-        state[rule.name] = rs
-    return state, fired
-
-
-def tick(
-    ruleset: RuleSet, key: str, state: dict[str, Any] | None, now: datetime
-) -> tuple[dict[str, Any], list[Alert]]:
-    """Time passing; this first version has no pending or resolve logic."""
-    return dict(state or {}), []
+        if a.status == "firing":
+            p.rs["last_sent"] = p.clock
+            p.rs["last_sev"] = a.severity
+            if p.rs.get("episode"):
+                p.rs["episode"]["sent"] = True
+        fired.append(a)
+    return Result(st, fired, suppressed)
 
 
 def _alert(
     rule: Rule,
     key: str,
     severity: str,
-    start: datetime,
-    articles: list[TaggedArticle],
+    status: str,
+    start: float,
+    end: float,
+    items: list[tuple[str, dict[str, Any]]],
     value: float,
     now: datetime,
+    alert_id: str,
+    extra: dict[str, float],
 ) -> Alert:
-    a = articles[-1]
-    evidence = [
-        Evidence(sentence=s.sentence, type=s.type, article_id=a.id, source=a.source, url=a.url)
-        for s in a.signals[:3]
-    ]
+    ranked = sorted(items, key=lambda kv: (-kv[1]["score"], -kv[1]["t"], kv[0]))
+    evidence: list[Evidence] = []
+    # Round-robin over the strongest articles so several sources show, not one article's lines.
+    for row in itertools.zip_longest(*[e["ev"] for _, e in ranked]):
+        for (aid, e), ev in zip(ranked, row, strict=True):
+            if ev is not None and len(evidence) < EVIDENCE_PER_ALERT:
+                evidence.append(
+                    Evidence(
+                        sentence=ev[1], type=ev[0], article_id=aid, source=e["src"], url=e["url"]
+                    )
+                )
+    fetched = [e["fetched"] for _, e in items if e.get("fetched") is not None]
+    figures = {"value": value, **_figures(items), **extra}
+    what = "resolved" if status == "resolved" else severity
     return Alert(
-        id=stable_id(
-            rule.name, key, start.isoformat(), severity, a.id if rule.type == "any" else ""
-        ),
+        id=alert_id,
         rule=rule.name,
         severity=severity,
+        status="resolved" if status == "resolved" else "firing",
         group=key,
-        window_start=start,
-        window_end=start + timedelta(seconds=rule.window),
-        figures={
-            "value": value,
-            "killed": float(a.summary.killed or 0),
-            "score": a.score.total,
-            "strikes": float(a.summary.strike),
-        },
+        window_start=_dt(start),
+        window_end=_dt(end),
+        figures=figures,
         evidence=evidence,
-        article_ids=[x.id for x in articles],
-        first_fetched=min((x.fetched for x in articles if x.fetched), default=None),
+        article_ids=[k for k, _ in ranked][:MAX_ALERT_ARTICLES],
+        first_fetched=_dt(min(fetched)) if fetched else None,
         fired_at=now,
-        summary=f"{rule.name} {severity} for {key}: {rule.metric} {value:g}",
+        summary=f"{rule.name} {what} for {key}: {_describe(rule, value, extra)}",
     )
+
+
+def _describe(rule: Rule, value: float, extra: dict[str, float]) -> str:
+    if rule.type == "spike":
+        return (
+            f"{extra.get('count', 0):g} articles in the window, {value:.1f}x the baseline "
+            f"of {extra.get('baseline', 0):g}"
+        )
+    if rule.type == "sequence":
+        assert rule.first is not None and rule.then is not None  # noqa: S101 - validated
+        return f"{rule.first.describe()}, then {rule.then.describe()} within {rule.within:g}s"
+    return f"{rule.metric} {value:g}"

@@ -31,6 +31,7 @@ examples:
   escmon feed https://example.org/rss.xml   # preview the articles a feed gives
   escmon tag seeds/us-strikes-iran-linked-forces.txt
   escmon rules test seeds/rules.yaml tagged.jsonl
+  escmon silence add --group 'theater:Middle East' --for 2h --reason "known story"
 """
 
 
@@ -154,7 +155,25 @@ def cmd_rules(args: argparse.Namespace) -> int:
     if not args.tagged:
         print("escmon rules test: needs TAGGED.jsonl", file=sys.stderr)
         return 2
-    return rules_test(args.rules, args.tagged, sys.stdout, sys.stderr)
+    return rules_test(args.rules, args.tagged, sys.stdout, sys.stderr, until=args.until)
+
+
+def cmd_silence(args: argparse.Namespace) -> int:
+    """escmon silence add|list|remove."""
+    from alerts.silencecommand import silence_command
+
+    return silence_command(
+        _settings(args).state_dir,
+        args.action,
+        sys.stdout,
+        sys.stderr,
+        rule=args.rule,
+        group=args.group,
+        duration=args.duration,
+        until=args.until,
+        reason=args.reason,
+        silence_id=args.id,
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -221,6 +240,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("action", choices=["check", "test"])
     p.add_argument("rules", metavar="RULES.yaml")
     p.add_argument("tagged", nargs="?", metavar="TAGGED.jsonl")
+    p.add_argument(
+        "--until",
+        metavar="TIME|end",
+        help="test: let time run to this ISO time after the last article, or 'end' to close "
+        "every window (resolved alerts show)",
+    )
+
+    p = add("silence", cmd_silence, "mute a rule and/or group until a time; list or remove")
+    p.add_argument("action", choices=["add", "list", "remove"])
+    p.add_argument("id", nargs="?", help="remove: the silence id shown by list")
+    p.add_argument("--rule", help="add: rule name to mute (default: every rule)")
+    p.add_argument("--group", help="add: group to mute, e.g. 'theater:Middle East'")
+    p.add_argument("--for", dest="duration", metavar="DURATION", help="add: e.g. 30m, 2h, 1d")
+    p.add_argument("--until", metavar="TIME", help="add: ISO time with timezone")
+    p.add_argument("--reason", default="", help="add: why (shown by list)")
     return parser
 
 

@@ -147,6 +147,9 @@ class AlertMetrics:
     end_to_end_seconds: Histogram
     score: Gauge
     killed: Gauge
+    suppressed: Counter
+    deadlettered_alerts: Counter
+    skipped: Counter
 
     @classmethod
     def create(cls, registry: CollectorRegistry) -> AlertMetrics:
@@ -198,6 +201,24 @@ class AlertMetrics:
                 "escmon_killed_reported",
                 "Killed reported in the group's current window",
                 ["group"],
+                registry=registry,
+            ),
+            suppressed=Counter(
+                "escmon_alerts_suppressed_total",
+                "Alerts held back by cooldown, inhibition or a silence",
+                ["rule", "reason"],
+                registry=registry,
+            ),
+            skipped=Counter(
+                "escmon_alerts_articles_skipped_total",
+                "Articles a group did not count: duplicate (already counted) or late",
+                ["reason"],
+                registry=registry,
+            ),
+            deadlettered_alerts=Counter(
+                "escmon_alerts_deadlettered_total",
+                "Alerts that a channel never took after all retries (sent to deadletter)",
+                ["channel"],
                 registry=registry,
             ),
         )

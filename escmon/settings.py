@@ -141,8 +141,15 @@ class AlertSettings(_Section):
     retries: int = Field(5, ge=0, description="delivery attempts before dead-lettering")
     retry_backoff: float = Field(1.0, gt=0, description="first retry delay, doubled each time")
     tick_interval: float = Field(5.0, gt=0, description="seconds between rule ticks")
+    timeout: float = Field(10.0, gt=0, description="seconds a webhook/Alertmanager call may take")
+    session_timeout: float = Field(
+        10.0, ge=6, description="seconds before a silent notifier's partitions move to another"
+    )
     template: str | None = Field(
         None, description="message template; fields as in the README (default: built in)"
+    )
+    title_template: str | None = Field(
+        None, description="message title template (default: [SEVERITY] rule: group)"
     )
 
 

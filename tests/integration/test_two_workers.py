@@ -35,13 +35,26 @@ def _send(bootstrap: str, topic: str, articles: list[Article]) -> None:
     producer.close()
 
 
+# One alert per deadly article: no cooldown and no inhibition, unlike the shipped rules, so the
+# count of alerts says whether any was lost or repeated while partitions moved.
+RULES = """
+rules:
+  - {name: deadly-strike, type: any, where: {signals: [strike], min_killed: 1}, metric: killed,
+     severities: {warning: 1, critical: 10}, realert: 0}
+inhibit: null
+"""
+
+
 def test_partitions_move_when_a_worker_stops_and_nothing_is_tagged_or_alerted_twice(
-    make_config, escmon_proc, kafka_bootstrap
+    make_config, escmon_proc, kafka_bootstrap, tmp_path
 ):
     receiver = Receiver()
     threading.Thread(target=receiver.serve_forever, daemon=True).start()
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(RULES)
     path, cfg = make_config(kafka={"partitions": 4}, alerts={"webhooks": [receiver.url],
-                                                              "console": False})
+                                                              "console": False,
+                                                              "rules": str(rules)})
     settings = load_settings(path)
     ensure_topics(settings)
     worker_a = escmon_proc("--config", str(path), "worker")

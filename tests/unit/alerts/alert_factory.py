@@ -1,0 +1,89 @@
+"""Tagged articles and rule sets built in tests, and a driver over the pure engine."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from alerts.engine import State, group_keys, step, tick
+from alerts.rules import RuleSet
+from escmon.models import Alert, Mention, Score, Signal, Summary, TaggedArticle
+
+T0 = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+
+
+def at(minutes: float) -> datetime:
+    """T0 plus ``minutes``."""
+    return T0 + timedelta(minutes=minutes)
+
+
+def article(
+    aid: str,
+    minutes: float,
+    *,
+    signals: tuple[str, ...] = (),
+    killed: int | None = None,
+    score: float = 0.0,
+    theater: str | None = "Middle East",
+    source: str = "wire",
+    countries: tuple[str, ...] = (),
+    actors: tuple[str, ...] = (),
+) -> TaggedArticle:
+    """A tagged article published ``minutes`` after T0 with the given signals and figures."""
+    flags: dict[str, Any] = {s: True for s in signals}
+    if killed is not None:
+        flags["killed"] = killed
+    return TaggedArticle(
+        id=aid,
+        source=source,
+        url=f"https://news.example.org/{aid}",
+        published=at(minutes),
+        fetched=at(minutes),
+        signals=[
+            Signal(type=s, text=s, start=0, end=1, sentence=f"{aid}: {s} sentence.")  # type: ignore[arg-type]
+            for s in signals
+        ],
+        summary=Summary(**flags),
+        places=[Mention(text=c, name=c, kind="country", country=c) for c in countries],
+        actors=[Mention(text=a, name=a, kind="force") for a in actors],
+        theater=theater,
+        score=Score(total=score),
+    )
+
+
+def rules(yaml_text: str) -> RuleSet:
+    """A rule set from YAML text."""
+    return RuleSet.from_yaml(yaml_text, "test-rules.yaml")
+
+
+class Driver:
+    """Feeds articles and ticks through ``step``/``tick`` with one state per group key."""
+
+    def __init__(self, ruleset: RuleSet) -> None:
+        self.ruleset = ruleset
+        self.states: dict[str, State] = {}
+        self.alerts: list[Alert] = []
+        self.suppressed: list[tuple[str, str]] = []
+
+    def add(self, *articles: TaggedArticle) -> list[Alert]:
+        """Step each article into its groups (now = its event time); return what fired."""
+        fired: list[Alert] = []
+        for a in articles:
+            for key in group_keys(self.ruleset, a):
+                result = step(self.ruleset, key, self.states.get(key), a, a.event_time)
+                self.states[key] = result.state
+                fired += result.fired
+                self.suppressed += result.suppressed
+        self.alerts += fired
+        return fired
+
+    def tick(self, minutes: float) -> list[Alert]:
+        """Tick every group at T0 + ``minutes``."""
+        fired: list[Alert] = []
+        for key in list(self.states):
+            result = tick(self.ruleset, key, self.states[key], at(minutes))
+            self.states[key] = result.state
+            fired += result.fired
+            self.suppressed += result.suppressed
+        self.alerts += fired
+        return fired
