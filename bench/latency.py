@@ -40,16 +40,16 @@ from escmon.models import Alert, Article, utcnow  # noqa: E402
 from escmon.settings import Settings  # noqa: E402
 
 NAME = "latency"
-# Minimal on purpose (type any, metric, requires, severities as the first rule schema has them):
-# the rule schema is being extended; this is the smallest rule that fires once per strike article.
+# The smallest rule that fires once per strike article: `any` with no cooldown (realert: 0), and
+# the alert id includes the article id, so every strike article gives its own alert.
 RULES = """\
 rules:
   - name: bench-every-strike
     type: any
     group_by: global
-    metric: strike
-    requires: [strike]
-    severities: {warning: 1}
+    where: {signals: [strike]}
+    severity: warning
+    realert: 0
 """
 
 

@@ -14,15 +14,15 @@ from tests.integration.kafka_util import read_topic
 
 # One `any` rule over the whole stream: every tagged article with a strike fires its own alert
 # (the alert id includes the article id), so "each article alerts exactly once" is checkable.
-# Kept minimal (type/metric/requires/severities as the first rule schema has them).
+# realert: 0 turns the per-group cooldown off, so no strike article is held back by another.
 STRIKE_RULES = """\
 rules:
   - name: every-strike
     type: any
     group_by: global
-    metric: strike
-    requires: [strike]
-    severities: {warning: 1}
+    where: {signals: [strike]}
+    severity: warning
+    realert: 0
 """
 
 
