@@ -126,6 +126,12 @@ class ProcessorSettings(_Section):
     batch_size: int = Field(64, ge=1)
     max_chars: int = Field(200_000, gt=0, description="longer articles go to the dead-letter topic")
     deadletter_cap: int = Field(64_000, gt=0, description="payload characters kept in dead letters")
+    session_timeout: float = Field(
+        20.0,
+        ge=6,
+        description="seconds before a silent worker's partitions move to another; longer than "
+        "the slowest tagging batch, which holds the event loop",
+    )
 
 
 class AlertSettings(_Section):

@@ -28,7 +28,15 @@ def create_app(
     registry = registry or CollectorRegistry()
     metrics = ProcessorMetrics.create(registry)
     app_id = app_id or f"{settings.kafka.app_prefix}-processors"
-    app = make_app(settings, app_id, settings.metrics.worker_port, registry)
+    # A crashed worker's partitions wait for its session to expire before another worker (or
+    # its restarted self) takes them; Faust's 60 s default is a minute of no tagging.
+    app = make_app(
+        settings,
+        app_id,
+        settings.metrics.worker_port,
+        registry,
+        broker_session_timeout=settings.processors.session_timeout,
+    )
     if tagger is None:
         from processors.tagger import Tagger
 
