@@ -35,7 +35,7 @@ from alerts.engine import (
 )
 from alerts.rules import RuleSet
 from alerts.templates import check_templates
-from escmon.faustapp import make_app, run_app
+from escmon.faustapp import make_app, raw_topic, run_app
 from escmon.metrics import AlertMetrics
 from escmon.models import Alert, DeadLetter, RecordError, TaggedArticle, utcnow
 from escmon.settings import Settings
@@ -43,17 +43,6 @@ from escmon.settings import Settings
 logger = logging.getLogger(__name__)
 
 TICK_PREFIX = b'{"tick"'
-
-
-def _raw_topic(app: faust.App, name: str, **extra: Any) -> faust.TopicT:
-    return app.topic(
-        name,
-        key_type=bytes,
-        value_type=bytes,
-        key_serializer="raw",
-        value_serializer="raw",
-        **extra,
-    )
 
 
 def create_app(
@@ -78,12 +67,12 @@ def create_app(
         broker_session_timeout=settings.alerts.session_timeout,
     )
     topics = settings.topics
-    tagged_topic = _raw_topic(app, topics.tagged)
-    grouped = _raw_topic(
+    tagged_topic = raw_topic(app, topics.tagged)
+    grouped = raw_topic(
         app, f"{app_id}.grouped", partitions=settings.kafka.partitions, internal=True
     )
-    alerts_topic = _raw_topic(app, topics.alerts)
-    dead_topic = _raw_topic(app, topics.deadletter)
+    alerts_topic = raw_topic(app, topics.alerts)
+    dead_topic = raw_topic(app, topics.deadletter)
     cap = settings.processors.deadletter_cap
     state = app.Table("rule-state", default=None, partitions=settings.kafka.partitions)
     delivered = app.Table("delivered", default=None, partitions=settings.kafka.partitions)

@@ -98,6 +98,22 @@ def make_app(
     return app
 
 
+def raw_topic(app: faust.App, name: str, **extra: Any) -> faust.TopicT:
+    """A topic of raw bytes: records are (de)serialised by ``escmon.models``, never by Faust.
+
+    Keeping Faust's codecs out means a malformed payload reaches the agent as bytes, where it is
+    dead-lettered with its reason rather than left to Faust's codec error handling.
+    """
+    return app.topic(
+        name,
+        key_type=bytes,
+        value_type=bytes,
+        key_serializer="raw",
+        value_serializer="raw",
+        **extra,
+    )
+
+
 def run_app(app: faust.App, settings: Settings) -> int:
     """Run ``app`` as a worker until SIGTERM/SIGINT, keeping our own logging set up."""
     worker = Worker(

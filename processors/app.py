@@ -10,7 +10,7 @@ from typing import Any
 import faust
 from prometheus_client import CollectorRegistry
 
-from escmon.faustapp import make_app, run_app
+from escmon.faustapp import make_app, raw_topic, run_app
 from escmon.metrics import ProcessorMetrics
 from escmon.settings import Settings
 from processors.handling import RawMessage, handle_batch
@@ -42,23 +42,9 @@ def create_app(
 
         tagger = Tagger(model=settings.processors.model, batch_size=settings.processors.batch_size)
     topics = settings.topics
-    raw = app.topic(
-        topics.raw, key_type=bytes, value_type=bytes, value_serializer="raw", key_serializer="raw"
-    )
-    tagged_topic = app.topic(
-        topics.tagged,
-        key_type=bytes,
-        value_type=bytes,
-        value_serializer="raw",
-        key_serializer="raw",
-    )
-    dead_topic = app.topic(
-        topics.deadletter,
-        key_type=bytes,
-        value_type=bytes,
-        value_serializer="raw",
-        key_serializer="raw",
-    )
+    raw = raw_topic(app, topics.raw)
+    tagged_topic = raw_topic(app, topics.tagged)
+    dead_topic = raw_topic(app, topics.deadletter)
     proc = settings.processors
     # Kept on the app so tests (agent.test_context) and tools can reach the output topics.
     app.escmon_outputs = {"tagged": tagged_topic, "deadletter": dead_topic}  # type: ignore[attr-defined]
