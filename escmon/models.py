@@ -81,6 +81,10 @@ class Article(Record):
     published: datetime | None = None
     fetched: datetime
     language: str | None = None
+    region: str | None = Field(
+        default=None, description="the feed's region hint (config), used when no place is named"
+    )
+    tags: list[str] = Field(default_factory=list, description="the feed's tags (config)")
 
     model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True)
 
@@ -163,6 +167,7 @@ class TaggedArticle(Record):
     actors: list[Mention] = Field(default_factory=list)
     places: list[Mention] = Field(default_factory=list)
     theater: str | None = None
+    tags: list[str] = Field(default_factory=list, description="the source feed's tags")
     score: Score = Field(default_factory=Score)
     tagged_at: datetime = Field(default_factory=utcnow)
     tagger: str = ""

@@ -63,7 +63,10 @@ class Tagger:
                 summary=found.summary,
                 actors=actors,
                 places=places,
-                theater=theater,
+                # Places named in the text decide the theater; the feed's region hint only
+                # fills in when none is named.
+                theater=theater or article.region,
+                tags=article.tags,
                 score=score(found.signals, found.summary),
                 tagger=self.name,
             )

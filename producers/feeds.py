@@ -207,3 +207,17 @@ def _bozo_reason(exc: Any) -> str:
 
 def _one_line(exc: Any) -> str:
     return " ".join(str(exc).split())[:200] or type(exc).__name__
+
+
+def with_feed_hints(
+    articles: list[Article], region: str | None, tags: list[str]
+) -> list[Article]:
+    """The articles carrying their feed's configured region hint and tags.
+
+    The id is not touched: the same story from two feeds with different hints is still one
+    article (the first feed to publish it gives its hints).
+    """
+    if region is None and not tags:
+        return articles
+    return [a.model_copy(update={"region": region, "tags": list(tags)}) for a in articles]
+

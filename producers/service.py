@@ -25,7 +25,7 @@ from escmon.models import Article, DeadLetter, stable_id, utcnow
 from escmon.settings import ConfigError, FeedSettings, Settings, load_settings
 from escmon.topics import client_options, ensure_topics
 from producers.documents import parse_document
-from producers.feeds import parse_feed
+from producers.feeds import parse_feed, with_feed_hints
 from producers.fetch import FetchResult, fetch_file, fetch_http
 from producers.files import InboxScanner, move_aside, signature
 from producers.publisher import Publisher
@@ -279,6 +279,7 @@ class ProducerService:
                 max_entries=p.max_entries,
             ),
         )
+        result.articles = with_feed_hints(result.articles, feed.region, feed.tags)
         self.accept(feed.name, result, fetched.data)
         if result.error:
             return False

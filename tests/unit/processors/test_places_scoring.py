@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from escmon.models import Signal, Summary
+from escmon.models import Article, Signal, Summary, utcnow
 from processors.scoring import load_weights, score
 from processors.tagger import Tagger
 
@@ -25,6 +25,20 @@ def test_theater_follows_the_places_not_the_outside_power(tagger: Tagger):
 
 def test_outside_power_alone_decides_when_nothing_else_is_named(tagger: Tagger):
     assert tagger.tag_text("Washington condemned the attack.").theater == "Americas"
+
+
+def test_a_feeds_region_hint_fills_in_only_when_no_place_is_named(tagger: Tagger):
+    def tag(body: str) -> tuple[str | None, list[str]]:
+        article = Article(id="x", source="wire", body=body, fetched=utcnow(),
+                          region="Sahel", tags=["africa-desk"])
+        tagged = tagger.tag(article)
+        return tagged.theater, tagged.tags
+
+    assert tag("Gunmen attacked an army post overnight, killing 12 soldiers.") == (
+        "Sahel", ["africa-desk"]
+    )
+    named, tags = tag("Russian forces shelled Kharkiv overnight.")
+    assert named == "Eastern Europe" and tags == ["africa-desk"]
 
 
 def test_forces_and_groups_carry_their_country(tagger: Tagger):

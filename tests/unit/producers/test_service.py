@@ -272,3 +272,25 @@ async def test_a_recovered_feed_is_logged_once_but_counted_each_parse(tmp_path, 
     lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("source cut:")]
     assert [line.split(": ")[1] for line in lines] == ["malformed_xml", "empty_entry"]
     assert len(outbox(service, "article")) == 1
+
+
+async def test_a_feeds_region_hint_and_tags_ride_on_its_articles(tmp_path, server):
+    service = make_service(
+        tmp_path,
+        [
+            {"name": "wire", "url": f"{server.base}/wire-rss.xml", "region": "Middle East",
+             "tags": ["wire", "en"]},
+            {"name": "ministry", "url": f"{server.base}/ministry-atom.xml"},
+        ],
+    )
+    async with aiohttp.ClientSession() as session:
+        for feed in service.settings.producers.feeds:
+            await service.poll(feed, session)
+    by_source: dict[str, list[Article]] = {}
+    for article in outbox(service, "article"):
+        by_source.setdefault(article.source, []).append(article)
+    assert by_source["wire"] and by_source["ministry"]
+    assert {(a.region, tuple(a.tags)) for a in by_source["wire"]} == {
+        ("Middle East", ("wire", "en"))
+    }
+    assert {(a.region, tuple(a.tags)) for a in by_source["ministry"]} == {(None, ())}
