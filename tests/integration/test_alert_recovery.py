@@ -57,20 +57,25 @@ inhibit: null
 """
 
 
-def test_sigkill_mid_window_neither_repeats_nor_loses_alerts(
-    make_config, escmon_proc, kafka_bootstrap, tmp_path
-):
+def _setup(make_config, tmp_path):
+    """This module's rules, a webhook receiver, a config and topics; returns what tests use."""
+    from escmon.settings import load_settings
+    from escmon.topics import ensure_topics
+
     rules = tmp_path / "rules.yaml"
     rules.write_text(RULES)
     hook = Receiver()
     path, cfg = make_config(alerts={"rules": str(rules), "console": False,
                                     "webhooks": [hook.url]})
-    from escmon.settings import load_settings
-    from escmon.topics import ensure_topics
-
     settings = load_settings(path)
     ensure_topics(settings)
-    port = cfg["metrics"]["notifier_port"]
+    return path, settings, hook, cfg["metrics"]["notifier_port"]
+
+
+def test_sigkill_mid_window_neither_repeats_nor_loses_alerts(
+    make_config, escmon_proc, kafka_bootstrap, tmp_path
+):
+    path, settings, hook, port = _setup(make_config, tmp_path)
     first = escmon_proc("--config", str(path), "notifier")
 
     # Half of the score window: a deadly strike (its own alert) worth 6 of the 10 points.
@@ -116,17 +121,7 @@ def test_replayed_article_after_restart_is_not_counted_twice(
 ):
     # The same article arriving again (a producer retry, or a replay after a crash upstream)
     # must not push the window over the threshold on its own.
-    rules = tmp_path / "rules.yaml"
-    rules.write_text(RULES)
-    hook = Receiver()
-    path, cfg = make_config(alerts={"rules": str(rules), "console": False,
-                                    "webhooks": [hook.url]})
-    from escmon.settings import load_settings
-    from escmon.topics import ensure_topics
-
-    settings = load_settings(path)
-    ensure_topics(settings)
-    port = cfg["metrics"]["notifier_port"]
+    path, settings, hook, port = _setup(make_config, tmp_path)
     proc = escmon_proc("--config", str(path), "notifier")
     a = tagged("a", 120, threat=True, score=6)
     produce(kafka_bootstrap, settings.topics.tagged, [a])
