@@ -197,6 +197,12 @@ def realistic_texts() -> list[tuple[str, str]]:
     return texts
 
 
+def news_texts() -> list[tuple[str, str]]:
+    """News-length (title, body): the seed article, ~560 tokens, the only full article we hold."""
+    head, _, body = SEED_ARTICLE.read_text(encoding="utf-8").strip().partition("\n")
+    return [(head.strip(), body.strip())]
+
+
 def make_articles(n: int, texts: list[tuple[str, str]], prefix: str) -> list[Article]:
     """``n`` articles cycling through ``texts``, each with its own id."""
     now = utcnow()

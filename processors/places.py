@@ -31,6 +31,20 @@ def load_theaters(path: Path = PATTERNS / "theaters.json") -> dict[str, Any]:
     return data
 
 
+@cache
+def _facts(name: str) -> tuple[str, str | None, bool | None, str | None, bool]:
+    """What a gazetteer name says, worked out once per name instead of once per mention:
+    ``(kind, country, is_place (None: neither place nor actor), theater, outside power)``."""
+    record = load_gazetteer()[name]
+    theaters = load_theaters()
+    kind = record["kind"]
+    country = record["country"] or (name if kind == "country" else None)
+    is_place = True if kind in PLACE_KINDS else False if kind in ACTOR_KINDS else None
+    theater = theaters["countries"].get(country) if country else None
+    theater = theater or theaters["waterways"].get(name)
+    return kind, country, is_place, theater, country in theaters["outside_powers"]
+
+
 def mentions(doc: Doc, ner: bool = False) -> tuple[list[Mention], list[Mention], str | None]:
     """Return ``(places, actors, theater)`` of ``doc``, each mention once, in order of appearance.
 
@@ -40,25 +54,20 @@ def mentions(doc: Doc, ner: bool = False) -> tuple[list[Mention], list[Mention],
     matches = doc.user_data.get(PLACES_KEY, ())
     if not matches and not ner:
         return [], [], None
-    gazetteer = load_gazetteer()
-    theaters = load_theaters()
     places: dict[str, Mention] = {}
     actors: dict[str, Mention] = {}
     votes: Counter[str] = Counter()
     outside: Counter[str] = Counter()
     for name, start, end in matches:
-        record = gazetteer[name]
-        kind = record["kind"]
-        country = record["country"] or (name if kind == "country" else None)
-        target = places if kind in PLACE_KINDS else actors if kind in ACTOR_KINDS else None
-        if target is not None and name not in target:
-            # the tokens' own text, cheaper than building a Span
-            text = "".join(doc[i].text_with_ws for i in range(start, end)).rstrip()
-            target[name] = Mention(text=text, name=name, kind=kind, country=country)
-        theater = theaters["countries"].get(country) if country else None
-        theater = theater or theaters["waterways"].get(name)
+        kind, country, is_place, theater, is_outside = _facts(name)
+        if is_place is not None:
+            target = places if is_place else actors
+            if name not in target:
+                # the tokens' own text, cheaper than building a Span
+                text = "".join(doc[i].text_with_ws for i in range(start, end)).rstrip()
+                target[name] = Mention(text=text, name=name, kind=kind, country=country)
         if theater:
-            (outside if country in theaters["outside_powers"] else votes)[theater] += 1
+            (outside if is_outside else votes)[theater] += 1
     taken = {m.text for m in places.values()}
     for ent in (
         doc.ents if ner else ()

@@ -126,12 +126,16 @@ class _Reader:
         starts = [s for s, _ in bounds]
         gazetteer = load_gazetteer()
         self.actor_sents: set[int] = set()
+        #: sentences naming a gazetteer place or actor
+        self.entity_sents: set[int] = set()
         #: token → (canonical name, kind) of the gazetteer entity it is part of
         self.entity: dict[int, tuple[str, str]] = {}
         for name, start, end in doc.user_data.get(PLACES_KEY, ()):
             kind = gazetteer[name]["kind"]
+            k = bisect_right(starts, start) - 1
+            self.entity_sents.add(k)
             if kind in ACTOR_KINDS:
-                self.actor_sents.add(bisect_right(starts, start) - 1)
+                self.actor_sents.add(k)
             for i in range(start, end):
                 self.entity[i] = (name, kind)
         entity = self.entity
@@ -147,14 +151,14 @@ class _Reader:
             sents[k].cues.setdefault(label, []).append((start, end))
         self.lex = lexicon()
         self.n = len(doc)
+        self._lower: list[str | None] = [None] * self.n
         self._around: dict[int, frozenset[str]] = {}
         self._harm: dict[int, frozenset[int]] = {}
         self.labels = [frozenset(sent.cues) for sent in self.sents]
 
     def has_entity(self, k: int) -> bool:
         """A gazetteer place or actor is named in sentence ``k``."""
-        sent = self.sents[k]
-        return any(sent.start <= i < sent.end for i in self.entity)
+        return k in self.entity_sents
 
     def has(self, k: int, label: str) -> bool:
         return label in self.sents[k].cues
@@ -169,25 +173,30 @@ class _Reader:
 
     def before(self, k: int, label: str, pos: int, window: int) -> bool:
         """True if a ``label`` cue ends within ``window`` tokens before token ``pos``."""
+        cues = self.sents[k].cues.get(label)
+        if not cues:  # the common case, without building a generator
+            return False
         lo = max(self.sents[k].start, pos - window)
-        return any(
-            lo < end <= pos or (s < pos < end) for s, end in self.sents[k].cues.get(label, ())
-        )
+        return any(lo < end <= pos or (s < pos < end) for s, end in cues)
 
     def covered(self, k: int, label: str, start: int, end: int) -> bool:
         """True if a ``label`` cue spans tokens ``start..end``."""
-        return any(s <= start and end <= e for s, e in self.sents[k].cues.get(label, ()))
+        cues = self.sents[k].cues.get(label)
+        return bool(cues) and any(s <= start and end <= e for s, e in cues)
 
     def after(self, k: int, label: str, pos: int, window: int) -> list[tuple[int, int]]:
         """``label`` cues starting within ``window`` tokens after ``pos``."""
+        cues = self.sents[k].cues.get(label)
+        if not cues:
+            return []
         hi = min(self.sents[k].end, pos + window)
-        return [(s, e) for s, e in self.sents[k].cues.get(label, ()) if pos <= s < hi]
+        return [(s, e) for s, e in cues if pos <= s < hi]
 
     def historical(self, k: int) -> bool:
         """A past war or attack recalled ("9/11", "years ago"), not "since ... years ago"."""
         for start, _end in self.sents[k].cues.get("HISTORY", ()):
             lo = max(self.sents[k].start, start - 6)
-            if not any(self.doc[i].lower_ == "since" for i in range(lo, start)):
+            if not any(self.lower(i) == "since" for i in range(lo, start)):
                 return True
         return False
 
@@ -206,7 +215,13 @@ class _Reader:
         return got
 
     def lower(self, i: int) -> str:
-        return self.doc[i].lower_ if 0 <= i < self.n else ""
+        """Lower-case text of token ``i`` ("" outside the Doc), each token read once."""
+        if not 0 <= i < self.n:
+            return ""
+        got = self._lower[i]
+        if got is None:  # the rules ask about half of the tokens they touch twice or more
+            got = self._lower[i] = self.doc[i].lower_
+        return got
 
     def chars(self, start: int, end: int) -> tuple[int, int]:
         """Character offsets (in the Doc's text) of tokens ``start..end``."""
@@ -328,7 +343,7 @@ def _signal(
 def _named_year(r: _Reader, start: int) -> bool:
     """'the 2015 attacks', 'the 1995 Oklahoma City bombing': an attack named by its year."""
     for i in range(max(0, start - 3), start):
-        text = r.doc[i].text
+        text = r.lower(i)
         if len(text) == 4 and text.isdigit() and 1900 <= int(text) <= 2100:
             return r.lower(i - 1) in ("the", "of")  # not a dateline ("Sept. 7, 2004 - ...")
     return False
