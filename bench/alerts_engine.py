@@ -46,19 +46,23 @@ def articles(n: int, seed: int = 7) -> list[TaggedArticle]:
         killed = rnd.choice([None, None, 1, 3, 12]) if "casualties" in kinds else None
         flags = {k: True for k in kinds} | ({"killed": killed} if killed else {})
         sentence = "A sentence of evidence about what happened, about twenty words long, " * 2
-        out.append(TaggedArticle(
-            id=f"a{i}",
-            source=f"src{rnd.randrange(30)}",
-            url=f"https://news.example.org/a{i}",
-            published=T0 + timedelta(seconds=rnd.uniform(0, 86400)),
-            fetched=T0,
-            signals=[Signal(type=k, text=k, start=0, end=1, sentence=sentence) for k in kinds],
-            summary=Summary(**flags),
-            places=[Mention(text=c, name=c, kind="country", country=c)
-                    for c in rnd.sample(COUNTRIES, 2)],
-            theater=rnd.choice(THEATERS),
-            score=Score(total=float(len(kinds) * 3)),
-        ))
+        out.append(
+            TaggedArticle(
+                id=f"a{i}",
+                source=f"src{rnd.randrange(30)}",
+                url=f"https://news.example.org/a{i}",
+                published=T0 + timedelta(seconds=rnd.uniform(0, 86400)),
+                fetched=T0,
+                signals=[Signal(type=k, text=k, start=0, end=1, sentence=sentence) for k in kinds],
+                summary=Summary(**flags),
+                places=[
+                    Mention(text=c, name=c, kind="country", country=c)
+                    for c in rnd.sample(COUNTRIES, 2)
+                ],
+                theater=rnd.choice(THEATERS),
+                score=Score(total=float(len(kinds) * 3)),
+            )
+        )
     return sorted(out, key=lambda a: a.event_time)
 
 
