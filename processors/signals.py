@@ -182,7 +182,9 @@ class _Reader:
     def covered(self, k: int, label: str, start: int, end: int) -> bool:
         """True if a ``label`` cue spans tokens ``start..end``."""
         cues = self.sents[k].cues.get(label)
-        return bool(cues) and any(s <= start and end <= e for s, e in cues)
+        if not cues:
+            return False
+        return any(s <= start and end <= e for s, e in cues)
 
     def after(self, k: int, label: str, pos: int, window: int) -> list[tuple[int, int]]:
         """``label`` cues starting within ``window`` tokens after ``pos``."""
