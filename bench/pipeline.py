@@ -12,7 +12,11 @@ articles as fast as kafka-python can (a live stream, not a backlog read at start
 taken over the middle 80% of the output records' timestamps (sustained), with the whole-run rate
 (first send to last output record) kept beside it.
 
-    python bench/pipeline.py [--articles 5000] [--runs 3] [--partitions 4]
+Both corpora run by default: feed items (1-3 sentences, what RSS summaries look like) and full
+news articles (the seed article), because the bars land differently on them.
+
+    python bench/pipeline.py [--texts items|news|both] [--articles 5000] [--news-articles 2000]
+                             [--runs 3] [--partitions 4]
 """
 
 from __future__ import annotations
@@ -210,69 +214,46 @@ def _cpu(n: int, cpu_seconds: float) -> dict[str, Any]:
     }
 
 
-def main(argv: list[str] | None = None) -> dict[str, Any]:
-    """Run the pipeline benchmark; write bench/results/pipeline.json."""
-    parser = argparse.ArgumentParser(prog="bench/pipeline.py", description=__doc__.split("\n")[0])
-    parser.add_argument("--articles", type=int, default=5000)
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--partitions", type=int, default=4)
-    parser.add_argument(
-        "--texts",
-        choices=("items", "news"),
-        default="items",
-        help="items: the seed plus the dev-set's 1-3 sentence items (feed-summary length); "
-        "news: the seed article only (~560 tokens, a full article)",
-    )
-    args = parser.parse_args(argv)
-    texts = realistic_texts() if args.texts == "items" else news_texts()
-    articles = make_articles(args.articles, texts, "bench")
-    chars = sum(len(a.text) for a in articles) / len(articles)
-    runs: dict[str, list[dict[str, Any]]] = {
+def _measure(
+    folder: Path, bootstrap: str, articles: list[Article], partitions: int, runs: int, label: str
+) -> dict[str, Any]:
+    """Every figure for one corpus: ``runs`` rounds of offline, passthrough, 1 and 2 workers."""
+    per_run: dict[str, list[dict[str, Any]]] = {
         "offline": [],
         "passthrough": [],
         "worker_1": [],
         "worker_2": [],
     }
-    info = machine()
-    with tempfile.TemporaryDirectory(prefix="escmon-bench-") as tmp:
-        folder = Path(tmp)
-        with local_broker(folder) as bootstrap:
-            for run in range(args.runs):
-                jobs: dict[str, Callable[[], dict[str, Any]]] = {
-                    "offline": partial(run_offline, articles),
-                    "passthrough": partial(
-                        run_passthrough, folder, bootstrap, articles, args.partitions, run
-                    ),
-                    "worker_1": partial(
-                        run_workers, folder, bootstrap, articles, args.partitions, 1, run
-                    ),
-                    "worker_2": partial(
-                        run_workers, folder, bootstrap, articles, args.partitions, 2, run
-                    ),
-                }
-                for key, job in jobs.items():
-                    # One failed run (a process that would not start on an overloaded machine)
-                    # is recorded with its error; the medians use the runs that completed.
-                    try:
-                        runs[key].append(job())
-                    except (RuntimeError, TimeoutError) as exc:
-                        print(f"{key} run {run + 1} failed: {exc}", file=sys.stderr)
-                        runs[key].append({"error": str(exc)[:2000]})
-                print(
-                    f"run {run + 1}/{args.runs}: "
-                    + ", ".join(f"{k} {v[-1].get('articles_per_s')}/s" for k, v in runs.items()),
-                    flush=True,
-                )
-    if any(not [r for r in v if "articles_per_s" in r] for v in runs.values()):
-        msg = f"a measurement failed in every run: {runs}"
+    for run in range(runs):
+        jobs: dict[str, Callable[[], dict[str, Any]]] = {
+            "offline": partial(run_offline, articles),
+            "passthrough": partial(run_passthrough, folder, bootstrap, articles, partitions, run),
+            "worker_1": partial(run_workers, folder, bootstrap, articles, partitions, 1, run),
+            "worker_2": partial(run_workers, folder, bootstrap, articles, partitions, 2, run),
+        }
+        for key, job in jobs.items():
+            # One failed run (a process that would not start on an overloaded machine) is
+            # recorded with its error; the medians use the runs that completed.
+            try:
+                per_run[key].append(job())
+            except (RuntimeError, TimeoutError) as exc:
+                print(f"{label} {key} run {run + 1} failed: {exc}", file=sys.stderr)
+                per_run[key].append({"error": str(exc)[:2000]})
+        print(
+            f"[{label}] run {run + 1}/{runs}: "
+            + ", ".join(f"{k} {v[-1].get('articles_per_s')}/s" for k, v in per_run.items()),
+            flush=True,
+        )
+    if any(not [r for r in v if "articles_per_s" in r] for v in per_run.values()):
+        msg = f"a measurement failed in every run: {per_run}"
         raise RuntimeError(msg)
     rate = {
         k: median([r["articles_per_s"] for r in v if "articles_per_s" in r])
-        for k, v in runs.items()
+        for k, v in per_run.items()
     }
     per_cpu = {
         k: median([r["articles_per_cpu_s"] for r in v if r.get("articles_per_cpu_s")] or [0])
-        for k, v in runs.items()
+        for k, v in per_run.items()
     }
     summary = {
         "offline_articles_per_s": rate["offline"],
@@ -293,27 +274,82 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         if per_cpu["offline"]
         else None,
     }
+    return {"summary": summary, "per_run": per_run}
+
+
+CORPORA = {
+    # Feed items: the seed plus the dev set's 1-3 sentence texts, the length of RSS summaries.
+    "items": realistic_texts,
+    # Full articles: the seed article (~560 tokens), the only full article the repo holds.
+    "news": news_texts,
+}
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    """Run the pipeline benchmark on each corpus; write bench/results/pipeline.json."""
+    parser = argparse.ArgumentParser(prog="bench/pipeline.py", description=__doc__.split("\n")[0])
+    parser.add_argument("--articles", type=int, default=5000, help="feed items per run")
+    parser.add_argument(
+        "--news-articles",
+        type=int,
+        default=2000,
+        help="full articles per run (each costs ~10x a feed item to tag)",
+    )
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--partitions", type=int, default=4)
+    parser.add_argument("--texts", choices=(*CORPORA, "both"), default="both")
+    args = parser.parse_args(argv)
+    names = list(CORPORA) if args.texts == "both" else [args.texts]
+    info = machine()
+    corpora: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory(prefix="escmon-bench-") as tmp:
+        folder = Path(tmp)
+        with local_broker(folder) as bootstrap:
+            for name in names:
+                texts = CORPORA[name]()
+                n = args.articles if name == "items" else args.news_articles
+                articles = make_articles(n, texts, f"bench-{name}")
+                measured = _measure(folder, bootstrap, articles, args.partitions, args.runs, name)
+                measured.update(
+                    {
+                        "articles": n,
+                        "distinct_texts": len(texts),
+                        "mean_chars_per_article": round(
+                            sum(len(a.text) for a in articles) / len(articles), 1
+                        ),
+                    }
+                )
+                corpora[name] = measured
+    headline_keys = (
+        "offline_articles_per_s",
+        "passthrough_articles_per_s",
+        "worker_1_articles_per_s",
+        "worker_2_articles_per_s",
+        "stream_vs_offline",
+        "two_vs_one_worker",
+        "stream_vs_offline_per_cpu",
+    )
     result = {
         "name": NAME,
-        "summary": summary,
-        "method": "median of runs; each run: consumers ready on empty topics, then the articles "
-        "are published as fast as kafka-python can; rate = output records in the middle 80% "
-        "of the output timestamps / their time span (whole-run rate beside it); "
+        "summary": {
+            f"{name}_{key}": corpora[name]["summary"][key]
+            for name in names
+            for key in headline_keys
+        },
+        "method": "per corpus, median of runs; each run: consumers ready on empty topics, then "
+        "the articles are published as fast as kafka-python can; rate = output records in the "
+        "middle 80% of the output timestamps / their time span (whole-run rate beside it); "
         "offline = Tagger.tag_many in-process on the same articles",
-        "articles": args.articles,
         "runs": args.runs,
         "partitions": args.partitions,
-        "texts": args.texts,
-        "distinct_texts": len(texts),
-        "mean_chars_per_article": round(chars, 1),
         "machine": info,
-        "per_run": runs,
+        "corpora": corpora,
     }
-    # One file per corpus so the two runs of ``make bench`` do not overwrite each other.
-    write_result(NAME if args.texts == "items" else f"{NAME}-{args.texts}", result)
-    print(f"pipeline ({args.articles} articles, {len(texts)} texts, median of {args.runs}):")
-    for key, value in summary.items():
-        print(f"  {key:32} {value}")
+    write_result(NAME, result)
+    for name in names:
+        print(f"pipeline [{name}] ({corpora[name]['articles']} articles, median of {args.runs}):")
+        for key, value in corpora[name]["summary"].items():
+            print(f"  {key:32} {value}")
     return result
 
 
