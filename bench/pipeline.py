@@ -15,7 +15,7 @@ taken over the middle 80% of the output records' timestamps (sustained), with th
 Both corpora run by default: feed items (1-3 sentences, what RSS summaries look like) and full
 news articles (the seed article), because the bars land differently on them.
 
-    python bench/pipeline.py [--texts items|news|both] [--articles 5000] [--news-articles 2000]
+    python bench/pipeline.py [--texts items|news|both] [--articles 20000] [--news-articles 2000]
                              [--runs 3] [--partitions 4]
 """
 
@@ -288,7 +288,7 @@ CORPORA = {
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     """Run the pipeline benchmark on each corpus; write bench/results/pipeline.json."""
     parser = argparse.ArgumentParser(prog="bench/pipeline.py", description=__doc__.split("\n")[0])
-    parser.add_argument("--articles", type=int, default=5000, help="feed items per run")
+    parser.add_argument("--articles", type=int, default=20000, help="feed items per run")
     parser.add_argument(
         "--news-articles",
         type=int,
