@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint typecheck unit bench broker-start broker-stop clean reset
+.PHONY: help install compiled run test lint typecheck unit bench broker-start broker-stop clean reset
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -20,16 +20,19 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)  ## create .venv and install escmon with its dev tools
 
-run: $(STAMP)  ## run the pipeline: local broker, sample feed, seed article, alerts on the console
+compiled: $(STAMP)  ## compile the tagger rules with mypyc when stale (pure Python if no C compiler)
+	$(PY) -m processors.compiled build --if-stale
+
+run: $(STAMP) compiled  ## run the pipeline: local broker, sample feed, seed article, alerts on the console
 	$(VENV)/bin/escmon run
 
-test: $(STAMP)  ## lint, type-check and run every test (starts its own Kafka broker)
+test: $(STAMP) compiled  ## lint, type-check and run every test (starts its own Kafka broker)
 	deploy/prometheus/install-prometheus.sh
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 	$(PY) -m pytest
 
-unit: $(STAMP)  ## only the fast unit tests (no broker)
+unit: $(STAMP) compiled  ## only the fast unit tests (no broker)
 	$(PY) -m pytest tests/unit
 
 lint: $(STAMP)  ## ruff
@@ -38,7 +41,7 @@ lint: $(STAMP)  ## ruff
 typecheck: $(STAMP)  ## mypy
 	$(VENV)/bin/mypy
 
-bench: $(STAMP)  ## benchmarks; results in bench/results/*.json
+bench: $(STAMP) compiled  ## benchmarks; results in bench/results/*.json
 	$(PY) bench/run.py
 
 broker-start: $(STAMP)  ## start the local Kafka broker only
@@ -52,4 +55,4 @@ reset: $(STAMP)  ## stop the broker and delete local state (.state/): the next r
 	rm -rf .state seeds/inbox/done seeds/inbox/failed
 
 clean:  ## remove the virtualenv and caches
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis build processors/signals*.so

@@ -1,9 +1,12 @@
-"""Benchmark: tagging (``Tagger.tag_many``, what ``escmon tag --jsonl`` runs) vs bare tokenisation.
+"""Benchmark: tagging vs bare ``spacy.blank("en")`` tokenisation of the same texts, in one run.
 
-Both run in one process over the same texts: the seed article, the repo's own labelled cases and,
-when ``../shared/eval`` exists, the dev-set texts (read in place), repeated to ``--articles``
-articles. Reports articles/s and tokens/s of each, their ratio (bar: >= 0.60), and peak memory of
-the tagging run (tracemalloc peak of Python allocations, and ru_maxrss of the process).
+Two corpora: news-length articles (the seed article, ~560 tokens, repeated) and short items (the
+seed, the repo's own labelled cases and, when ``../shared/eval`` exists, the dev-set texts; 1-3
+sentences each). For each: articles/s and tokens/s of bare tokenisation, of ``Tagger.tag_many``
+and of the whole ``escmon tag --jsonl`` command path (JSON lines read and written, the pipeline
+already loaded), medians of interleaved runs and their ratios (bar: >= 0.60); peak memory of the
+tagging run (tracemalloc peak of Python allocations, and ru_maxrss of the process); and the bare
+tokenizer's speed on the seed article in three cache states (see ``_tokenizer_cache``).
 
     python bench/tagger.py [--articles 3000] [--runs 5]
 """
@@ -11,10 +14,12 @@ the tagging run (tracemalloc peak of Python allocations, and ru_maxrss of the pr
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import resource
 import statistics
 import sys
+import tempfile
 import time
 import tracemalloc
 from pathlib import Path
@@ -27,6 +32,7 @@ import spacy  # noqa: E402
 
 from escmon.models import Article, utcnow  # noqa: E402
 from processors.evaluation import DEV_SET, load_items  # noqa: E402
+from processors.tagcommand import tag_command  # noqa: E402
 from processors.tagger import Tagger  # noqa: E402
 
 SEED = ROOT / "seeds" / "us-strikes-iran-linked-forces.txt"
@@ -73,13 +79,30 @@ def _compare(
             pass
         return time.perf_counter() - started
 
-    bare_times, tag_times, ratios = [], [], []
-    for _ in range(runs):  # interleaved so both see the same machine load
-        b, t = run_bare(), run_tagger()
-        bare_times.append(b)
-        tag_times.append(t)
-        ratios.append(b / t)
+    with tempfile.TemporaryDirectory(prefix="escmon-bench-") as tmp:
+        lines = Path(tmp) / "articles.jsonl"
+        lines.write_text(
+            "".join(json.dumps({"id": f"a{i}", "text": t}) + "\n" for i, t in enumerate(texts)),
+            encoding="utf-8",
+        )
+
+        def run_command() -> float:
+            # What `escmon tag --jsonl FILE` does after loading the pipeline: read the lines,
+            # tag, write one TaggedArticle JSON line each.
+            started = time.perf_counter()
+            tag_command(str(lines), True, io.StringIO(), sys.stderr, tagger=tagger)
+            return time.perf_counter() - started
+
+        bare_times, tag_times, cmd_times, ratios, cmd_ratios = [], [], [], [], []
+        for _ in range(runs):  # interleaved so all see the same machine load
+            b, t, c = run_bare(), run_tagger(), run_command()
+            bare_times.append(b)
+            tag_times.append(t)
+            cmd_times.append(c)
+            ratios.append(b / t)
+            cmd_ratios.append(b / c)
     bare_s, tag_s = statistics.median(bare_times), statistics.median(tag_times)
+    cmd_s = statistics.median(cmd_times)
     return {
         "articles": len(texts),
         "tokens": tokens,
@@ -93,8 +116,14 @@ def _compare(
             "articles_per_s": len(texts) / tag_s,
             "tokens_per_s": tokens / tag_s,
         },
+        "tag_jsonl_command": {
+            "seconds": cmd_s,
+            "articles_per_s": len(texts) / cmd_s,
+            "tokens_per_s": tokens / cmd_s,
+        },
         "ratio_median": statistics.median(ratios),
         "ratios": ratios,
+        "command_ratio_median": statistics.median(cmd_ratios),
     }
 
 
@@ -180,7 +209,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             f"{r['bare']['tokens_per_s']:.0f} tokens/s\n"
             f"  tagger:            {r['tagger']['articles_per_s']:.0f} articles/s, "
             f"{r['tagger']['tokens_per_s']:.0f} tokens/s\n"
-            f"  ratio tagger/bare: {r['ratio_median']:.2f} (bar {result['bar']:.2f})"
+            f"  escmon tag --jsonl: {r['tag_jsonl_command']['articles_per_s']:.0f} articles/s "
+            "(JSON lines in and out)\n"
+            f"  ratio tagger/bare: {r['ratio_median']:.2f}, "
+            f"tag --jsonl/bare: {r['command_ratio_median']:.2f} (bar {result['bar']:.2f})"
         )
     print(
         "bare tokenisation of the seed article by tokenizer-cache state: "

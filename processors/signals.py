@@ -249,7 +249,10 @@ def sentence_bounds(
         if t < start:
             continue
         j = t + 1
-        while j < n and (doc[j].is_punct or doc[j].is_space):
+        while j < n:
+            tok = doc[j]  # one Token per position: building it is most of the cost here
+            if not (tok.is_punct or tok.is_space):
+                break
             j += 1
         if start < j < n:
             bounds.append((start, j))

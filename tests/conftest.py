@@ -28,6 +28,18 @@ SEEDS = REPO / "seeds"
 SEED_ARTICLE = SEEDS / "us-strikes-iran-linked-forces.txt"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Refuse to test stale compiled rules: an extension module is imported before its source."""
+    from processors import compiled
+
+    if compiled.state() == "stale":
+        msg = (
+            "processors/signals.py changed after it was compiled; "
+            "run `make compiled` (or `python -m processors.compiled clean` for pure Python)"
+        )
+        raise pytest.UsageError(msg)
+
+
 def free_port() -> int:
     """A TCP port nobody listens on right now."""
     with socket.socket() as s:
