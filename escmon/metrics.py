@@ -29,6 +29,8 @@ class ProducerMetrics:
     publish_seconds: Histogram
     last_success: Gauge
     pending: Gauge
+    seen_pruned: Counter
+    seen_ids: Gauge
 
     @classmethod
     def create(cls, registry: CollectorRegistry) -> ProducerMetrics:
@@ -96,6 +98,16 @@ class ProducerMetrics:
             pending=Gauge(
                 "escmon_producer_pending_articles",
                 "Articles waiting for the broker",
+                registry=registry,
+            ),
+            seen_pruned=Counter(
+                "escmon_producer_seen_pruned_total",
+                "Seen ids forgotten after producers.seen_ttl",
+                registry=registry,
+            ),
+            seen_ids=Gauge(
+                "escmon_producer_seen_ids",
+                "Ids in the dedup seen-set (articles and dead letters)",
                 registry=registry,
             ),
         )

@@ -117,6 +117,16 @@ class ProducerSettings(_Section):
         ge=1,
         description="records the outbox may hold while the broker is away; then polling pauses",
     )
+    seen_ttl: float = Field(
+        30 * 24 * 3600.0,
+        gt=0,
+        description="seconds a published article id (and a file read) is remembered to stop "
+        "resends; longer than any feed keeps an item, or an old item still in a feed is "
+        "published again when the feed changes. Downstream only partly helps: the rules skip an "
+        "id already in a group's window, and an article whose published date is older than the "
+        "rules' look-back as late, but the tagger tags it again, and an item with no published "
+        "date gets its new fetch time and is counted as news",
+    )
 
 
 class ProcessorSettings(_Section):

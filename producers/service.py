@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,11 +29,13 @@ from producers.feeds import parse_feed, with_feed_hints
 from producers.fetch import FetchResult, fetch_file, fetch_http
 from producers.files import InboxScanner, move_aside, signature
 from producers.publisher import Publisher
-from producers.store import Store
+from producers.store import Pending, Store
 
 logger = logging.getLogger(__name__)
 
 STAGE = "producers"
+# Seconds between prunes of the seen-set: the ttl is counted in days, so hourly is plenty.
+PRUNE_INTERVAL = 3600.0
 
 
 @dataclass
@@ -61,17 +63,22 @@ class ProducerService:
         self.config = config
         self.registry = registry or CollectorRegistry()
         self.metrics = ProducerMetrics.create(self.registry)
-        self.store = Store(settings.state_dir / "producer.sqlite")
+        self.now = now
+        # The store stamps seen ids with the service's clock, so their age is measured on the
+        # same clock that prunes them.
+        self.store = Store(settings.state_dir / "producer.sqlite", clock=self._epoch)
         topics = settings.topics
         self.publisher = publisher or Publisher(
             {"article": topics.raw, "deadletter": topics.deadletter},
             client_options(settings.kafka),
         )
-        self.now = now
         self._wake = asyncio.Event()
         self._last_reason: dict[str, str] = {}
         self.connected = False
         self.metrics.pending.set_function(self.store.pending_count)
+        # Counted once here and kept up to date by acknowledgements and prunes: a count(*) on
+        # every scrape would read the whole seen-set on the event loop.
+        self.metrics.seen_ids.set(self.store.seen_count())
         # Fetches wait on the network, parsing holds the CPU: at most ``max_concurrent`` fetches
         # at once, and one parsing thread so the event loop keeps serving timers and sockets.
         self._fetch_slots = asyncio.Semaphore(settings.producers.max_concurrent)
@@ -81,6 +88,9 @@ class ProducerService:
         self._pending_checked: tuple[float, int] = (float("-inf"), 0)
         self._moved: dict[str, str] = {}
         self._noted_once: set[tuple[str, str]] = set()
+
+    def _epoch(self) -> float:
+        return self.now().timestamp()
 
     # --- accepting what sources give -------------------------------------------------------
 
@@ -401,13 +411,58 @@ class ProducerService:
             self.connected = bool(done)
             if done:
                 self.metrics.publish_seconds.observe(time.perf_counter() - started)
-                self.store.acknowledged(done)
-                for item in done:
-                    if item.kind == "article":
-                        self.metrics.published.labels(item.source).inc()
+                self.acknowledged(done)
                 total += len(done)
             if len(done) < len(batch):
                 return total
+
+    def acknowledged(self, done: list[Pending]) -> None:
+        """The broker has ``done``: move them from the outbox to the seen-set and count them."""
+        self.metrics.seen_ids.inc(self.store.acknowledged(done))
+        for item in done:
+            if item.kind == "article":
+                self.metrics.published.labels(item.source).inc()
+
+    # --- forgetting old ids ----------------------------------------------------------------
+
+    def prune_seen(self) -> int:
+        """Forget ids and file records older than ``producers.seen_ttl``; return ids forgotten.
+
+        What is still in the outbox is never forgotten (see :meth:`Store.prune`). An item still
+        in a feed after the ttl is published again the next time the feed changes, which is
+        why the ttl must be longer than any feed keeps an item.
+        """
+        p = self.settings.producers
+        cutoff = self._epoch() - p.seen_ttl
+        pruned = self.store.prune(cutoff, keep_files=[str(path) for path in p.files])
+        size = self.store.seen_count()
+        self.metrics.seen_pruned.inc(pruned.seen)
+        self.metrics.seen_ids.set(size)
+        logger.info(
+            "seen-set pruned: %d ids and %d file records older than %s forgotten, %d ids kept",
+            pruned.seen,
+            pruned.files,
+            datetime.fromtimestamp(cutoff, UTC).isoformat(timespec="seconds"),
+            size,
+            extra={
+                "seen_pruned": pruned.seen,
+                "files_pruned": pruned.files,
+                "seen_ids": size,
+                "seen_ttl": p.seen_ttl,
+            },
+        )
+        return pruned.seen
+
+    async def prune_forever(self, stop: asyncio.Event, interval: float = PRUNE_INTERVAL) -> None:
+        """Prune the seen-set every ``interval`` seconds (the first prune is at start-up)."""
+        while not stop.is_set():
+            await _sleep_or_stop(stop, interval)
+            if stop.is_set():
+                return
+            try:
+                self.prune_seen()
+            except Exception:  # a failed prune must not end pruning for good; the next may work
+                logger.exception("seen-set prune failed")
 
     async def drain_forever(self, stop: asyncio.Event) -> None:
         """Keep the outbox empty; retry with backoff while the broker is away."""
@@ -462,6 +517,7 @@ class ProducerService:
         runner = await self.serve_metrics()
         p = self.settings.producers
         try:
+            self.prune_seen()
             for path in p.files:
                 self.read_file(path, move=False)
             feeds = [f for f in p.feeds if f.enabled]
@@ -478,6 +534,7 @@ class ProducerService:
                     asyncio.create_task(self.watch_inbox(stop), name="inbox"),
                     asyncio.create_task(self.drain_forever(stop), name="drain"),
                     asyncio.create_task(self.watch_config(session, stop), name="config"),
+                    asyncio.create_task(self.prune_forever(stop), name="prune"),
                 ]
                 self.start_feeds(feeds, session, stop)
                 await stop.wait()

@@ -7,14 +7,18 @@ the outbox is exactly what is kept for the broker's return, and it survives a re
 from __future__ import annotations
 
 import contextlib
+import json
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS seen (id TEXT PRIMARY KEY, at REAL NOT NULL);
+-- Pruning deletes by age: without this index every prune would read the whole seen-set.
+CREATE INDEX IF NOT EXISTS seen_at ON seen (at);
 CREATE TABLE IF NOT EXISTS outbox (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     kind TEXT NOT NULL,          -- 'article' or 'deadletter'
@@ -42,11 +46,23 @@ class Pending:
     fetched: float
 
 
-class Store:
-    """Single-threaded access to the producer state (the event loop thread owns it)."""
+class Pruned(NamedTuple):
+    """What one :meth:`Store.prune` forgot."""
 
-    def __init__(self, path: Path) -> None:
+    seen: int
+    files: int
+
+
+class Store:
+    """Single-threaded access to the producer state (the event loop thread owns it).
+
+    ``clock`` gives the epoch seconds stamped on seen ids, done files and outbox records; the
+    service passes its own clock so a test can move time on and watch the seen-set age.
+    """
+
+    def __init__(self, path: Path, clock: Callable[[], float] = time.time) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
+        self.clock = clock
         self.db = sqlite3.connect(str(path), isolation_level=None)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
@@ -93,7 +109,7 @@ class Store:
         """Keep a record until the broker has it; False when it is already waiting."""
         cur = self.db.execute(
             "INSERT OR IGNORE INTO outbox (kind, key, payload, source, fetched) VALUES (?,?,?,?,?)",
-            (kind, key, payload, source, time.time()),
+            (kind, key, payload, source, self.clock()),
         )
         return cur.rowcount > 0
 
@@ -109,9 +125,13 @@ class Store:
         """How many records wait for the broker."""
         return int(self.db.execute("SELECT count(*) FROM outbox").fetchone()[0])
 
-    def acknowledged(self, items: list[Pending]) -> None:
-        """The broker has these: drop them from the outbox and remember the article ids."""
-        now = time.time()
+    def acknowledged(self, items: list[Pending]) -> int:
+        """The broker has these: drop them from the outbox and remember the article ids.
+
+        Returns how many ids the seen-set gained.
+        """
+        now = self.clock()
+        added = 0
         with self.db:
             self.db.execute("BEGIN")
             for item in items:
@@ -119,7 +139,45 @@ class Store:
                 # Dead letters are remembered too (prefixed), so a feed that stays broken is
                 # reported once, not on every poll.
                 seen = item.key if item.kind == "article" else f"{item.kind}:{item.key}"
-                self.db.execute("INSERT OR IGNORE INTO seen (id, at) VALUES (?, ?)", (seen, now))
+                cur = self.db.execute(
+                    "INSERT OR IGNORE INTO seen (id, at) VALUES (?, ?)", (seen, now)
+                )
+                added += cur.rowcount
+        return added
+
+    def seen_count(self) -> int:
+        """How many ids (articles and dead letters) the seen-set holds."""
+        return int(self.db.execute("SELECT count(*) FROM seen").fetchone()[0])
+
+    def prune(self, older_than: float, keep_files: Collection[str] = ()) -> Pruned:
+        """Forget seen ids and done-file records stamped before ``older_than`` (epoch seconds).
+
+        One transaction. The outbox is never touched: a record waiting for the broker stays
+        there, and :meth:`known` checks the outbox as well as the seen-set, so a pending article
+        is never forgotten and never queued a second time. (An id is in the seen-set or in the
+        outbox, never both: :meth:`acknowledged` moves it from one to the other in one
+        transaction. The ``NOT EXISTS`` below keeps a pending id's seen row all the same, should
+        that ever change.) Records of ``keep_files`` (the files named in the config, still read
+        at every start) are kept whatever their age, or a restart would read them again.
+        """
+        with self.transaction():
+            seen = self.db.execute(
+                """
+                DELETE FROM seen WHERE at < ?
+                AND NOT EXISTS (
+                    SELECT 1 FROM outbox WHERE kind = 'article' AND key = seen.id)
+                AND NOT EXISTS (
+                    SELECT 1 FROM outbox
+                    WHERE kind = substr(seen.id, 1, instr(seen.id, ':') - 1)
+                    AND key = substr(seen.id, instr(seen.id, ':') + 1))
+                """,
+                (older_than,),
+            ).rowcount
+            files = self.db.execute(
+                "DELETE FROM files WHERE at < ? AND path NOT IN (SELECT value FROM json_each(?))",
+                (older_than, json.dumps(list(keep_files))),
+            ).rowcount
+        return Pruned(seen=seen, files=files)
 
     def validators(self, feed: str) -> tuple[str | None, str | None]:
         """The ETag and Last-Modified the feed sent last time."""
@@ -155,5 +213,5 @@ class Store:
         """Remember that the file was read."""
         self.db.execute(
             "INSERT OR REPLACE INTO files (path, signature, at) VALUES (?, ?, ?)",
-            (path, signature, time.time()),
+            (path, signature, self.clock()),
         )

@@ -1,10 +1,16 @@
 """The producer process on the real broker: files and a feed in, articles and dead letters out."""
 
-import pytest
+import os
+from datetime import timedelta
 
-from escmon.models import Article, DeadLetter
+import aiohttp
+import pytest
+from prometheus_client import CollectorRegistry
+
+from escmon.models import Article, DeadLetter, utcnow
 from escmon.settings import load_settings
 from escmon.topics import ensure_topics
+from producers.service import ProducerService
 from tests.conftest import SEED_ARTICLE, SEEDS
 from tests.integration.kafka_util import read_topic
 
@@ -55,3 +61,48 @@ def test_producer_once_publishes_each_article_once_and_dead_letters_bad_files(
     assert len(
         read_topic(kafka_bootstrap, settings.topics.raw, expect=len(raw) + 1, timeout=5)
     ) == len(raw)
+
+
+async def test_an_id_pruned_after_the_ttl_is_published_again_on_the_broker(
+    make_config, tmp_path, kafka_bootstrap
+):
+    # In process with a clock the test moves on: the real publisher acknowledges, the seen-set
+    # grows, is pruned eight days later, and the same items go to the topic a second time.
+    feed_file = tmp_path / "local.xml"
+    feed_file.write_bytes((SEEDS / "feeds" / "local.xml").read_bytes())
+    path, _ = make_config(
+        producers={
+            "inbox": None,
+            "seen_ttl": 7 * 86_400,
+            "feeds": [{"name": "l", "url": str(feed_file)}],
+        }
+    )
+    settings = load_settings(path)
+    ensure_topics(settings)
+    days = [0]
+    start = utcnow()
+    service = ProducerService(
+        settings, CollectorRegistry(), now=lambda: start + timedelta(days=days[0])
+    )
+    feed = settings.producers.feeds[0]
+    try:
+        async with aiohttp.ClientSession() as session:
+            assert await service.poll(feed, session)
+            sent = await service.drain_once()
+            assert sent > 0
+            assert service.registry.get_sample_value("escmon_producer_seen_ids") == sent
+            days[0] = 8
+            assert service.prune_seen() == sent
+            before = feed_file.stat().st_mtime_ns
+            feed_file.write_bytes(feed_file.read_bytes() + b"\n")  # the feed changes
+            os.utime(feed_file, ns=(before + 10**9, before + 10**9))  # a new mtime, surely
+            assert await service.poll(feed, session)
+            assert await service.drain_once() == sent
+    finally:
+        service.publisher.close()
+        service._parser.shutdown(wait=True)
+        service.store.close()
+    records = read_topic(kafka_bootstrap, settings.topics.raw, expect=2 * sent, timeout=30)
+    keys = [r.key for r in records]
+    assert len(keys) == 2 * sent, "each item twice: once, then again after the ttl"
+    assert len(set(keys)) * 2 == len(keys)

@@ -62,3 +62,21 @@ def test_secrets_are_masked_in_show(tmp_path):
     assert "hunter2" not in shown
     assert "slack://tok" not in shown
     assert "**********" in shown
+
+
+def test_seen_ttl_defaults_to_30_days_and_reads_from_file_and_environment(tmp_path, monkeypatch):
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text("producers:\n  inbox: null\n")
+    assert load_settings(cfg).producers.seen_ttl == 30 * 86_400
+    cfg.write_text("producers:\n  seen_ttl: 604800\n")
+    assert load_settings(cfg).producers.seen_ttl == 604_800
+    monkeypatch.setenv("ESCMON_PRODUCERS__SEEN_TTL", "1209600")
+    assert load_settings(cfg).producers.seen_ttl == 1_209_600, "the environment wins"
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "a month"])
+def test_a_seen_ttl_that_is_not_a_positive_duration_is_refused(tmp_path, value):
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text(f"producers:\n  seen_ttl: {value}\n")
+    with pytest.raises(ConfigError, match=r"producers\.seen_ttl"):
+        load_settings(cfg)

@@ -4,8 +4,9 @@ A local aiohttp server plays the feeds; the outbox (SQLite) is read back instead
 """
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import aiohttp
@@ -14,9 +15,10 @@ import yaml
 from aiohttp import web
 from prometheus_client import CollectorRegistry
 
-from escmon.models import Article, DeadLetter
+from escmon.models import Article, DeadLetter, utcnow
 from escmon.settings import FeedSettings, Settings, load_settings
 from producers.service import ProducerService
+from producers.store import Store
 
 FEEDS = Path(__file__).resolve().parents[2] / "fixtures" / "feeds"
 
@@ -59,13 +61,15 @@ async def server() -> AsyncIterator[FeedServer]:
     await runner.cleanup()
 
 
-def make_service(tmp_path: Path, feeds: list[dict], **producers) -> ProducerService:
+def make_service(
+    tmp_path: Path, feeds: list[dict], *, now: Callable[[], datetime] = utcnow, **producers
+) -> ProducerService:
     settings = Settings(
         state_dir=tmp_path / "state",
         producers={"inbox": None, "feeds": feeds, **producers},
         metrics={"producer_port": 0},
     )
-    return ProducerService(settings, CollectorRegistry())
+    return ProducerService(settings, CollectorRegistry(), now=now)
 
 
 def outbox(service: ProducerService, kind: str) -> list:
@@ -278,8 +282,12 @@ async def test_a_feeds_region_hint_and_tags_ride_on_its_articles(tmp_path, serve
     service = make_service(
         tmp_path,
         [
-            {"name": "wire", "url": f"{server.base}/wire-rss.xml", "region": "Middle East",
-             "tags": ["wire", "en"]},
+            {
+                "name": "wire",
+                "url": f"{server.base}/wire-rss.xml",
+                "region": "Middle East",
+                "tags": ["wire", "en"],
+            },
             {"name": "ministry", "url": f"{server.base}/ministry-atom.xml"},
         ],
     )
@@ -294,3 +302,144 @@ async def test_a_feeds_region_hint_and_tags_ride_on_its_articles(tmp_path, serve
         ("Middle East", ("wire", "en"))
     }
     assert {(a.region, tuple(a.tags)) for a in by_source["ministry"]} == {(None, ())}
+
+
+# --- the seen-set is pruned after producers.seen_ttl --------------------------------------
+
+
+@dataclass
+class FakeClock:
+    """The service's ``now``, moved on by the test: days pass in no time."""
+
+    t: datetime = field(default_factory=utcnow)
+
+    def __call__(self) -> datetime:
+        return self.t
+
+    def advance(self, **delta: float) -> None:
+        self.t += timedelta(**delta)
+
+
+WEEK = 7 * 86_400.0
+
+
+def changed(server: FeedServer, name: str, n: int) -> None:
+    """The feed's bytes change (so it is parsed again) while its items stay the same."""
+    server.bodies[name] = (FEEDS / name).read_bytes() + b"\n" * n
+
+
+async def test_ids_older_than_the_ttl_are_forgotten_and_newer_kept(tmp_path, server):
+    clock = FakeClock()
+    service = make_service(
+        tmp_path, [{"name": "wire", "url": f"{server.base}/wire-rss.xml"}], now=clock, seen_ttl=WEEK
+    )
+    feed = service.settings.producers.feeds[0]
+    async with aiohttp.ClientSession() as session:
+        assert await service.poll(feed, session)
+        service.acknowledged(service.store.pending(100))  # as if the broker took them
+        assert sample(service, "escmon_producer_seen_ids") == 5, "4 articles and a dead letter"
+
+        clock.advance(days=3)
+        assert service.prune_seen() == 0, "younger than the ttl"
+        changed(server, "wire-rss.xml", 1)
+        assert await service.poll(feed, session)
+        assert sample(service, "escmon_producer_duplicates_total") == 4
+        assert service.store.pending_count() == 0, "nothing sent twice within the ttl"
+
+        clock.advance(days=5)  # 8 days since they were published
+        assert service.prune_seen() == 5
+        assert sample(service, "escmon_producer_seen_pruned_total") == 5
+        assert sample(service, "escmon_producer_seen_ids") == 0
+
+
+async def test_an_item_still_in_its_feed_after_the_ttl_is_published_again(tmp_path, server):
+    # Documented behaviour: the ttl must be longer than any feed keeps an item.
+    clock = FakeClock()
+    service = make_service(
+        tmp_path, [{"name": "wire", "url": f"{server.base}/wire-rss.xml"}], now=clock, seen_ttl=WEEK
+    )
+    feed = service.settings.producers.feeds[0]
+    async with aiohttp.ClientSession() as session:
+        assert await service.poll(feed, session)
+        first = sorted(a.id for a in outbox(service, "article"))
+        service.acknowledged(service.store.pending(100))
+        clock.advance(days=8)
+        service.prune_seen()
+        assert await service.poll(feed, session), "304: nothing parsed, nothing sent"
+        assert service.store.pending_count() == 0
+        changed(server, "wire-rss.xml", 1)
+        assert await service.poll(feed, session)
+    assert sorted(a.id for a in outbox(service, "article")) == first
+    assert sample(service, "escmon_producer_duplicates_total") == 0
+
+
+async def test_articles_waiting_for_the_broker_are_never_forgotten(tmp_path, server):
+    clock = FakeClock()
+    service = make_service(
+        tmp_path, [{"name": "wire", "url": f"{server.base}/wire-rss.xml"}], now=clock, seen_ttl=WEEK
+    )
+    feed = service.settings.producers.feeds[0]
+    async with aiohttp.ClientSession() as session:
+        assert await service.poll(feed, session)
+        waiting = service.store.pending_count()
+        clock.advance(days=30)  # the broker was away for a month
+        assert service.prune_seen() == 0
+        changed(server, "wire-rss.xml", 1)
+        assert await service.poll(feed, session)
+    assert service.store.pending_count() == waiting, "nothing queued a second time"
+    assert sample(service, "escmon_producer_duplicates_total") == 4
+
+
+def test_a_configured_file_is_not_read_again_after_the_ttl(tmp_path):
+    clock = FakeClock()
+    path = tmp_path / "seed.md"
+    path.write_text("# Seed\n\nBody.\n")
+    service = make_service(tmp_path, [], now=clock, seen_ttl=WEEK, files=[str(path)])
+    assert service.read_file(path, move=False)
+    service.acknowledged(service.store.pending(10))
+    clock.advance(days=40)
+    assert service.prune_seen() == 1, "the article id is forgotten"
+    assert service.read_file(path, move=False)
+    assert service.store.pending_count() == 0, "but the file's record is kept: not read again"
+
+
+async def test_the_seen_set_is_pruned_at_start_and_logged(tmp_path, caplog):
+    clock = FakeClock()
+    first = make_service(tmp_path, [], now=clock, seen_ttl=WEEK)
+    first.store.enqueue("article", "old", b"{}", "src")
+    first.store.acknowledged(first.store.pending(10))
+    first.store.close()
+    clock.advance(days=8)
+    service = make_service(tmp_path, [], now=clock, seen_ttl=WEEK)
+    assert sample(service, "escmon_producer_seen_ids") == 1, "counted at start"
+    caplog.set_level("INFO", logger="producers.service")
+    await service.run(asyncio.Event(), once=True)
+    # run() closes the store, so read these two metrics alone (the pending gauge reads the db).
+    [pruned] = service.metrics.seen_pruned.collect()
+    assert [x.value for x in pruned.samples if x.name.endswith("_total")] == [1]
+    [size] = service.metrics.seen_ids.collect()
+    assert [x.value for x in size.samples] == [0]
+    assert not Store(tmp_path / "state" / "producer.sqlite").known("old")
+    [record] = [r for r in caplog.records if r.getMessage().startswith("seen-set pruned")]
+    assert (record.seen_pruned, record.files_pruned, record.seen_ids) == (1, 0, 0)
+
+
+async def test_the_seen_set_is_pruned_periodically(tmp_path):
+    clock = FakeClock()
+    service = make_service(tmp_path, [], now=clock, seen_ttl=WEEK)
+    stop = asyncio.Event()
+    task = asyncio.create_task(service.prune_forever(stop, interval=0.01))
+    for key in ("a", "b"):
+        service.store.enqueue("article", key, b"{}", "src")
+    service.acknowledged(service.store.pending(10))
+    await asyncio.sleep(0.05)
+    assert sample(service, "escmon_producer_seen_pruned_total") == 0, "still young"
+    clock.advance(days=8)
+    for _ in range(100):
+        if sample(service, "escmon_producer_seen_pruned_total"):
+            break
+        await asyncio.sleep(0.01)
+    stop.set()
+    await task
+    assert sample(service, "escmon_producer_seen_pruned_total") == 2
+    assert not service.store.known("a")
