@@ -121,10 +121,12 @@ class Supervisor:
                 continue
             if self.stopping:
                 continue
-            self.killing.pop(stage, None)
+            why = (
+                "stopped by the watchdog" if self.killing.pop(stage, None) is not None else "exited"
+            )
             self.watchdog.forget(stage)
             delay = 5.0 if time.monotonic() - self.restarts.get(stage, 0) < 60 else 1.0
-            logger.error("%s exited with code %s; restarting in %.0fs", stage, code, delay)
+            logger.error("%s %s with code %s; restarting in %.0fs", stage, why, code, delay)
             time.sleep(delay)
             self.restarts[stage] = time.monotonic()
             if not self.stopping:
