@@ -11,6 +11,7 @@ import http.client
 import logging
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -60,6 +61,7 @@ class Supervisor:
         self.next_poll = time.monotonic() + settings.supervisor.poll_interval
         # stage -> when its process, SIGTERMed by the watchdog, gets SIGKILL if still there.
         self.killing: dict[str, float] = {}
+        self.broker_reachable = True
 
     def _command(self, stage: str) -> list[str]:
         cmd = [sys.executable, "-m", "escmon.cli"]
@@ -139,6 +141,17 @@ class Supervisor:
             return
         sup = self.settings.supervisor
         self.next_poll = now + sup.poll_interval
+        reachable = broker_reachable(self.settings.kafka.servers, sup.poll_timeout)
+        if reachable != self.broker_reachable:
+            if reachable:
+                logger.info("broker reachable again; the readiness watchdog counts again")
+            else:
+                logger.warning(
+                    "broker unreachable (%s); no stage is restarted for being not ready "
+                    "until it is back",
+                    self.settings.kafka.bootstrap,
+                )
+            self.broker_reachable = reachable
         for stage, proc in list(self.children.items()):
             url = self.readyz_url(stage)
             if url is None or proc.poll() is not None or not self.watchdog.watching(stage):
@@ -149,7 +162,7 @@ class Supervisor:
                 return
             if readiness is Readiness.READY and was_unready > 0:
                 logger.info("%s ready (after %.1fs not ready)", stage, was_unready)
-            verdict = self.watchdog.observe(stage, readiness)
+            verdict = self.watchdog.observe(stage, readiness, broker_reachable=reachable)
             if verdict is not None:
                 self._restart_unready(proc, verdict)
 
@@ -185,6 +198,18 @@ class Supervisor:
                 proc.kill()
                 proc.wait()
             logger.info("%s stopped (code %s)", stage, proc.returncode)
+
+
+def broker_reachable(servers: list[str], timeout: float) -> bool:
+    """Whether any bootstrap server accepts a TCP connection (TLS/SASL are not checked)."""
+    for server in servers:
+        host, _, port = server.rpartition(":")
+        try:
+            with socket.create_connection((host.strip("[]"), int(port)), timeout=timeout):
+                return True
+        except OSError:
+            continue
+    return False
 
 
 def _signal_group(proc: subprocess.Popen[bytes], sig: signal.Signals) -> None:

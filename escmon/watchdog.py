@@ -72,8 +72,14 @@ class ReadinessWatchdog:
         since = self._unready_since.get(stage)
         return 0.0 if since is None else max(0.0, self.clock() - since)
 
-    def observe(self, stage: str, readiness: Readiness) -> Restart | None:
+    def observe(
+        self, stage: str, readiness: Readiness, *, broker_reachable: bool = True
+    ) -> Restart | None:
         """Record one observation; a :class:`Restart` when the stage was unready too long.
+
+        While the broker is unreachable a not-ready stage is expected and a restart cannot
+        help (a long outage would otherwise restart every stage once per window): its spell
+        starts again, so it gets the whole window once the broker is back.
 
         After a restart verdict the stage is no longer watched (further observations are
         ignored) until :meth:`started` is called for its new process.
@@ -83,6 +89,9 @@ class ReadinessWatchdog:
         now = self.clock()
         if readiness is Readiness.READY:
             self._unready_since[stage] = None
+            return None
+        if not broker_reachable:
+            self._unready_since[stage] = now
             return None
         since = self._unready_since[stage]
         if since is None:

@@ -35,6 +35,23 @@ def closed_port() -> Iterator[int]:
         yield s.getsockname()[1]
 
 
+@pytest.fixture
+def listening_port() -> Iterator[int]:
+    """Stands in for a reachable broker: the watchdog only checks that it accepts connections."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen(8)
+        yield s.getsockname()[1]
+
+
+@pytest.fixture
+def other_closed_port() -> Iterator[int]:
+    """Stands in for a broker that is down."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        yield s.getsockname()[1]
+
+
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -43,8 +60,9 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _supervisor(port: int, unready_restart: float) -> StubbornSupervisor:
+def _supervisor(port: int, unready_restart: float, broker_port: int) -> StubbornSupervisor:
     settings = Settings(
+        kafka={"bootstrap": f"127.0.0.1:{broker_port}"},
         metrics={"worker_port": port},
         supervisor={
             "unready_restart": unready_restart,
@@ -56,9 +74,11 @@ def _supervisor(port: int, unready_restart: float) -> StubbornSupervisor:
     return StubbornSupervisor(settings, config=None)
 
 
-def test_a_stage_that_ignores_sigterm_is_killed_after_the_grace_and_respawned(closed_port, caplog):
+def test_a_stage_that_ignores_sigterm_is_killed_after_the_grace_and_respawned(
+    closed_port, listening_port, caplog
+):
     caplog.set_level(logging.INFO, logger="escmon.supervisor")
-    sup = _supervisor(closed_port, unready_restart=1.0)
+    sup = _supervisor(closed_port, unready_restart=1.0, broker_port=listening_port)
     sup.spawn("worker")
     first = sup.children["worker"].pid
     watcher = threading.Thread(target=sup.watch, daemon=True)
@@ -80,9 +100,16 @@ def test_a_stage_that_ignores_sigterm_is_killed_after_the_grace_and_respawned(cl
             proc.wait()
 
 
-def test_with_the_watchdog_disabled_an_unready_stage_is_left_alone(closed_port, caplog):
+@pytest.mark.parametrize(
+    ("unready_restart", "broker_up", "why"),
+    [(0, True, "disabled"), (1.0, False, "broker unreachable")],
+)
+def test_an_unready_stage_is_left_alone(
+    closed_port, listening_port, other_closed_port, caplog, unready_restart, broker_up, why
+):
     caplog.set_level(logging.INFO, logger="escmon.supervisor")
-    sup = _supervisor(closed_port, unready_restart=0)
+    broker = listening_port if broker_up else other_closed_port
+    sup = _supervisor(closed_port, unready_restart=unready_restart, broker_port=broker)
     sup.spawn("worker")
     first = sup.children["worker"].pid
     watcher = threading.Thread(target=sup.watch, daemon=True)
@@ -92,7 +119,9 @@ def test_with_the_watchdog_disabled_an_unready_stage_is_left_alone(closed_port, 
         threading.Event().wait(2.5)
         assert sup.children["worker"].pid == first
         assert _alive(first)
-        assert "not ready for" not in caplog.text
+        assert "not ready for" not in caplog.text, why
+        if not broker_up:
+            assert "broker unreachable" in caplog.text
     finally:
         sup.stopping = True
         watcher.join(10)

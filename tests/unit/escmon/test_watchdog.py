@@ -117,6 +117,21 @@ def test_stages_are_timed_separately(clock):
     assert verdict.stage == "worker"
 
 
+def test_while_the_broker_is_unreachable_no_restart_and_the_window_starts_again(clock):
+    dog = ReadinessWatchdog(30, clock)
+    dog.started("worker")
+    clock.advance(25)
+    for _ in range(100):  # a long outage
+        clock.advance(5)
+        assert dog.observe("worker", NOT_READY, broker_reachable=False) is None
+    clock.advance(5)
+    assert dog.observe("worker", NOT_READY) is None, "back: the whole window again"
+    clock.advance(25)
+    assert dog.observe("worker", NO_ANSWER) is None
+    clock.advance(6)
+    assert dog.observe("worker", NO_ANSWER) == Restart("worker", 36, NO_ANSWER)
+
+
 def test_an_exited_stage_is_forgotten(clock):
     dog = ReadinessWatchdog(30, clock)
     dog.started("producer")
