@@ -17,6 +17,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import FrameType
 
@@ -141,7 +142,24 @@ class Supervisor:
             return
         sup = self.settings.supervisor
         self.next_poll = now + sup.poll_interval
-        reachable = broker_reachable(self.settings.kafka.servers, sup.poll_timeout)
+        watched = {
+            stage: (proc, url)
+            for stage, proc in self.children.items()
+            if (url := self.readyz_url(stage)) is not None
+            and proc.poll() is None
+            and self.watchdog.watching(stage)
+        }
+        # All at once, so one hung stage delays this round (and exit detection) by one timeout,
+        # not one per stage.
+        with ThreadPoolExecutor(max_workers=len(watched) + 1) as pool:
+            broker = pool.submit(broker_reachable, self.settings.kafka.servers, sup.poll_timeout)
+            answers = {
+                stage: pool.submit(probe, url, sup.poll_timeout)
+                for stage, (_, url) in watched.items()
+            }
+            reachable = broker.result()
+        if self.stopping:
+            return
         if reachable != self.broker_reachable:
             if reachable:
                 logger.info("broker reachable again; the readiness watchdog counts again")
@@ -152,14 +170,9 @@ class Supervisor:
                     self.settings.kafka.bootstrap,
                 )
             self.broker_reachable = reachable
-        for stage, proc in list(self.children.items()):
-            url = self.readyz_url(stage)
-            if url is None or proc.poll() is not None or not self.watchdog.watching(stage):
-                continue
+        for stage, (proc, _) in watched.items():
+            readiness = answers[stage].result()
             was_unready = self.watchdog.unready_for(stage)
-            readiness = probe(url, sup.poll_timeout)
-            if self.stopping:
-                return
             if readiness is Readiness.READY and was_unready > 0:
                 logger.info("%s ready (after %.1fs not ready)", stage, was_unready)
             verdict = self.watchdog.observe(stage, readiness, broker_reachable=reachable)
