@@ -178,6 +178,24 @@ class MetricsSettings(_Section):
     notifier_port: int = Field(9103, ge=0, le=65535)
 
 
+class SupervisorSettings(_Section):
+    """``escmon run``: how it watches the stage processes it started."""
+
+    unready_restart: float = Field(
+        180.0,
+        ge=0,
+        description="restart a stage whose /readyz has not said ready for this many seconds, "
+        "counted from its start (so longer than a cold start); 0 disables",
+    )
+    poll_interval: float = Field(5.0, gt=0, description="seconds between /readyz polls")
+    poll_timeout: float = Field(
+        2.0, gt=0, description="seconds a /readyz answer may take; no answer counts as not ready"
+    )
+    stop_grace: float = Field(
+        30.0, gt=0, description="seconds a stage gets after SIGTERM before it is SIGKILLed"
+    )
+
+
 class LogSettings(_Section):
     """Logging."""
 
@@ -205,6 +223,7 @@ class Settings(BaseSettings):
     processors: ProcessorSettings = Field(default_factory=ProcessorSettings)
     alerts: AlertSettings = Field(default_factory=AlertSettings)
     metrics: MetricsSettings = Field(default_factory=MetricsSettings)
+    supervisor: SupervisorSettings = Field(default_factory=SupervisorSettings)
     logging: LogSettings = Field(default_factory=LogSettings)
 
     @classmethod

@@ -80,3 +80,22 @@ def test_a_seen_ttl_that_is_not_a_positive_duration_is_refused(tmp_path, value):
     cfg.write_text(f"producers:\n  seen_ttl: {value}\n")
     with pytest.raises(ConfigError, match=r"producers\.seen_ttl"):
         load_settings(cfg)
+
+
+def test_supervisor_unready_restart_from_file_and_environment(tmp_path, monkeypatch):
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text("kafka:\n  partitions: 2\n")
+    assert load_settings(cfg).supervisor.unready_restart == 180, "the documented default"
+    cfg.write_text("supervisor:\n  unready_restart: 45\n  poll_interval: 2\n")
+    s = load_settings(cfg)
+    assert s.supervisor.unready_restart == 45
+    assert s.supervisor.poll_interval == 2
+    monkeypatch.setenv("ESCMON_SUPERVISOR__UNREADY_RESTART", "0")
+    assert load_settings(cfg).supervisor.unready_restart == 0
+
+
+def test_negative_unready_restart_is_one_line_naming_the_key(tmp_path):
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text("supervisor:\n  unready_restart: -5\n")
+    with pytest.raises(ConfigError, match=r"supervisor\.unready_restart"):
+        load_settings(cfg)
