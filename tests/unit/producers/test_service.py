@@ -323,6 +323,13 @@ class FakeClock:
 WEEK = 7 * 86_400.0
 
 
+def wire_service(tmp_path: Path, server: FeedServer, clock: FakeClock) -> ProducerService:
+    """The wire feed on the local server, a week's ttl, and the fake clock."""
+    return make_service(
+        tmp_path, [{"name": "wire", "url": f"{server.base}/wire-rss.xml"}], now=clock, seen_ttl=WEEK
+    )
+
+
 def changed(server: FeedServer, name: str, n: int) -> None:
     """The feed's bytes change (so it is parsed again) while its items stay the same."""
     server.bodies[name] = (FEEDS / name).read_bytes() + b"\n" * n
@@ -330,9 +337,7 @@ def changed(server: FeedServer, name: str, n: int) -> None:
 
 async def test_ids_older_than_the_ttl_are_forgotten_and_newer_kept(tmp_path, server):
     clock = FakeClock()
-    service = make_service(
-        tmp_path, [{"name": "wire", "url": f"{server.base}/wire-rss.xml"}], now=clock, seen_ttl=WEEK
-    )
+    service = wire_service(tmp_path, server, clock)
     feed = service.settings.producers.feeds[0]
     async with aiohttp.ClientSession() as session:
         assert await service.poll(feed, session)
@@ -355,9 +360,7 @@ async def test_ids_older_than_the_ttl_are_forgotten_and_newer_kept(tmp_path, ser
 async def test_an_item_still_in_its_feed_after_the_ttl_is_published_again(tmp_path, server):
     # Documented behaviour: the ttl must be longer than any feed keeps an item.
     clock = FakeClock()
-    service = make_service(
-        tmp_path, [{"name": "wire", "url": f"{server.base}/wire-rss.xml"}], now=clock, seen_ttl=WEEK
-    )
+    service = wire_service(tmp_path, server, clock)
     feed = service.settings.producers.feeds[0]
     async with aiohttp.ClientSession() as session:
         assert await service.poll(feed, session)
@@ -375,9 +378,7 @@ async def test_an_item_still_in_its_feed_after_the_ttl_is_published_again(tmp_pa
 
 async def test_articles_waiting_for_the_broker_are_never_forgotten(tmp_path, server):
     clock = FakeClock()
-    service = make_service(
-        tmp_path, [{"name": "wire", "url": f"{server.base}/wire-rss.xml"}], now=clock, seen_ttl=WEEK
-    )
+    service = wire_service(tmp_path, server, clock)
     feed = service.settings.producers.feeds[0]
     async with aiohttp.ClientSession() as session:
         assert await service.poll(feed, session)
