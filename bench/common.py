@@ -184,23 +184,21 @@ def wait_assigned(ports: list[int], partitions: int, procs: list[Process], timeo
         raise
 
 
+def news_texts() -> list[tuple[str, str]]:
+    """News-length (title, body): the seed article, ~560 tokens, the only full article we hold."""
+    head, _, body = SEED_ARTICLE.read_text(encoding="utf-8").strip().partition("\n")
+    return [(head.strip(), body.strip())]
+
+
 def realistic_texts() -> list[tuple[str, str]]:
     """(title, body) pairs: the seed article and, when present, the development set's texts."""
-    texts: list[tuple[str, str]] = []
-    head, _, body = SEED_ARTICLE.read_text(encoding="utf-8").strip().partition("\n")
-    texts.append((head.strip(), body.strip()))
+    texts = news_texts()
     if DEV_SET.exists():
         for line in DEV_SET.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 item = json.loads(line)
                 texts.append(("", str(item["text"])))
     return texts
-
-
-def news_texts() -> list[tuple[str, str]]:
-    """News-length (title, body): the seed article, ~560 tokens, the only full article we hold."""
-    head, _, body = SEED_ARTICLE.read_text(encoding="utf-8").strip().partition("\n")
-    return [(head.strip(), body.strip())]
 
 
 def make_articles(n: int, texts: list[tuple[str, str]], prefix: str) -> list[Article]:
