@@ -7,6 +7,7 @@ understand with a clear reason instead of mis-reading it. Records are immutable 
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from datetime import UTC, datetime
 from typing import Any, ClassVar, Literal, Self
@@ -151,6 +152,45 @@ class Score(BaseModel):
     parts: list[ScorePart] = Field(default_factory=list)
 
 
+class Toll(BaseModel):
+    """A casualty figure as a range: ``best`` is the one to use, ``low``/``high`` its bounds.
+
+    All three are None when nothing was stated; a single stated number gives low = best = high.
+    """
+
+    model_config = ConfigDict(frozen=True)
+    low: int | None = None
+    best: int | None = None
+    high: int | None = None
+
+
+EventRelation = Literal["main", "other", "earlier", "cumulative", "reacted_to", "unknown"]
+
+
+class EventFacts(BaseModel):
+    """The article's main event as the tagger reads it (``TaggedArticle.event``).
+
+    ``countries`` are where the force landed or the violence happened (not the attacker's home,
+    launch sites, mediators, victims' nationalities); ``killed``/``wounded`` count this event
+    only (not earlier events, war totals or the attack being answered).
+    """
+
+    model_config = ConfigDict(frozen=True)
+    kind: str | None = Field(
+        default=None, description="main signal type: strike, casualties, deescalation, ..."
+    )
+    reaction: bool = Field(
+        default=False, description="the main event answers an earlier one (retaliation, truce)"
+    )
+    countries: list[str] = Field(default_factory=list, description="action countries")
+    places: list[Mention] = Field(default_factory=list, description="action places")
+    killed: Toll = Field(default_factory=Toll)
+    wounded: Toll = Field(default_factory=Toll)
+    date: dt.date | None = Field(
+        default=None, description="event date when the text states it relative to publication"
+    )
+
+
 class TaggedArticle(Record):
     """An article with its escalation signals."""
 
@@ -169,6 +209,9 @@ class TaggedArticle(Record):
     theater: str | None = None
     tags: list[str] = Field(default_factory=list, description="the source feed's tags")
     score: Score = Field(default_factory=Score)
+    event: EventFacts | None = Field(
+        default=None, description="the main event's facts; what event linking and rules use"
+    )
     tagged_at: datetime = Field(default_factory=utcnow)
     tagger: str = ""
 
@@ -193,6 +236,49 @@ class Evidence(BaseModel):
     article_id: str
     source: str = ""
     url: str | None = None
+
+
+class LinkDecision(BaseModel):
+    """Why a report joined (or opened) an event: explained, so a wrong merge can be traced."""
+
+    model_config = ConfigDict(frozen=True)
+    article_id: str
+    action: Literal["opened", "joined", "merged"]
+    score: float = 0.0
+    reasons: list[str] = Field(default_factory=list)
+
+
+class EventRecord(Record):
+    """One real-world event: the reports of it across outlets, with one place and one toll."""
+
+    SCHEMA: ClassVar[str] = "event/1"
+    schema_: Literal["event/1"] = Field(default="event/1", alias="schema")
+    id: str = Field(description="stable: the same reports give the same event id")
+    revision: int = Field(1, ge=1, description="bumped on every change; the newest wins")
+    title: str = ""
+    kind: str | None = None
+    reaction: bool = False
+    articles: list[str] = Field(default_factory=list)
+    sources: list[str] = Field(default_factory=list, description="distinct outlets")
+    countries: list[str] = Field(default_factory=list)
+    places: list[Mention] = Field(default_factory=list)
+    theater: str | None = None
+    killed: Toll = Field(default_factory=Toll)
+    wounded: Toll = Field(default_factory=Toll)
+    signals: list[SignalType] = Field(default_factory=list)
+    score: float = 0.0
+    date: dt.date | None = None
+    first_seen: datetime
+    last_seen: datetime
+    evidence: list[Evidence] = Field(default_factory=list)
+    links: list[LinkDecision] = Field(default_factory=list)
+    first_fetched: datetime | None = None
+
+    model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True)
+
+    def to_bytes(self) -> bytes:
+        """Serialise with the ``schema`` key."""
+        return self.model_dump_json(by_alias=True).encode("utf-8")
 
 
 class Alert(Record):
