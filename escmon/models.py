@@ -255,6 +255,10 @@ class EventRecord(Record):
     schema_: Literal["event/1"] = Field(default="event/1", alias="schema")
     id: str = Field(description="stable: the same reports give the same event id")
     revision: int = Field(1, ge=1, description="bumped on every change; the newest wins")
+    status: Literal["open", "merged", "closed"] = Field(
+        "open", description="merged: its reports now belong to `merged_into`; drop its figures"
+    )
+    merged_into: str | None = None
     title: str = ""
     kind: str | None = None
     reaction: bool = False

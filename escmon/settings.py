@@ -67,6 +67,10 @@ class TopicSettings(_Section):
 
     raw: str = "articles.raw"
     tagged: str = "articles.tagged"
+    by_country: str = Field(
+        "articles.by-country", description="tagged articles re-keyed by action country (linking)"
+    )
+    events: str = Field("events", description="event/1 records, keyed by event id")
     alerts: str = "alerts"
     deadletter: str = "deadletter"
 

@@ -20,9 +20,9 @@ class TopicError(RuntimeError):
 
 
 def topic_names(settings: Settings) -> list[str]:
-    """The four pipeline topics, in flow order."""
+    """The pipeline topics, in flow order."""
     t = settings.topics
-    return [t.raw, t.tagged, t.alerts, t.deadletter]
+    return [t.raw, t.tagged, t.by_country, t.events, t.alerts, t.deadletter]
 
 
 def client_options(kafka: KafkaSettings) -> dict[str, Any]:
