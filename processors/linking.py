@@ -698,3 +698,32 @@ def build_record(
         links=list(links),
         first_fetched=min(fetched),
     )
+
+
+class Linker:
+    """One :class:`OpenEvents` per routing key, as the event agent's table holds them.
+
+    For the offline command, the scorer and the benchmark; the agent keeps the same per-key
+    state in its Faust table instead.
+    """
+
+    def __init__(self, config: LinkConfig | None = None) -> None:
+        self.config = config or LinkConfig()
+        self.keys: dict[str, OpenEvents] = {}
+
+    def add(self, article: TaggedArticle) -> list[EventRecord]:
+        """Route ``article`` to its key's open events; [] when it has no routing key."""
+        key = routing_key(article)
+        if key is None:
+            return []
+        events = self.keys.get(key)
+        if events is None:
+            events = self.keys[key] = OpenEvents(self.config)
+        return events.add(article)
+
+    def records(self) -> list[EventRecord]:
+        """The current record of every open event, key by key."""
+        return [r for key in sorted(self.keys) for r in self.keys[key].records()]
+
+    def __len__(self) -> int:
+        return sum(len(e) for e in self.keys.values())
