@@ -99,8 +99,8 @@ class LinkConfig:
     number_bonus: float = 0.15
     same_day_bonus: float = 0.1
     day_penalty: float = 0.1
-    kind_penalty: float = 0.3
-    reaction_penalty: float = 0.4
+    kind_penalty: float = 1.0
+    reaction_penalty: float = 1.0
     sentences: int = 6
     evidence: int = 3
     links: int = 50
@@ -121,14 +121,19 @@ def _outside_powers() -> frozenset[str]:
 def routing_key(article: TaggedArticle) -> str | None:
     """The action country that partitions the stream; None when the article names no place.
 
-    With the tagger's event facts it is their first action country. Without them, the country
-    of the first place named that is not an outside power (the US, UK, France, Russia are named
-    as attackers far from where things happen), else the first country named.
+    With the tagger's event facts it is their first action country. Without them: the country
+    of the first city or region named (a text names the place where things happened below
+    country level far more often than an attacker's home), else the first country named that is
+    not an outside power (the US, UK, France, Russia are named as attackers far from where
+    things happen), else the first country named.
     """
     if article.event is not None and article.event.countries:
         return article.event.countries[0]
     outside = _outside_powers()
-    countries = [p.country or p.name for p in article.places if p.kind == "country" or p.country]
+    for place in article.places:
+        if place.kind in PLACE_KINDS and place.country and place.country not in outside:
+            return place.country
+    countries = [p.country or p.name for p in article.places if p.kind == "country"]
     for country in countries:
         if country not in outside:
             return country
