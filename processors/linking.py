@@ -78,8 +78,9 @@ from escmon.models import (
 
 PATTERNS = Path(__file__).resolve().parent / "patterns"
 PLACE_KINDS = frozenset({"city", "region", "waterway", "gpe"})
-# The main kind of a report when the tagger's event facts are absent: the first of these it has.
-KIND_ORDER = ("deescalation", "strike", "casualties", "retaliation_pledge", "threat")
+# The main kind of a report when the tagger's event facts are absent: the first of these it has
+# (a de-escalation only when there is no violence: war reports often mention peace talks).
+KIND_ORDER = ("strike", "casualties", "deescalation", "retaliation_pledge", "threat")
 _WORD = re.compile(r"[^\W\d_][\w'’-]*|\d[\d,.]*", re.UNICODE)
 
 
@@ -101,7 +102,7 @@ class LinkConfig:
     day_penalty: float = 0.1
     kind_penalty: float = 1.0
     reaction_penalty: float = 1.0
-    sentences: int = 6
+    sentences: int = 12
     evidence: int = 3
     links: int = 50
 
@@ -268,7 +269,7 @@ def report_of(article: TaggedArticle, config: LinkConfig | None = None) -> Repor
             sentences.append(signal.sentence)
             if len(sentences) >= config.sentences:
                 break
-    words, numbers = _words(" ".join([article.title, *sentences]))
+    words, _ = _words(" ".join([article.title, *sentences]))
     types = {s.type for s in article.signals}
     if facts is not None:
         kind = facts.kind
@@ -289,6 +290,9 @@ def report_of(article: TaggedArticle, config: LinkConfig | None = None) -> Repor
         date, dated_by = None, ""
     if date is None and article.published is not None:
         date, dated_by = article.published.astimezone(UTC).date(), "published"
+    # Only the report's own toll figures are compared: other numbers in a text are often the
+    # toll of the event it reacts to, which its reaction and follow-up reports repeat as well.
+    numbers: set[int] = set()
     for toll in (killed, wounded):
         numbers |= {n for n in (toll.low, toll.best, toll.high) if n is not None and n >= 2}
     evidence = tuple(
@@ -380,7 +384,7 @@ def compare(a: Report, b: Report, config: LinkConfig) -> tuple[float, list[str]]
     numbers = a.numbers & b.numbers
     if numbers:
         bonus += config.number_bonus
-        reasons.append("shared figure " + ", ".join(str(n) for n in sorted(numbers)[:3]))
+        reasons.append("same toll figure " + ", ".join(str(n) for n in sorted(numbers)[:3]))
     if a.reaction != b.reaction:
         bonus -= config.reaction_penalty
         reasons.append("one is a reaction, the other not")
