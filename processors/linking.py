@@ -82,6 +82,11 @@ PLACE_KINDS = frozenset({"city", "region", "waterway", "gpe"})
 # (a de-escalation only when there is no violence: war reports often mention peace talks).
 KIND_ORDER = ("strike", "casualties", "deescalation", "retaliation_pledge", "threat")
 _WORD = re.compile(r"[^\W\d_][\w'-]*")
+_NAME = re.compile(r"(?<![.!?:\"“] )\b[A-Z][\w'’-]+")
+_CALENDAR = frozenset(
+    "january february march april june july august september october november december "
+    "monday tuesday wednesday thursday friday saturday sunday".split()
+)
 
 
 @dataclass(frozen=True)
@@ -97,6 +102,8 @@ class LinkConfig:
     published_window_days: float = 3.0
     threshold: float = 0.45
     place_bonus: float = 0.3
+    name_bonus: float = 0.1
+    names_counted: int = 3
     number_bonus: float = 0.15
     same_day_bonus: float = 0.1
     day_penalty: float = 0.1
@@ -160,6 +167,7 @@ class Report:
     places: tuple[Mention, ...]
     place_names: frozenset[str]
     words: frozenset[str]
+    names: frozenset[str]
     numbers: frozenset[int]
     killed: Toll
     wounded: Toll
@@ -193,6 +201,7 @@ class Report:
             "places": [p.model_dump() for p in self.places],
             "place_names": sorted(self.place_names),
             "words": sorted(self.words),
+            "names": sorted(self.names),
             "numbers": sorted(self.numbers),
             "killed": self.killed.model_dump(),
             "wounded": self.wounded.model_dump(),
@@ -221,6 +230,7 @@ class Report:
             places=tuple(Mention.model_validate(p) for p in d["places"]),
             place_names=frozenset(d["place_names"]),
             words=frozenset(d["words"]),
+            names=frozenset(d["names"]),
             numbers=frozenset(d["numbers"]),
             killed=Toll.model_validate(d["killed"]),
             wounded=Toll.model_validate(d["wounded"]),
@@ -248,6 +258,18 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(w for w in words if len(w) > 2 and w not in stop)
 
 
+def _names(text: str, words: frozenset[str], skip: set[str]) -> frozenset[str]:
+    """Capitalised content words (people, places, groups, weapons): what makes one event's
+    reports alike, beside the country's name and its nationality adjective, which every event
+    of the routing key shares, and calendar words."""
+    out = set()
+    for match in _NAME.findall(text):
+        token = match.lower().replace("’", "'").removesuffix("'s").rstrip("'-")
+        if token in words and token not in _CALENDAR and token not in skip:
+            out.add(token)
+    return frozenset(out)
+
+
 def report_of(article: TaggedArticle, config: LinkConfig | None = None) -> Report | None:
     """The linker's view of ``article``; None when it has no routing key (names no place)."""
     config = config or LinkConfig()
@@ -261,7 +283,10 @@ def report_of(article: TaggedArticle, config: LinkConfig | None = None) -> Repor
             sentences.append(signal.sentence)
             if len(sentences) >= config.sentences:
                 break
-    words = _words(" ".join([article.title, *sentences]))
+    text = " ".join([article.title, *sentences])
+    words = _words(text)
+    countries_named = {p.text.lower() for p in article.places if p.kind == "country"}
+    names = _names(text, words, countries_named)
     types = {s.type for s in article.signals}
     if facts is not None:
         kind = facts.kind
@@ -315,6 +340,7 @@ def report_of(article: TaggedArticle, config: LinkConfig | None = None) -> Repor
         places=places,
         place_names=frozenset(p.name for p in places),
         words=words,
+        names=names,
         numbers=frozenset(numbers),
         killed=killed,
         wounded=wounded,
@@ -353,6 +379,8 @@ def pair_score(a: Report, b: Report, config: LinkConfig) -> float | None:
         return None
     shared = len(a.words & b.words)
     text = shared / math.sqrt(len(a.words) * len(b.words)) if shared else 0.0
+    if a.names:
+        bonus += config.name_bonus * min(len(a.names & b.names), config.names_counted)
     if a.place_names and not a.place_names.isdisjoint(b.place_names):
         bonus += config.place_bonus
     if a.numbers and not a.numbers.isdisjoint(b.numbers):
@@ -379,6 +407,9 @@ def explain(a: Report, b: Report, config: LinkConfig) -> list[str]:
     shared = a.words & b.words
     text = len(shared) / math.sqrt(len(a.words) * len(b.words)) if shared else 0.0
     reasons.append(f"text {text:.2f} ({len(shared)} words shared)")
+    names = a.names & b.names
+    if names:
+        reasons.append("shared names " + ", ".join(sorted(names)[:5]))
     places = a.place_names & b.place_names
     if places:
         reasons.append("shared place " + ", ".join(sorted(places)[:3]))
