@@ -83,6 +83,7 @@ PLACE_KINDS = frozenset({"city", "region", "waterway", "gpe"})
 KIND_ORDER = ("strike", "casualties", "deescalation", "retaliation_pledge", "threat")
 _WORD = re.compile(r"[^\W\d_][\w'-]*")
 _NAME = re.compile(r"(?<![.!?:\"“] )\b[A-Z][\w'’-]+")
+_YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 _CALENDAR = frozenset(
     "january february march april june july august september october november december "
     "monday tuesday wednesday thursday friday saturday sunday".split()
@@ -160,6 +161,7 @@ class Report:
     date: dt.date | None
     dated_by: str  # "event" (the text states it), "published", or "" (no date)
     arrival: datetime
+    year: int | None  # the latest year the text names: the event is no earlier
     kind: str | None
     reaction: bool
     signals: tuple[str, ...]
@@ -194,6 +196,7 @@ class Report:
             "date": self.date.isoformat() if self.date else None,
             "dated_by": self.dated_by,
             "arrival": self.arrival.isoformat(),
+            "year": self.year,
             "kind": self.kind,
             "reaction": self.reaction,
             "signals": list(self.signals),
@@ -223,6 +226,7 @@ class Report:
             date=dt.date.fromisoformat(d["date"]) if d["date"] else None,
             dated_by=d["dated_by"],
             arrival=datetime.fromisoformat(d["arrival"]),
+            year=d["year"],
             kind=d["kind"],
             reaction=d["reaction"],
             signals=tuple(d["signals"]),
@@ -333,6 +337,7 @@ def report_of(article: TaggedArticle, config: LinkConfig | None = None) -> Repor
         date=date,
         dated_by=dated_by,
         arrival=article.fetched or article.tagged_at,
+        year=max((int(y) for y in _YEAR.findall(text)), default=None),
         kind=kind,
         reaction=reaction,
         signals=tuple(t for t in SIGNAL_TYPES if t in types),
@@ -376,6 +381,12 @@ def pair_score(a: Report, b: Report, config: LinkConfig) -> float | None:
             return None
         bonus += config.same_day_bonus if gap == 0 else -config.day_penalty * gap
     elif abs((a.arrival - b.arrival).total_seconds()) > config.published_window_days * 86400:
+        return None
+    elif (a.date is not None and b.year is not None and a.date.year < b.year) or (
+        b.date is not None and a.year is not None and b.date.year < a.year
+    ):
+        # a report with no date that names a year reports an event of that year or later
+        # (background years are earlier): it cannot be an event dated before that year
         return None
     shared = len(a.words & b.words)
     text = shared / math.sqrt(len(a.words) * len(b.words)) if shared else 0.0
