@@ -59,7 +59,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
@@ -226,7 +226,7 @@ class Report:
             date=dt.date.fromisoformat(d["date"]) if d["date"] else None,
             dated_by=d["dated_by"],
             arrival=datetime.fromisoformat(d["arrival"]),
-            year=d["year"],
+            year=d.get("year"),
             kind=d["kind"],
             reaction=d["reaction"],
             signals=tuple(d["signals"]),
@@ -234,7 +234,7 @@ class Report:
             places=tuple(Mention.model_validate(p) for p in d["places"]),
             place_names=frozenset(d["place_names"]),
             words=frozenset(d["words"]),
-            names=frozenset(d["names"]),
+            names=frozenset(d.get("names", ())),
             numbers=frozenset(d["numbers"]),
             killed=Toll.model_validate(d["killed"]),
             wounded=Toll.model_validate(d["wounded"]),
@@ -581,9 +581,13 @@ class OpenEvents:
         }
 
     @classmethod
-    def from_json(cls, d: dict[str, Any]) -> OpenEvents:
-        """Rebuild the state :meth:`to_json` gave."""
-        self = cls(LinkConfig(**d.get("config", {})))
+    def from_json(cls, d: dict[str, Any], config: LinkConfig | None = None) -> OpenEvents:
+        """Rebuild the state :meth:`to_json` gave; ``config`` (when given) replaces the stored
+        one, so a changed setting applies to restored state too."""
+        if config is None:
+            known = {f.name for f in fields(LinkConfig)}
+            config = LinkConfig(**{k: v for k, v in d.get("config", {}).items() if k in known})
+        self = cls(config)
         self.watermark = datetime.fromisoformat(d["watermark"]) if d.get("watermark") else None
         for r in d["reports"]:
             report = Report.from_json(r)

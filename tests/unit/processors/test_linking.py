@@ -296,3 +296,14 @@ def test_an_undated_report_naming_a_later_year_is_not_an_older_event():
                         places=(EL_FASHER,), killed=21, day=None)
     assert partition(link([dated, later])) == {frozenset({"y1"}), frozenset({"y2"})}
     assert partition(link([dated, background])) == {frozenset({"y1", "y3"})}
+
+
+def test_restored_state_takes_the_config_given_and_ignores_unknown_settings():
+    state = link(MARKET[:1]).to_json()
+    state["config"]["retired_setting"] = 1
+    assert OpenEvents.from_json(state).config == LinkConfig()
+    strict = LinkConfig(threshold=5.0)
+    restored = OpenEvents.from_json(state, strict)
+    assert restored.config is strict
+    (out,) = restored.add(MARKET[1])
+    assert out.articles == ["m2"]  # nothing scores 5.0: a new event
