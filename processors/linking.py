@@ -57,6 +57,7 @@ import datetime as dt
 import json
 import math
 import re
+import sys
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
@@ -259,7 +260,8 @@ def _words(text: str) -> frozenset[str]:
             if len(token) > 4 and token[-1] == "s" and token[-2] != "s":
                 token = token[:-1]
         words.add(token)
-    return frozenset(w for w in words if len(w) > 2 and w not in stop)
+    # interned: the same word in thousands of open reports is then one string in memory
+    return frozenset(sys.intern(w) for w in words if len(w) > 2 and w not in stop)
 
 
 def _names(text: str, words: frozenset[str], skip: set[str]) -> frozenset[str]:
@@ -270,7 +272,7 @@ def _names(text: str, words: frozenset[str], skip: set[str]) -> frozenset[str]:
     for match in _NAME.findall(text):
         token = match.lower().replace("’", "'").removesuffix("'s").rstrip("'-")
         if token in words and token not in _CALENDAR and token not in skip:
-            out.add(token)
+            out.add(sys.intern(token))
     return frozenset(out)
 
 
