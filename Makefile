@@ -27,7 +27,7 @@ run: $(STAMP) compiled  ## run the pipeline: local broker, sample feed, seed art
 	$(VENV)/bin/escmon run
 
 test: $(STAMP) compiled  ## lint, type-check and run every test (starts its own Kafka broker)
-	deploy/prometheus/install-prometheus.sh
+	deploy/install-test-tools.sh
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 	$(PY) -m pytest
