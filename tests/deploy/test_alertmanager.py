@@ -33,7 +33,8 @@ from processors.tagger import Tagger
 from tests.conftest import SEED_ARTICLE, free_port, wait_for
 from tests.deploy.sandbox import INSTALL_TOOLS
 
-# The route of docs/operations.md ("Alertmanager"), with the receiver pointed at this test.
+# The route of docs/operations.md ("Alertmanager") without its pager sub-route, with shorter
+# waits and the receiver pointed at this test.
 ROUTE = """
 route:
   receiver: default
