@@ -259,12 +259,16 @@ def readyz(port: str) -> bool:
 
 
 @pytest.fixture
-def started() -> Iterator[dict[str, Sandboxed]]:
-    """The sandboxed stages a test starts, stopped after it."""
+def started(request: pytest.FixtureRequest) -> Iterator[dict[str, Sandboxed]]:
+    """The sandboxed stages a test starts, stopped after it; their logs printed if it failed."""
     procs: dict[str, Sandboxed] = {}
     yield procs
     for proc in procs.values():
         proc.stop()
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed:
+        for proc in procs.values():
+            print(f"\n--- sandboxed {proc.stage} ---\n{proc.output()[-6000:]}")
 
 
 @pytest.mark.integration
