@@ -39,7 +39,7 @@ class KafkaSettings(_Section):
     replication: int = Field(1, ge=1, description="replication factor for topics escmon creates")
     security_protocol: str = Field("PLAINTEXT", description="PLAINTEXT, SSL, SASL_SSL, ...")
     sasl_mechanism: str | None = Field(None, description="e.g. PLAIN, SCRAM-SHA-512")
-    sasl_username: str | None = None
+    sasl_username: str | None = Field(None, description="SASL user")
     sasl_password: SecretStr | None = Field(
         None, description="set it as ESCMON_KAFKA__SASL_PASSWORD in the environment"
     )
@@ -92,7 +92,7 @@ class BrokerSettings(_Section):
 class FeedSettings(_Section):
     """One RSS/Atom feed."""
 
-    name: str
+    name: str = Field(description="the feed in logs and in the `feed` label of its metrics")
     url: str = Field(description="http(s) URL, or a path to a local feed file")
     interval: float = Field(300.0, gt=0, description="seconds between polls")
     enabled: bool = Field(True, description="false keeps the entry but stops polling it")
