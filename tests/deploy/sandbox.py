@@ -5,7 +5,9 @@ with bubblewrap: ``ProtectSystem=strict`` (all of ``/`` read-only), ``ReadWriteP
 those bound writable), ``PrivateTmp=`` (a /tmp of its own), ``PrivateDevices=`` (a minimal /dev),
 ``ProtectHome=`` (empty /home, /root, /run/user), ``User=`` (a uid that owns nothing outside its
 ``StateDirectory=``), ``Environment=`` then ``EnvironmentFile=`` on a clean environment, and
-``WorkingDirectory=``.
+``WorkingDirectory=``. Not rebuilt: the seccomp filters (``RestrictAddressFamilies=``,
+``SystemCallArchitectures=``, ``LockPersonality=``, ``RestrictNamespaces=``,
+``RestrictSUIDSGID=``) and ``ProtectKernel*=`` / ``ProtectControlGroups=``.
 """
 
 from __future__ import annotations
