@@ -178,5 +178,3 @@ def _date(value: str | None, now: datetime) -> datetime | None:
 def _tidy(text: str) -> str:
     lines = [" ".join(line.split()) for line in text.replace("\r", "\n").split("\n")]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
-
-

