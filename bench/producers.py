@@ -166,7 +166,11 @@ async def one_run(
                 for i in range(feeds)
             ],
             # One local host serves every page: no politeness delay, or the bench would wait.
-            "article_fetch": {"allow_private": True, "delay": 0.0, "max_queue": 1_000_000},
+            "article_fetch": {
+                "allow_networks": ["127.0.0.0/8"],
+                "delay": 0.0,
+                "max_queue": 1_000_000,
+            },
         },
         metrics={"producer_port": 0},
     )

@@ -8,6 +8,7 @@ shipped ``seeds/escmon.yaml`` works from any working directory.
 from __future__ import annotations
 
 import os
+from ipaddress import IPv4Network, IPv6Network
 from pathlib import Path
 from typing import Any, Literal
 
@@ -122,15 +123,16 @@ class ArticleFetchSettings(_Section):
     max_redirects: int = Field(5, ge=0, description="redirects followed per page")
     robots_ttl: float = Field(86400.0, gt=0, description="seconds a host's robots.txt is cached")
     min_chars: int = Field(
-        300,
+        200,
         ge=0,
         description="a page whose main text is shorter (or not longer than the summary) keeps "
         "the summary: a paywall, a consent wall or a video page",
     )
-    allow_private: bool = Field(
-        False,
-        description="fetch links to loopback, private, link-local and metadata addresses; off, "
-        "so a hostile feed cannot make the producer read internal services (tests turn it on)",
+    allow_networks: list[IPv4Network | IPv6Network] = Field(
+        default_factory=list,
+        description="networks fetched from although loopback, private or link-local (CIDR, "
+        "e.g. 127.0.0.1/32 in tests); empty, so a hostile feed cannot make the producer read "
+        "internal services",
     )
 
 

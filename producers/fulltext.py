@@ -98,13 +98,16 @@ class Verdict:
 def full_text_article(article: Article, page: str, found: Extracted, *, min_chars: int) -> Verdict:
     """The update of ``article`` with the page's main text, or why the summary stays.
 
-    The page must say more than the feed did: a main text shorter than ``min_chars`` or no longer
+    The page must say more than the feed did. A main text shorter than ``min_chars`` or no longer
     than the summary is a paywall when the page says so (subscribe-to-read words, schema.org's
-    ``isAccessibleForFree: false``), else thin text (a video page, a consent wall).
+    ``isAccessibleForFree: false``); else thin text (a video page, a consent wall) when short, or
+    nothing new when the feed carried the whole text already.
     """
     text = found.text
     if len(text) < min_chars or len(text) <= len(article.body):
-        return Verdict(None, "paywall" if _PAYWALL_WORDS.search(page) else "thin_text")
+        if _PAYWALL_WORDS.search(page):
+            return Verdict(None, "paywall")
+        return Verdict(None, "thin_text" if len(text) < min_chars else "nothing_new")
     return Verdict(
         article.model_copy(
             update={

@@ -19,8 +19,9 @@ import socket
 import time
 import urllib.robotparser
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from ipaddress import IPv4Network, IPv6Network, ip_address
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -71,8 +72,20 @@ class GuardedResolver(AbstractResolver):
         await self._inner.close()
 
 
-def _allow_all(_: str) -> str | None:
-    return None
+def allowing(networks: Sequence[IPv4Network | IPv6Network]) -> Callable[[str], str | None]:
+    """:func:`refused_address`, except that addresses in ``networks`` are allowed."""
+
+    def guard(address: str) -> str | None:
+        reason = refused_address(address)
+        if reason is None or not networks:
+            return reason
+        try:
+            ip = ip_address(address.split("%", 1)[0])
+        except ValueError:
+            return reason
+        return None if any(ip in net for net in networks) else reason
+
+    return guard
 
 
 @dataclass(frozen=True)
@@ -121,10 +134,10 @@ class PageFetcher:
         clock: Callable[[], float] = time.monotonic,
         guard: Callable[[str], str | None] | None = None,
     ) -> None:
-        """``guard`` says why an IP address is refused (default :func:`refused_address`, or
-        nothing refused when ``settings.allow_private``)."""
+        """``guard`` says why an IP address is refused (default :func:`refused_address`, except
+        in ``settings.allow_networks``)."""
         self.settings = settings
-        self.guard = guard or (_allow_all if settings.allow_private else refused_address)
+        self.guard = guard or allowing(settings.allow_networks)
         self.max_bytes = max_bytes
         self.clock = clock
         self.user_agent = f"{AGENT}/0.1 (+{settings.contact}; article text for news monitoring)"

@@ -110,4 +110,4 @@ def test_short_pages_keep_the_summary_and_say_why(page, reason):
 def test_a_page_no_longer_than_the_summary_keeps_the_summary():
     article = summary_article().model_copy(update={"body": "x" * 900})
     verdict = full_text_article(article, "<p/>", Extracted(text="y" * 800), min_chars=300)
-    assert verdict.reason == "thin_text"
+    assert verdict.reason == "nothing_new"

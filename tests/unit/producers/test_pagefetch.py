@@ -7,24 +7,25 @@ never asserted as speed; only the order of requests and the politeness gaps (low
 
 import asyncio
 import socket
+from ipaddress import ip_network
 
 import pytest
 
 from escmon.settings import ArticleFetchSettings
-from producers.pagefetch import GuardedResolver, HostQueues, Job, Page, PageFetcher
+from producers.pagefetch import GuardedResolver, HostQueues, Job, Page, PageFetcher, allowing
 from tests.integration.pageserver import PageServer
 
 ARTICLE = b"<html><head><title>t</title></head><body><p>Shelling in Kherson.</p></body></html>"
 
 
 def settings(**overrides) -> ArticleFetchSettings:
-    base = {"allow_private": True, "delay": 0.0, "timeout": 5.0, "contact": "ops@example.org"}
+    base = {
+        "allow_networks": ["127.0.0.0/8"],
+        "delay": 0.0,
+        "timeout": 5.0,
+        "contact": "ops@example.org",
+    }
     return ArticleFetchSettings(**{**base, **overrides})
-
-
-def only_127_0_0_1(address: str) -> str | None:
-    """A guard for tests: the local server's address passes, every other address is refused."""
-    return None if address == "127.0.0.1" else "private"
 
 
 @pytest.fixture
@@ -168,7 +169,7 @@ async def test_links_to_loopback_are_refused_by_address_and_by_name(srv):
     srv.page("/admin", ARTICLE)
     port = srv.base.rsplit(":", 1)[1]
     for url in (f"http://127.0.0.1:{port}/admin", f"http://localhost:{port}/admin"):
-        page = await fetch(url, allow_private=False)
+        page = await fetch(url, allow_networks=[])
         assert (page.status, page.reason) == ("failed", "refused_address: loopback"), url
     assert srv.hits_of("/admin") == []
 
@@ -176,22 +177,30 @@ async def test_links_to_loopback_are_refused_by_address_and_by_name(srv):
 @pytest.mark.parametrize(
     ("target", "reason"),
     [
-        ("http://127.0.0.2:{port}/admin", "refused_address: private"),
-        ("http://169.254.169.254/latest/meta-data/", "refused_address: private"),
+        ("http://127.0.0.2:{port}/admin", "refused_address: loopback"),
+        ("http://169.254.169.254/latest/meta-data/", "refused_address: metadata"),
         ("http://10.0.0.1/", "refused_address: private"),
+        ("http://[::1]:{port}/admin", "refused_address: loopback"),
     ],
 )
 async def test_a_redirect_to_a_private_address_is_refused(srv, target, reason):
     port = srv.base.rsplit(":", 1)[1]
     srv.status("/go", 302, target.format(port=port))
-    fetcher = PageFetcher(settings(allow_private=False), max_bytes=100_000, guard=only_127_0_0_1)
-    try:
-        page = await fetcher.fetch(srv.base + "/go")
-    finally:
-        await fetcher.close()
+    # Only the test server's own address is allowed, as a test config would allow it.
+    page = await fetch(srv.base + "/go", allow_networks=["127.0.0.1/32"])
     assert (page.status, page.reason) == ("failed", reason)
     assert len(srv.hits_of("/go")) == 1
     assert srv.hits_of("/admin") == []
+
+
+def test_allowed_networks_open_only_themselves():
+    guard = allowing([ip_network("127.0.0.1/32"), ip_network("fd00::/8")])
+    assert guard("127.0.0.1") is None
+    assert guard("fd12::1") is None
+    assert guard("127.0.0.2") == "loopback"
+    assert guard("10.0.0.1") == "private"
+    assert guard("93.184.216.34") is None
+    assert allowing([])("127.0.0.1") == "loopback"
 
 
 async def test_the_resolver_drops_refused_addresses_and_refuses_when_none_is_left():

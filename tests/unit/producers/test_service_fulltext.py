@@ -45,7 +45,7 @@ def make_service(tmp_path: Path, feed_url: str, full_text: bool = True) -> Produ
         producers={
             "inbox": None,
             "feeds": [{"name": "wire", "url": feed_url, "full_text": full_text}],
-            "article_fetch": {"allow_private": True, "delay": 0.0, "timeout": 3.0},
+            "article_fetch": {"allow_networks": ["127.0.0.0/8"], "delay": 0.0, "timeout": 3.0},
         },
         metrics={"producer_port": 0},
     )
