@@ -245,6 +245,8 @@ def step_event(
         if rule.type == "any":
             if alive:
                 _any_event(rule, key, st, rs, event, entry, now, proposals, suppressed)
+            # The clock may have moved past other events' holds.
+            _release_held(rule, key, st, rs, now, proposals, suppressed)
         elif rule.type == "sequence":
             if alive:
                 _sequence_event(rule, key, st, rs, event, entry, now, proposals, suppressed)
@@ -270,6 +272,9 @@ def tick(ruleset: RuleSet, key: str, state: State | None, now: datetime) -> Resu
         if applies(rule, key) and rule.type in ("threshold", "spike"):
             rs = st["rules"].setdefault(rule.name, {})
             _windowed(rule, key, st, rs, now, proposals, suppressed)
+        elif applies(rule, key) and rule.hold and st["rules"].get(rule.name, {}).get("held"):
+            rs = st["rules"][rule.name]
+            _release_held(rule, key, st, rs, now, proposals, suppressed)
     return _finish(ruleset, key, st, proposals, suppressed)
 
 
@@ -281,6 +286,8 @@ def next_due(ruleset: RuleSet, key: str, state: State | None) -> datetime | None
     due: list[float] = []
     for rule in ruleset.rules:
         rs = state["rules"].get(rule.name)
+        if rs and applies(rule, key) and rs.get("held"):
+            due.extend(rs["held"].values())
         if not rs or not applies(rule, key) or rule.type not in ("threshold", "spike"):
             continue
         if rs.get("pending") is not None:
@@ -590,18 +597,69 @@ def _any_event(
     before = fired.get(event.id)
     if before is not None and rule.rank(severity) <= rule.rank(before[1]):
         return
+    if before is None and st["clock"] < entry["t0"] + rule.hold:
+        # The first alert waits for the hold, so it can say how many outlets report the event.
+        rs["held"] = {**(rs.get("held") or {}), event.id: entry["t0"] + rule.hold}
+        return
+    _fire_event(rule, key, st, rs, event.id, entry, severity, value, now, proposals, suppressed)
+
+
+def _fire_event(
+    rule: Rule,
+    key: str,
+    st: State,
+    rs: dict[str, Any],
+    eid: str,
+    entry: dict[str, Any],
+    severity: str,
+    value: float,
+    now: datetime,
+    proposals: list[_Proposal],
+    suppressed: list[tuple[str, str]],
+) -> None:
     # Remembered even when cooldown holds it back: the event's next revision at the same
     # severity must not slip through once the cooldown is over.
-    rs["fired"] = {**fired, event.id: [entry["t"], severity]}
+    rs["fired"] = {**(rs.get("fired") or {}), eid: [entry["t"], severity]}
+    rs["held"] = {k: v for k, v in (rs.get("held") or {}).items() if k != eid}
     if _cooling(rule, rs, st["clock"], severity):
         suppressed.append((rule.name, "cooldown"))
         return
-    alert_id = stable_id(rule.name, key, event.id, severity)
-    items = [(event.id, entry)]
+    alert_id = stable_id(rule.name, key, eid, severity)
     alert = _alert(
-        rule, key, severity, "firing", entry["t0"], entry["t"], items, value, now, alert_id, {}
+        rule, key, severity, "firing", entry["t0"], entry["t"], [(eid, entry)], value, now,
+        alert_id, {},
     )
     proposals.append(_Proposal(rule, alert, rs, st["clock"]))
+
+
+def _release_held(
+    rule: Rule,
+    key: str,
+    st: State,
+    rs: dict[str, Any],
+    now: datetime,
+    proposals: list[_Proposal],
+    suppressed: list[tuple[str, str]],
+) -> None:
+    """Fire the held events whose hold is over, with their newest figures (and drop the ones
+    that were merged away or no longer match)."""
+    held = rs.get("held")
+    if not held:
+        return
+    live = dict(eventstate.live(st["evs"]))
+    for eid, due in sorted(held.items(), key=lambda kv: (kv[1], kv[0])):
+        if due > st["clock"]:
+            continue
+        entry = live.get(eid)
+        matches = entry is not None and rule.where.holds(
+            entry["sig"], int(entry["killed"]), entry["score"], len(entry["src"])
+        )
+        value = _metric(rule.metric, [entry]) if entry is not None else 0.0
+        severity = rule.severity_for(value) if matches else None
+        if entry is None or severity is None:
+            rs["held"] = {k: v for k, v in rs["held"].items() if k != eid}
+            continue
+        _fire_event(rule, key, st, rs, eid, entry, severity, value, now, proposals, suppressed)
 
 
 def _sequence_event(

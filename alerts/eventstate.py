@@ -91,6 +91,9 @@ def withdraw(
 
 
 def _hand_over(rule: Rule, rs: dict[str, Any], eid: str, into: str | None) -> None:
+    if rs.get("held") and eid in rs["held"]:
+        # The survivor's own revision starts (or has started) its hold.
+        rs["held"] = {k: v for k, v in rs["held"].items() if k != eid}
     fired = rs.get("fired")
     if fired and eid in fired:
         fired = dict(fired)

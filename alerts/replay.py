@@ -4,7 +4,7 @@ behind ``escmon rules test``), with the ticks a live worker would have made in b
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from alerts.engine import State, group_keys, next_due, step, step_event, tick
 from alerts.rules import RuleSet
@@ -69,13 +69,17 @@ def replay(
     """The alerts ``articles`` (tagged articles and/or event records) fire, sorted by event time
     first (stable for equal times, so revisions of an event keep their file order).
 
-    Time runs to the last article, or to ``until``; ``flush`` lets every window close and
+    Time runs to the last article plus the longest ``hold`` (a held event alert is one that will
+    fire, so a backtest shows it), or to ``until``; ``flush`` lets every window close and
     every pending period end (so resolves show).
     """
     ordered = sorted(articles, key=event_time)
     run = Replay(ruleset)
     for article in ordered:
         yield from run.add(article)
+    hold = max(r.hold for r in ruleset.rules)
+    if until is None and hold and ordered:
+        until = event_time(ordered[-1]) + timedelta(seconds=hold)
     if flush:
         yield from run.advance(None)
     elif until is not None:

@@ -142,6 +142,12 @@ class Rule(_Strict):
         3600, ge=0, description="seconds after a notification before the same rule+group again"
     )
     resolved: bool = Field(False, description="send a resolved message when it stops holding")
+    hold: float = Field(
+        0,
+        ge=0,
+        description="any over events: seconds after an event's first report before its first "
+        "alert, so other outlets' reports can join it (like Alertmanager's group_wait)",
+    )
     # spike
     baseline: int = Field(6, ge=1, description="spike: trailing windows averaged as baseline")
     min_count: int = Field(3, ge=1, description="spike: fewest articles in the window to fire")
@@ -165,6 +171,9 @@ class Rule(_Strict):
             raise ValueError(msg)
         if self.type in ("any", "sequence") and (self.for_ or self.resolved):
             msg = f"for and resolved apply to windowed rules (threshold, spike), not {self.type}"
+            raise ValueError(msg)
+        if self.hold and (self.type != "any" or self.source != "events"):
+            msg = "hold applies to any rules over events (source: events)"
             raise ValueError(msg)
         if self.source == "events" and self.group_by == "actor_pair":
             msg = "event records name no actors: group events by theater, country or global"
