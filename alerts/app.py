@@ -27,6 +27,7 @@ from prometheus_client import CollectorRegistry
 from alerts.delivery import Deliverer
 from alerts.engine import (
     Result,
+    event_routes,
     group_keys,
     needs_tick,
     same_but_clock,
@@ -81,6 +82,9 @@ def create_app(
     cap = settings.processors.deadletter_cap
     state = app.Table("rule-state", default=None, partitions=settings.kafka.partitions)
     delivered = app.Table("delivered", default=None, partitions=settings.kafka.partitions)
+    # The groups each event was last sent to. The events topic is keyed by event id, so this
+    # table is co-partitioned with it; a revision that leaves a group is sent there too.
+    event_groups = app.Table("event-groups", default=None, partitions=settings.kafka.partitions)
     deliverer = Deliverer(settings, metrics)
 
     async def dead(reason: str, payload: bytes, event: Any) -> None:
@@ -118,8 +122,12 @@ def create_app(
                 await dead(str(exc), event.value or b"", event)
                 continue
             value = record.to_bytes()
-            for key in group_keys(rules, record):
+            before = event_groups.get(record.id)
+            for key in event_routes(rules, record, before):
                 await grouped.send(key=key.encode(), value=value)
+            now_in = group_keys(rules, record)
+            if now_in != before:
+                event_groups[record.id] = now_in
             yield None
 
     # A notifier whose rules all read events does not consume articles.tagged, and vice versa.

@@ -97,6 +97,12 @@ def group_keys(ruleset: RuleSet, article: TaggedArticle | EventRecord) -> list[s
     return sorted(keys)
 
 
+def event_routes(ruleset: RuleSet, event: EventRecord, before: list[str] | None) -> list[str]:
+    """The groups a revision of ``event`` goes to: its groups now, and the groups an earlier
+    revision went to (``before``), which must hear that it left them."""
+    return sorted(set(group_keys(ruleset, event)) | set(before or []))
+
+
 def applies(rule: Rule, key: str) -> bool:
     """True when ``key`` is a group of ``rule``'s kind."""
     prefix = KEY_PREFIX[rule.group_by]
@@ -229,6 +235,11 @@ def step_event(
     if event.status == "merged":
         # Its reports count in the survivor now (the newest revision wins, as everywhere).
         eventstate.withdraw(ruleset, st, event.id, event.merged_into, event.revision, t)
+        alive = False
+    elif key not in group_keys(ruleset, event):
+        # The event left this group (a country or theater corrected): its figures go, what the
+        # rules remember of it stays (should it come back, it has alerted here already).
+        eventstate.withdraw(ruleset, st, event.id, event.id, event.revision, t)
         alive = False
     else:
         for other in eventstate.absorbed_by(st["evs"], event.id, entry):

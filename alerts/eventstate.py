@@ -91,6 +91,15 @@ def withdraw(
 
 
 def _hand_over(rule: Rule, rs: dict[str, Any], eid: str, into: str | None) -> None:
+    if into == eid:
+        # Leaving a group, not merged: keep "already fired", drop holds, slots and marks.
+        rs["held"] = {k: v for k, v in (rs.get("held") or {}).items() if k != eid}
+        for side in ("firsts", "thens"):
+            if rs.get(side):
+                rs[side] = [m for m in rs[side] if m[1] != eid]
+        if rs.get("evcounts"):
+            rs["evcounts"] = {k: [i for i in ids if i != eid] for k, ids in rs["evcounts"].items()}
+        return
     if rs.get("held") and eid in rs["held"]:
         # The survivor's own revision starts (or has started) its hold.
         rs["held"] = {k: v for k, v in rs["held"].items() if k != eid}

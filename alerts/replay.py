@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 
-from alerts.engine import State, group_keys, next_due, step, step_event, tick
+from alerts.engine import State, event_routes, group_keys, next_due, step, step_event, tick
 from alerts.rules import RuleSet
 from escmon.models import Alert, EventRecord, TaggedArticle
 
@@ -26,6 +26,8 @@ class Replay:
         self.states: dict[str, State] = {}
         # Each group's next due time, recomputed only when its state changes.
         self.due: dict[str, datetime | None] = {}
+        # The groups each event went to, so a revision that leaves one still reaches it.
+        self.routes: dict[str, list[str]] = {}
 
     def _set(self, key: str, state: State) -> None:
         self.states[key] = state
@@ -50,7 +52,12 @@ class Replay:
         """Time passes up to the record's event time, then it joins its groups."""
         when = event_time(record)
         yield from self.advance(when)
-        for key in group_keys(self.ruleset, record):
+        if isinstance(record, EventRecord):
+            keys = event_routes(self.ruleset, record, self.routes.get(record.id))
+            self.routes[record.id] = group_keys(self.ruleset, record)
+        else:
+            keys = group_keys(self.ruleset, record)
+        for key in keys:
             state = self.states.get(key)
             if isinstance(record, EventRecord):
                 result = step_event(self.ruleset, key, state, record, when)

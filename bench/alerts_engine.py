@@ -1,8 +1,9 @@
 """Benchmark: the alert rules engine replaying tagged articles (``escmon rules test``'s core).
 
 Synthetic tagged articles (fixed seed) over 5 theaters and 20 countries, spread over 24 h of
-event time, go through the article rules ``seeds/rules-articles.yaml``. Reports the median of several runs of
-articles per second, and the largest group state as JSON (what one changelog write carries).
+event time, go through the article rules ``seeds/rules-articles.yaml`` (the shipped
+``seeds/rules.yaml`` reads events). Reports the median of several runs of articles per second, and
+the largest group state as JSON (what one changelog write carries).
 
     python bench/alerts_engine.py [--articles N] [--runs R]
 """

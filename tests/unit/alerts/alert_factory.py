@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from alerts.engine import State, group_keys, step, step_event, tick
+from alerts.engine import State, event_routes, group_keys, step, step_event, tick
 from alerts.rules import RuleSet
 from escmon.models import (
     Alert,
@@ -119,13 +119,18 @@ class Driver:
         self.states: dict[str, State] = {}
         self.alerts: list[Alert] = []
         self.suppressed: list[tuple[str, str]] = []
+        self.routes: dict[str, list[str]] = {}
 
     def add(self, *articles: TaggedArticle | EventRecord) -> list[Alert]:
         """Step each article or event into its groups (now = its event time); return what
         fired."""
         fired: list[Alert] = []
         for a in articles:
-            for key in group_keys(self.ruleset, a):
+            keys = group_keys(self.ruleset, a)
+            if isinstance(a, EventRecord):
+                keys = event_routes(self.ruleset, a, self.routes.get(a.id))
+                self.routes[a.id] = group_keys(self.ruleset, a)
+            for key in keys:
                 state = self.states.get(key)
                 if isinstance(a, EventRecord):
                     result = step_event(self.ruleset, key, state, a, a.last_seen)

@@ -106,6 +106,17 @@ inhibit: null"""))
         "country:Iraq", "country:Syria"]
 
 
+def test_a_revision_that_leaves_a_country_withdraws_its_toll_there():
+    d = Driver(rules(KILLED))
+    d.add(event("e", 0, killed=16, countries=("Iraq", "Syria")))
+    assert window_figures(d.ruleset, d.states["country:Syria"])["killed"] == 16
+    d.add(event("e", 5, revision=2, killed=16, countries=("Iraq",)))
+    assert window_figures(d.ruleset, d.states["country:Syria"])["killed"] == 0
+    assert window_figures(d.ruleset, d.states["country:Iraq"])["killed"] == 16
+    d.add(event("e", 6, revision=3, killed=16, countries=("Iraq", "Syria")))
+    assert window_figures(d.ruleset, d.states["country:Syria"])["killed"] == 16, "back again"
+
+
 DEADLY = """
 rules:
   - name: deadly
