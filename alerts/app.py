@@ -84,7 +84,11 @@ def create_app(
     delivered = app.Table("delivered", default=None, partitions=settings.kafka.partitions)
     # The groups each event was last sent to. The events topic is keyed by event id, so this
     # table is co-partitioned with it; a revision that leaves a group is sent there too.
-    event_groups = app.Table("event-groups", default=None, partitions=settings.kafka.partitions)
+    event_groups = (
+        app.Table("event-groups", default=None, partitions=settings.kafka.partitions)
+        if rules.reads_events
+        else {}
+    )
     deliverer = Deliverer(settings, metrics)
 
     async def dead(reason: str, payload: bytes, event: Any) -> None:

@@ -283,7 +283,7 @@ def tick(ruleset: RuleSet, key: str, state: State | None, now: datetime) -> Resu
         if applies(rule, key) and rule.type in ("threshold", "spike"):
             rs = st["rules"].setdefault(rule.name, {})
             _windowed(rule, key, st, rs, now, proposals, suppressed)
-        elif applies(rule, key) and rule.hold and st["rules"].get(rule.name, {}).get("held"):
+        elif rule.hold and st["rules"].get(rule.name, {}).get("held") and applies(rule, key):
             rs = st["rules"][rule.name]
             _release_held(rule, key, st, rs, now, proposals, suppressed)
     return _finish(ruleset, key, st, proposals, suppressed)
@@ -297,7 +297,7 @@ def next_due(ruleset: RuleSet, key: str, state: State | None) -> datetime | None
     due: list[float] = []
     for rule in ruleset.rules:
         rs = state["rules"].get(rule.name)
-        if rs and applies(rule, key) and rs.get("held"):
+        if rs and rs.get("held") and applies(rule, key):
             due.extend(rs["held"].values())
         if not rs or not applies(rule, key) or rule.type not in ("threshold", "spike"):
             continue
@@ -608,7 +608,7 @@ def _any_event(
     before = fired.get(event.id)
     if before is not None and rule.rank(severity) <= rule.rank(before[1]):
         return
-    if before is None and st["clock"] < entry["t0"] + rule.hold:
+    if before is None and rule.hold and st["clock"] < entry["t0"] + rule.hold:
         # The first alert waits for the hold, so it can say how many outlets report the event.
         rs["held"] = {**(rs.get("held") or {}), event.id: entry["t0"] + rule.hold}
         return
