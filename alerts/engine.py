@@ -374,15 +374,17 @@ def _event_window(rule: Rule, st: State, clock: float) -> list[tuple[str, dict[s
     A spike's window is the events its current slot counted (by first report); any other
     window holds the events with a report inside it (by newest report).
     """
-    evs = eventstate.live(st["evs"])
+    evs = st["evs"]
     if rule.type == "spike":
         rs = st["rules"].get(rule.name) or {}
-        counted = set((rs.get("evcounts") or {}).get(str(int(clock // rule.window)), []))
-        return [(k, e) for k, e in evs if k in counted]
+        counted = (rs.get("evcounts") or {}).get(str(int(clock // rule.window)), [])
+        return [(k, evs[k]) for k in counted if k in evs and not evs[k].get("gone")]
+    since = clock - rule.window
     return [
         (k, e)
-        for k, e in evs
-        if clock - rule.window < e["t"] <= clock
+        for k, e in evs.items()
+        if since < e["t"] <= clock
+        and not e.get("gone")
         and rule.where.holds(e["sig"], int(e["killed"]), e["score"], len(e["src"]))
     ]
 

@@ -72,8 +72,10 @@ def absorbed_by(evs: dict[str, Entry], eid: str, new: Entry) -> list[str]:
     mine = set(new["arts"])
     return sorted(
         k
-        for k, e in live(evs)
-        if k != eid and e["arts"] and len(e["arts"]) < ARTICLES_PER_EVENT and mine >= set(e["arts"])
+        for k, e in evs.items()
+        # The first report's test is cheap and rules out nearly every other event.
+        if e.get("arts") and e["arts"][0] in mine and k != eid and not e.get("gone")
+        and len(e["arts"]) < ARTICLES_PER_EVENT and mine.issuperset(e["arts"])
     )
 
 
@@ -152,7 +154,7 @@ def prune(ruleset: RuleSet, st: dict[str, Any], clock: float) -> None:
     st["evs"] = evs
     for rule in ruleset.rules:
         rs = st["rules"].get(rule.name)
-        if not rs or not rule.on_events or not rs.get("fired"):
+        if not rs or not rule.on_events or len(rs.get("fired") or ()) <= ruleset.max_events:
             continue
         # "Already fired" outlives the window (a toll update hours later must not re-fire at the
         # same severity) but not the bound on the state.
