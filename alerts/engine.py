@@ -241,6 +241,10 @@ def step_event(
         # rules remember of it stays (should it come back, it has alerted here already).
         eventstate.withdraw(ruleset, st, event.id, event.id, event.revision, t)
         alive = False
+    elif (holder := eventstate.absorbing(st["evs"], event.id, entry)) is not None:
+        # Its reports already count in another event (the merge overtook this revision).
+        eventstate.withdraw(ruleset, st, event.id, holder, event.revision, t)
+        alive = False
     else:
         for other in eventstate.absorbed_by(st["evs"], event.id, entry):
             eventstate.withdraw(ruleset, st, other, event.id, st["evs"][other]["rev"], t)

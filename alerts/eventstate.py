@@ -79,6 +79,19 @@ def absorbed_by(evs: dict[str, Entry], eid: str, new: Entry) -> list[str]:
     )
 
 
+def absorbing(evs: dict[str, Entry], eid: str, new: Entry) -> str | None:
+    """Another event already holding every report of ``eid``: it was merged into that one, and
+    this revision is older news than the merge (it arrived late, on another partition)."""
+    arts = new["arts"]
+    if not arts or len(arts) >= ARTICLES_PER_EVENT:
+        return None
+    for k, e in evs.items():
+        if k != eid and not e.get("gone") and arts[0] in e.get("arts", ()):
+            if set(e["arts"]).issuperset(arts):
+                return k
+    return None
+
+
 def withdraw(
     ruleset: RuleSet, st: dict[str, Any], eid: str, into: str | None, rev: int, t: float
 ) -> None:
