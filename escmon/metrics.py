@@ -278,7 +278,8 @@ class AlertMetrics:
             ),
             skipped=Counter(
                 "escmon_alerts_articles_skipped_total",
-                "Articles a group did not count: duplicate (already counted) or late",
+                "Articles or event revisions a group did not count: duplicate (already counted, "
+                "or an event revision not newer than the one held) or late",
                 ["reason"],
                 registry=registry,
             ),

@@ -308,6 +308,12 @@ class Alert(Record):
     figures: dict[str, float] = Field(default_factory=dict)
     evidence: list[Evidence] = Field(default_factory=list)
     article_ids: list[str] = Field(default_factory=list)
+    event_ids: list[str] = Field(
+        default_factory=list, description="rules over events: the events that made it fire"
+    )
+    sources: list[str] = Field(
+        default_factory=list, description="rules over events: the distinct outlets reporting them"
+    )
     first_fetched: datetime | None = Field(
         default=None, description="earliest fetch time of the articles, for end-to-end latency"
     )
