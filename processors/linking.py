@@ -161,7 +161,8 @@ class Report:
     url: str | None
     date: dt.date | None
     dated_by: str  # "event" (the text states it), "published", or "" (no date)
-    arrival: datetime
+    arrival: datetime  # fetched (else tagged): when we got it
+    seen: datetime  # TaggedArticle.event_time: published, else fetched, as the article rules use
     year: int | None  # the latest year the text names: the event is no earlier
     kind: str | None
     reaction: bool
@@ -197,6 +198,7 @@ class Report:
             "date": self.date.isoformat() if self.date else None,
             "dated_by": self.dated_by,
             "arrival": self.arrival.isoformat(),
+            "seen": self.seen.isoformat(),
             "year": self.year,
             "kind": self.kind,
             "reaction": self.reaction,
@@ -227,6 +229,7 @@ class Report:
             date=dt.date.fromisoformat(d["date"]) if d["date"] else None,
             dated_by=d["dated_by"],
             arrival=datetime.fromisoformat(d["arrival"]),
+            seen=datetime.fromisoformat(d.get("seen") or d["arrival"]),
             year=d.get("year"),
             kind=d["kind"],
             reaction=d["reaction"],
@@ -339,6 +342,7 @@ def report_of(article: TaggedArticle, config: LinkConfig | None = None) -> Repor
         date=date,
         dated_by=dated_by,
         arrival=article.fetched or article.tagged_at,
+        seen=article.event_time,
         year=max((int(y) for y in _YEAR.findall(text)), default=None),
         kind=kind,
         reaction=reaction,
@@ -754,6 +758,7 @@ def build_record(
     signals = {s for r in reports for s in r.signals}
     title = next((r.title for r in reports if r.title), "")
     fetched = [r.arrival for r in reports]
+    seen = [r.seen for r in reports]
     # Every part is already a validated model or a plain value: skip pydantic's validation,
     # which took most of the time of an add() (bench/linking.py).
     return EventRecord.model_construct(
@@ -774,8 +779,10 @@ def build_record(
         signals=[s for s in SIGNAL_TYPES if s in signals],
         score=max((r.score for r in reports), default=0.0),
         date=date,
-        first_seen=min(fetched),
-        last_seen=max(fetched),
+        # when its reports say it happened (published, else fetched), as the article rules
+        # place an article: a replayed old report is placed in its own time
+        first_seen=min(seen),
+        last_seen=max(seen),
         evidence=[e for r in reports for e in r.evidence][:9],
         links=list(links),
         first_fetched=min(fetched),

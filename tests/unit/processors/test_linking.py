@@ -307,3 +307,12 @@ def test_restored_state_takes_the_config_given_and_ignores_unknown_settings():
     assert restored.config is strict
     (out,) = restored.add(MARKET[1])
     assert out.articles == ["m2"]  # nothing scores 5.0: a new event
+
+
+def test_first_and_last_seen_are_the_reports_times_first_fetched_when_we_got_them():
+    old = MARKET[0].model_copy(update={"published": datetime(2019, 4, 2, 6, tzinfo=UTC)})
+    later = MARKET[1].model_copy(update={"published": datetime(2019, 4, 2, 9, tzinfo=UTC)})
+    (record,) = link([old, later]).records()
+    assert record.first_seen == datetime(2019, 4, 2, 6, tzinfo=UTC)
+    assert record.last_seen == datetime(2019, 4, 2, 9, tzinfo=UTC)
+    assert record.first_fetched == FETCHED
