@@ -19,7 +19,9 @@ Contract (the event agent is built against it; keep it)::
             # events whose event time < before, returned with status="closed"
         def to_json(self) -> dict[str, Any]; @classmethod def from_json(cls, d) -> OpenEvents
         def __len__(self) -> int                     # open events
-        watermark: datetime | None                   # (additive) latest event time added
+        # additive: from_json(d, config=None) (given config wins over the stored one);
+        # watermark: datetime | None, the latest event time added (prune(watermark - horizon));
+        # records(): the current revision of every open event, not bumped
 
 How a report is linked (each step is written into ``EventRecord.links`` as a reason):
 
@@ -28,11 +30,12 @@ How a report is linked (each step is written into ``EventRecord.links`` as a rea
    ``published_window_days`` when a date is only the publication date (outlets publish days
    after the event) or only the time we fetched it (no date known).
 2. **Score against each candidate member** (symmetric, so linking is single-link clustering):
-   cosine of the content words of title and evidence sentences, plus a bonus for a shared named
-   place below country level, for a shared casualty figure and for the same stated day, minus
-   ``day_penalty`` per day between their dates, and minus a penalty when one report is a
-   reaction (retaliation, truce) and the other is not, or when one is a de-escalation and the
-   other is not (a ceasefire is not a strike).
+   cosine of the content words of title and evidence sentences, plus a bonus per shared
+   capitalised name (up to three), a bonus for a shared named place below country level, for
+   a shared casualty figure and for the same stated day, minus ``day_penalty`` per day
+   between their dates, and minus a penalty when one report is a reaction (retaliation,
+   truce) and the other is not, or when one is a de-escalation and the other is not (a
+   ceasefire is not a strike).
 3. **Decision**: no member scores ``threshold`` -> a new event is opened; members of one event do
    -> the report joins it; members of several do -> the report bridges them and they are merged
    (the survivor has the most reports, then the smallest id; the others are returned with
