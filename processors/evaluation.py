@@ -4,6 +4,7 @@ Pure: give it labelled items (``{"id", "text", "labels", "category"?}``, the for
 ``../shared/eval/dev.jsonl``) and a tagger, get a :class:`Report`. Run it as a command::
 
     python -m processors.evaluation [PATH ...]   # default: ../shared/eval/dev.jsonl
+    python -m processors.evaluation everyday     # everyday feed items (processors.everyday)
 
 Labelled files in the repo (``tests/unit/processors/cases/*.jsonl``) use the same format.
 """
@@ -188,6 +189,11 @@ def main(argv: list[str] | None = None) -> int:
     """Print the report for each labelled file (default: the shared dev set)."""
     from processors.tagger import Tagger
 
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["everyday"]:
+        from processors.everyday import main as everyday
+
+        return everyday(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m processors.evaluation", description=__doc__)
     parser.add_argument("paths", nargs="*", type=Path, default=[DEV_SET])
     parser.add_argument("--model", default=None, help="trained spaCy pipeline to use")
