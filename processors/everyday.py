@@ -116,8 +116,7 @@ def run(tagger: TagsMany, corpora: Path = CORPORA, labels_path: Path = LABELS) -
     """Tag the labelled items of the feeds under ``corpora`` and score them."""
     labels = load_labels(labels_path)
     articles = feed_items(feed_paths(corpora, [r["feed"] for r in labels]))
-    seen: set[str] = set()
-    traffic = [a for a in articles if not (a["id"] in seen or seen.add(a["id"]))]
+    traffic = len({a["id"] for a in articles})  # the producer publishes each id once
     items = join(labels, articles)
     if len(items) != len(labels):
         msg = f"{len(labels) - len(items)} labelled items not found in the feeds under {corpora}"
@@ -126,11 +125,11 @@ def run(tagger: TagsMany, corpora: Path = CORPORA, labels_path: Path = LABELS) -
     keyword = sum(1 for r in labels if r["selected"] == "keyword")
     sampled = len(labels) - keyword
     # Each sampled item stands for (untouched items / sampled items) items of the traffic.
-    weight = (len(traffic) - keyword) / sampled if sampled else 1.0
+    weight = (traffic - keyword) / sampled if sampled else 1.0
     wrong = {m.id for m in report.misses if m.field in ALARM_FIELDS and m.got is True}
     kind = {item["id"]: item["category"] for item in items}
     alarms = sum(weight if kind[i] == "sample" else 1.0 for i in wrong)
-    return Everyday(report, len(traffic), len(items), weight, alarms, sorted(wrong))
+    return Everyday(report, traffic, len(items), weight, alarms, sorted(wrong))
 
 
 def main(argv: list[str] | None = None) -> int:

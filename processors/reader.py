@@ -23,7 +23,7 @@ from processors.nlp import PATTERNS, PLACES_KEY, load_gazetteer
 
 ACTOR_KINDS = frozenset({"armed_group", "force"})
 CONTEXT_LABELS = frozenset(
-    "LABOR SPORTS BUSINESS FICTION ACCIDENT DISASTER DISEASE HISTORY CYBER ANIMAL".split()
+    "LABOR SPORTS BUSINESS FICTION ACCIDENT DISASTER DISEASE HISTORY CYBER ANIMAL MISHAP".split()
 )
 
 #: what a rule found before it becomes a Signal: (type, sentence, start token, end token, attrs)
@@ -87,6 +87,13 @@ class Reader:
         self._around: dict[int, frozenset[str]] = {}
         self._harm: dict[int, frozenset[int]] = {}
         self.labels = [frozenset(sent.cues) for sent in self.sents]
+        self._historical: dict[int, bool] = {}
+        #: the first sentence is a headline: a line of its own without a full stop
+        self.headline = len(self.sents) > 1 and _headline(doc, bounds[0][1], bounds[1][0])
+
+    def anywhere(self, label: str) -> bool:
+        """A ``label`` cue is somewhere in the text."""
+        return any(label in labels for labels in self.labels)
 
     def has_entity(self, k: int) -> bool:
         """A gazetteer place or actor is named in sentence ``k``."""
@@ -128,10 +135,34 @@ class Reader:
         return [(s, e) for s, e in cues if pos <= s < hi]
 
     def historical(self, k: int) -> bool:
-        """A past war or attack recalled ("9/11", "years ago"), not "since ... years ago"."""
-        for start, _end in self.sents[k].cues.get("HISTORY", ()):
-            lo = max(self.sents[k].start, start - 6)
+        """A past war or attack recalled ("9/11", "years ago", "at his trial", "in 2018").
+
+        Not "since ... years ago". A headline that recalls history ("Nation marks 30 years since
+        the massacre", "Former general on trial for 1982 killings") makes the whole item a recall,
+        except sentences that date themselves to now ("on Tuesday", "overnight").
+        """
+        got = self._historical.get(k)
+        if got is None:
+            got = self._recalls(k) or (
+                k > 0 and self.headline and self.historical(0) and not self.has(k, "NOW")
+            )
+            self._historical[k] = got
+        return got
+
+    def _recalls(self, k: int) -> bool:
+        sent = self.sents[k]
+        for start, _end in sent.cues.get("HISTORY", ()):
+            lo = max(sent.start, start - 6)
             if not any(self.lower(i) == "since" for i in range(lo, start)):
+                return True
+        # "killed his girlfriend in 2013", "shot down in July 2014": an event dated by its year is
+        # history, not news (today's reports say "on Tuesday", not the year)
+        months = self.lex["MONTHS"]
+        for i in range(sent.start, sent.end - 1):
+            if self.lower(i) != "in" or self.lower(i - 1) == "since":
+                continue
+            nxt = self.lower(i + 1)
+            if year(nxt) or (nxt.rstrip(".") in months and year(self.lower(i + 2))):
                 return True
         return False
 
@@ -162,6 +193,21 @@ class Reader:
         """Character offsets (in the Doc's text) of tokens ``start..end``."""
         last = self.doc[end - 1]
         return self.doc[start].idx, last.idx + len(last)
+
+
+def year(text: str) -> bool:
+    """``text`` is a four-digit year of the last two centuries or this one."""
+    return len(text) == 4 and text.isdigit() and 1900 <= int(text) <= 2100
+
+
+def _headline(doc: Doc, end: int, following: int) -> bool:
+    """Tokens ``0..end`` are a headline: a line of their own that does not end in a full stop.
+
+    Feed items are "title\nsummary"; the labelled paragraphs of the dev set end in full stops.
+    """
+    last = doc[end - 1]
+    gap = doc.text[last.idx + len(last) : doc[following].idx] if following < len(doc) else ""
+    return "\n" in gap + last.text and last.text.strip() not in (".", "!", "?")
 
 
 def sentence_bounds(
