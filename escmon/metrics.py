@@ -8,6 +8,7 @@ read values back with ``registry.get_sample_value``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
@@ -17,6 +18,8 @@ LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 
 @dataclass(frozen=True)
 class ProducerMetrics:
     """Feeds and files → articles.raw."""
+
+    STAGE: ClassVar[str] = "producer"  # the process exporting them (docs/metrics.md)
 
     fetches: Counter
     not_modified: Counter
@@ -117,6 +120,8 @@ class ProducerMetrics:
 class ProcessorMetrics:
     """articles.raw → tagger → articles.tagged."""
 
+    STAGE: ClassVar[str] = "worker"  # the process exporting them (docs/metrics.md)
+
     tagged: Counter
     signals: Counter
     deadletters: Counter
@@ -150,6 +155,8 @@ class ProcessorMetrics:
 @dataclass(frozen=True)
 class AlertMetrics:
     """articles.tagged → rules → alerts → notifications."""
+
+    STAGE: ClassVar[str] = "notifier"  # the process exporting them (docs/metrics.md)
 
     evaluated: Counter
     fired: Counter
