@@ -55,11 +55,16 @@ def hypothetical_clause(r: Reader, k: int, start: int) -> bool:
     cues = r.sents[k].cues.get("HYPO_CLAUSE")
     if not cues:
         return False
+    ends = [e for _s, e in cues if e <= start]
+    if not ends:  # the common case: no scope word before the force word
+        return False
     i = start - 1
-    lo = r.sents[k].start
-    while i >= lo and r.lower(i) not in SCOPE_STOPS:
+    last = max(ends)
+    while i >= last:  # only the words between the nearest scope word and the force word
+        if r.lower(i) in SCOPE_STOPS:
+            return False
         i -= 1
-    return any(i < s and e <= start for s, e in cues)
+    return True
 
 
 def domain_near(r: Reader, k: int, domains: tuple[str, ...], start: int, end: int) -> bool:

@@ -16,7 +16,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from spacy.attrs import SENT_START
+from numpy import flatnonzero
+from spacy.attrs import LOWER, SENT_START
+from spacy.strings import get_string_id
 from spacy.tokens import Doc
 
 from processors.nlp import PATTERNS, PLACES_KEY, load_gazetteer
@@ -35,6 +37,10 @@ def lexicon(path: Path = PATTERNS / "lexicon.json") -> dict[str, frozenset[str]]
     """Word lists of ``lexicon.json`` as lower-case sets."""
     data = json.loads(path.read_text(encoding="utf-8"))
     return {k: frozenset(w.lower() for w in v) for k, v in data.items() if not k.startswith("_")}
+
+
+_IN = get_string_id("in")
+_MONTHS = frozenset(get_string_id(m) for m in lexicon()["MONTHS"])
 
 
 @dataclass
@@ -89,7 +95,8 @@ class Reader:
         self.labels = [frozenset(sent.cues) for sent in self.sents]
         self._historical: dict[int, bool] = {}
         #: the first sentence is a headline: a line of its own without a full stop
-        self.headline = len(self.sents) > 1 and _headline(doc, bounds[0][1], bounds[1][0])
+        self.headline = len(self.sents) > 1 and _headline(doc, bounds[0][1])
+        self._dated: frozenset[int] | None = None
 
     def anywhere(self, label: str) -> bool:
         """A ``label`` cue is somewhere in the text."""
@@ -157,14 +164,31 @@ class Reader:
                 return True
         # "killed his girlfriend in 2013", "shot down in July 2014": an event dated by its year is
         # history, not news (today's reports say "on Tuesday", not the year)
-        months = self.lex["MONTHS"]
-        for i in range(sent.start, sent.end - 1):
-            if self.lower(i) != "in" or self.lower(i - 1) == "since":
+        return k in self.dated()
+
+    def dated(self) -> frozenset[int]:
+        """Sentences holding "in <year>" or "in <month> <year>", found once per Doc.
+
+        Read from token attribute arrays rather than Token objects, which would cost more than
+        the rules themselves on a long article.
+        """
+        if self._dated is None:
+            self._dated = frozenset(self._find_dated())
+        return self._dated
+
+    def _find_dated(self) -> list[int]:
+        doc = self.doc
+        lows = doc.to_array(LOWER)
+        found: list[int] = []
+        n = len(lows)
+        starts = [s.start for s in self.sents]
+        for i in flatnonzero(lows == _IN).tolist():
+            if i + 1 >= n:
                 continue
-            nxt = self.lower(i + 1)
-            if year(nxt) or (nxt.rstrip(".") in months and year(self.lower(i + 2))):
-                return True
-        return False
+            j = i + 2 if int(lows[i + 1]) in _MONTHS and i + 2 < n else i + 1
+            if year(doc[j].text):
+                found.append(bisect_right(starts, i) - 1)
+        return found
 
     def harm_tokens(self, k: int) -> frozenset[int]:
         """Tokens of sentence ``k`` inside casualty or strike cues (cached)."""
@@ -200,14 +224,20 @@ def year(text: str) -> bool:
     return len(text) == 4 and text.isdigit() and 1900 <= int(text) <= 2100
 
 
-def _headline(doc: Doc, end: int, following: int) -> bool:
+def _headline(doc: Doc, end: int) -> bool:
     """Tokens ``0..end`` are a headline: a line of their own that does not end in a full stop.
 
     Feed items are "title\nsummary"; the labelled paragraphs of the dev set end in full stops.
+    Only the sentence's last tokens are read (building a Token is the costly part).
     """
-    last = doc[end - 1]
-    gap = doc.text[last.idx + len(last) : doc[following].idx] if following < len(doc) else ""
-    return "\n" in gap + last.text and last.text.strip() not in (".", "!", "?")
+    broke = False
+    for i in range(end - 1, max(-1, end - 4), -1):
+        tok = doc[i]
+        if "\n" in tok.text or "\n" in tok.whitespace_:
+            broke = True
+        elif not tok.is_space:
+            return broke and tok.text not in (".", "!", "?")
+    return False
 
 
 def sentence_bounds(
