@@ -97,10 +97,13 @@ class Reader:
         #: the first sentence is a headline: a line of its own without a full stop
         self.headline = len(self.sents) > 1 and _headline(doc, bounds[0][1])
         self._dated: frozenset[int] | None = None
+        self._all: frozenset[str] | None = None
 
     def anywhere(self, label: str) -> bool:
         """A ``label`` cue is somewhere in the text."""
-        return any(label in labels for labels in self.labels)
+        if self._all is None:
+            self._all = frozenset().union(*self.labels)
+        return label in self._all
 
     def has_entity(self, k: int) -> bool:
         """A gazetteer place or actor is named in sentence ``k``."""
