@@ -16,9 +16,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from numpy import flatnonzero
-from spacy.attrs import LOWER, SENT_START
-from spacy.strings import get_string_id
+from spacy.attrs import SENT_START
 from spacy.tokens import Doc
 
 from processors.nlp import PATTERNS, PLACES_KEY, load_gazetteer
@@ -37,10 +35,6 @@ def lexicon(path: Path = PATTERNS / "lexicon.json") -> dict[str, frozenset[str]]
     """Word lists of ``lexicon.json`` as lower-case sets."""
     data = json.loads(path.read_text(encoding="utf-8"))
     return {k: frozenset(w.lower() for w in v) for k, v in data.items() if not k.startswith("_")}
-
-
-_IN = get_string_id("in")
-_MONTHS = frozenset(get_string_id(m) for m in lexicon()["MONTHS"])
 
 
 @dataclass
@@ -96,7 +90,6 @@ class Reader:
         self._historical: dict[int, bool] = {}
         #: the first sentence is a headline: a line of its own without a full stop
         self.headline = len(self.sents) > 1 and _headline(doc, bounds[0][1])
-        self._dated: frozenset[int] | None = None
         self._all: frozenset[str] | None = None
 
     def anywhere(self, label: str) -> bool:
@@ -167,31 +160,13 @@ class Reader:
                 return True
         # "killed his girlfriend in 2013", "shot down in July 2014": an event dated by its year is
         # history, not news (today's reports say "on Tuesday", not the year)
-        return k in self.dated()
-
-    def dated(self) -> frozenset[int]:
-        """Sentences holding "in <year>" or "in <month> <year>", found once per Doc.
-
-        Read from token attribute arrays rather than Token objects, which would cost more than
-        the rules themselves on a long article.
-        """
-        if self._dated is None:
-            self._dated = frozenset(self._find_dated())
-        return self._dated
-
-    def _find_dated(self) -> list[int]:
-        doc = self.doc
-        lows = doc.to_array(LOWER)
-        found: list[int] = []
-        n = len(lows)
-        starts = [s.start for s in self.sents]
-        for i in flatnonzero(lows == _IN).tolist():
-            if i + 1 >= n:
-                continue
-            j = i + 2 if int(lows[i + 1]) in _MONTHS and i + 2 < n else i + 1
-            if year(doc[j].text):
-                found.append(bisect_right(starts, i) - 1)
-        return found
+        for start, _end in sent.cues.get("YEAR", ()):
+            before = self.lower(start - 1)
+            if before == "in" or (
+                before.rstrip(".") in self.lex["MONTHS"] and self.lower(start - 2) == "in"
+            ):
+                return True
+        return False
 
     def harm_tokens(self, k: int) -> frozenset[int]:
         """Tokens of sentence ``k`` inside casualty or strike cues (cached)."""
@@ -220,11 +195,6 @@ class Reader:
         """Character offsets (in the Doc's text) of tokens ``start..end``."""
         last = self.doc[end - 1]
         return self.doc[start].idx, last.idx + len(last)
-
-
-def year(text: str) -> bool:
-    """``text`` is a four-digit year of the last two centuries or this one."""
-    return len(text) == 4 and text.isdigit() and 1900 <= int(text) <= 2100
 
 
 def _headline(doc: Doc, end: int) -> bool:
