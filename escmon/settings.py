@@ -8,6 +8,7 @@ shipped ``seeds/escmon.yaml`` works from any working directory.
 from __future__ import annotations
 
 import os
+from ipaddress import IPv4Network, IPv6Network
 from pathlib import Path
 from typing import Any, Literal
 
@@ -100,6 +101,45 @@ class FeedSettings(_Section):
         None, description="theater (e.g. Middle East) used when an article names no place"
     )
     tags: list[str] = Field(default_factory=list, description="carried on its articles")
+    full_text: bool = Field(
+        False,
+        description="fetch the page behind each new item's link and publish its main text as "
+        "an update of the same article (producers.article_fetch says how politely)",
+    )
+
+
+class ArticleFetchSettings(_Section):
+    """Fetching the article behind a feed item (feeds with ``full_text: true``)."""
+
+    contact: str = Field(
+        "https://github.com/escalation-monitor",
+        description="URL or e-mail in the User-Agent, so a site's operator can reach you",
+    )
+    delay: float = Field(
+        2.0, ge=0, description="seconds between two requests to one host (robots.txt included)"
+    )
+    max_crawl_delay: float = Field(
+        60.0, ge=0, description="a robots.txt Crawl-delay is honoured up to this many seconds"
+    )
+    max_concurrent: int = Field(8, ge=1, description="article requests at once, over all hosts")
+    max_queue: int = Field(
+        5000, ge=1, description="articles waiting for their page; past this they keep the summary"
+    )
+    timeout: float = Field(15.0, gt=0, description="seconds one request may take in all")
+    max_redirects: int = Field(5, ge=0, description="redirects followed per page")
+    robots_ttl: float = Field(86400.0, gt=0, description="seconds a host's robots.txt is cached")
+    min_chars: int = Field(
+        200,
+        ge=0,
+        description="a page whose main text is shorter (or not longer than the summary) keeps "
+        "the summary: a paywall, a consent wall or a video page",
+    )
+    allow_networks: list[IPv4Network | IPv6Network] = Field(
+        default_factory=list,
+        description="networks fetched from although loopback, private or link-local (CIDR, "
+        "e.g. 127.0.0.1/32 in tests); empty, so a hostile feed cannot make the producer read "
+        "internal services",
+    )
 
 
 class ProducerSettings(_Section):
@@ -130,6 +170,7 @@ class ProducerSettings(_Section):
         2.0, gt=0, description="seconds between checks of the config file for changed feeds"
     )
     max_entries: int = Field(1000, ge=1, description="entries read per feed document")
+    article_fetch: ArticleFetchSettings = Field(default_factory=ArticleFetchSettings)
     max_pending: int = Field(
         500_000,
         ge=1,
