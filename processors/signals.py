@@ -30,6 +30,7 @@ from spacy.tokens import Doc
 
 from escmon.models import Signal, Summary
 from processors.casualties import casualties, total
+from processors.eventfacts import EventDraft, attribute
 from processors.nlp import CUES_KEY, PLACES_KEY, SpaceMap
 from processors.reader import Found, Reader, lexicon, sentence_bounds
 from processors.stances import deescalation, pledges, threats
@@ -48,6 +49,8 @@ class Extraction:
 
     signals: list[Signal] = field(default_factory=list)
     summary: Summary = field(default_factory=Summary)
+    #: the main event told from the background (``processors.eventfacts``); None: no signal
+    event: EventDraft | None = None
 
 
 EMPTY = Extraction()
@@ -86,6 +89,7 @@ def extract(
     pledge_sents = pledges(r, found)
     threats(r, found, pledge_sents)
     deescalation(r, found)
+    event = attribute(r, found, counts)  # before the Signals are built: it adds to their attrs
     found.sort(key=lambda f: (f[2], f[0]))
     text = source if source is not None else doc.text
     to_source = spaces.to_source if spaces is not None else _same
@@ -102,6 +106,7 @@ def extract(
             threat="threat" in types,
             deescalation="deescalation" in types,
         ),
+        event=event,
     )
 
 

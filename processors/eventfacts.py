@@ -1,0 +1,470 @@
+"""The article's main event told from its background: which casualty counts and places are its own.
+
+A news report tells one event (the strike, the bombing, the ceasefire) and usually more: the attack
+it answers, earlier attacks in the same place, a war's total dead, another attack elsewhere. The
+signal rules (``strikes``, ``casualties``) find every strike and every count; this module gives each
+strike and casualty cue a relation to the report's main event and keeps the main one's facts:
+
+- ``cumulative``: a total over a war or period ("killed since the war began", "so far this year");
+- ``earlier`` / ``other``: a sentence dated before the event ("last month", "in 2015", "a week
+  ago") or telling another event ("in a separate attack"); a strike right after "after",
+  "following" ("came after repeated attacks");
+- ``reacted_to``: the event answered ("in response to a drone attack that killed three troops");
+  a casualty right after such a strike ("an attack that killed ...") belongs to it;
+- ``main``: the rest.
+
+Action places are the gazetteer places a main cue governs through a preposition of place ("strikes
+on X", "killed in Y", "in the northern city of Z"): a place named with no such preposition is an
+actor or a nationality ("the US carried out", "Iranian-backed", "three American troops", "flew from
+the US", a dateline). The main event's killed/wounded: per sentence the distinct stated counts add
+up (LABELING.md); across sentences the figure of the latest update ("the toll rose to 10") wins,
+else the largest (restatements, subsets and rising tolls are the common cases); a range keeps both
+ends. Word lists are data: ``patterns/events.json``.
+"""
+
+from __future__ import annotations
+
+import json
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from processors.casualties import Count
+from processors.nlp import PATTERNS, PLACES_KEY, load_gazetteer
+from processors.quantities import read_number, word_value
+from processors.reader import Found, Reader
+
+PLACE_KINDS = frozenset({"country", "city", "region", "waterway"})
+PARTY_KINDS = frozenset({"country", "armed_group", "force", "city"})
+EVENT_TYPES = ("strike", "casualties")
+KIND_ORDER = ("strike", "casualties", "deescalation", "retaliation_pledge", "threat")
+RANGE_LINKS = frozenset({"and", "to", "or", "-", "–"})
+
+
+@cache
+def words(path: Path = PATTERNS / "events.json") -> dict[str, tuple[tuple[str, ...], ...]]:
+    """The lists of ``events.json`` as token tuples ("cease-fire" → cease, -, fire)."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    out: dict[str, tuple[tuple[str, ...], ...]] = {}
+    for key, values in data.items():
+        if key.startswith("_"):
+            continue
+        phrases = []
+        for value in values:
+            tokens: list[str] = []
+            for part in value.lower().split():
+                pieces = part.split("-")
+                for n, piece in enumerate(pieces):
+                    if n:
+                        tokens.append("-")
+                    if piece:
+                        tokens.append(piece)
+            phrases.append(tuple(tokens))
+        out[key] = tuple(phrases)
+    return out
+
+
+def _singles(key: str) -> frozenset[str]:
+    return frozenset(p[0] for p in words()[key] if len(p) == 1)
+
+
+ACTION_PREPS = _singles("ACTION_PREPS")
+PLACE_SKIP = _singles("PLACE_SKIP")
+PLACE_NOUNS = _singles("PLACE_NOUNS")
+REACT = _singles("REACT")
+REACT_LINKS = _singles("REACT_LINKS")
+BEFORE_EVENT = _singles("BEFORE_EVENT")
+THAT = _singles("THAT")
+CUMULATIVE_BLOCK = _singles("CUMULATIVE_BLOCK")
+UPDATE = _singles("UPDATE")
+
+
+@dataclass
+class Place:
+    """A gazetteer place named in the text: canonical name, kind, country, tokens, own text."""
+
+    name: str
+    kind: str
+    country: str | None
+    start: int
+    end: int
+    text: str
+
+
+@dataclass
+class TollRange:
+    """A count with both ends: ``low``/``best``/``high`` (all None when nothing is stated)."""
+
+    low: int | None = None
+    best: int | None = None
+    high: int | None = None
+
+
+@dataclass
+class EventDraft:
+    """What the text says of its main event, before the tagger adds the publication date."""
+
+    kind: str | None = None
+    reaction: bool = False
+    countries: list[str] = field(default_factory=list)
+    places: list[Place] = field(default_factory=list)
+    killed: TollRange = field(default_factory=TollRange)
+    wounded: TollRange = field(default_factory=TollRange)
+    #: time expressions of the main event's sentences, in text order ("on Sunday", "June 5")
+    times: list[str] = field(default_factory=list)
+
+
+def _phrase_at(r: Reader, i: int, phrases: tuple[tuple[str, ...], ...]) -> int:
+    """Length of the first phrase of ``phrases`` starting at token ``i``, 0 if none."""
+    low = r.lower(i)
+    for p in phrases:
+        if p[0] == low and all(r.lower(i + n) == w for n, w in enumerate(p[1:], 1)):
+            return len(p)
+    return 0
+
+
+def _sentence_has(r: Reader, k: int, key: str) -> list[int]:
+    """Token positions in sentence ``k`` where a phrase of ``events.json[key]`` starts."""
+    phrases = words()[key]
+    sent = r.sents[k]
+    return [i for i in range(sent.start, sent.end) if _phrase_at(r, i, phrases)]
+
+
+def sentence_relation(r: Reader, k: int) -> str:
+    """The relation every cue of sentence ``k`` has unless a cue-level reading says otherwise."""
+    for i in _sentence_has(r, k, "CUMULATIVE"):
+        if r.lower(i) == "since" and any(
+            r.lower(j) in CUMULATIVE_BLOCK for j in range(max(r.sents[k].start, i - 4), i)
+        ):
+            continue  # "the deadliest attack since 2017": a record, not a total
+        return "cumulative"
+    if _sentence_has(r, k, "EARLIER"):
+        return "earlier"
+    if _sentence_has(r, k, "OTHER"):
+        return "other"
+    return "main"
+
+
+def _reacted(r: Reader, k: int, start: int) -> bool:
+    """'in response to a drone attack', 'retaliation for the bombing': the answered event."""
+    lo = max(r.sents[k].start, start - 5)
+    for i in range(lo, start):
+        if r.lower(i) in REACT and r.lower(i + 1) in REACT_LINKS:
+            return True
+        if r.lower(i) in ("avenge", "avenging"):
+            return True
+    return False
+
+
+def _before_event(r: Reader, k: int, start: int) -> bool:
+    """'came after repeated attacks', 'following the bombing': an event before this one."""
+    lo = max(r.sents[k].start, start - 4)
+    return any(r.lower(i) in BEFORE_EVENT for i in range(lo, start)) and not any(
+        r.lower(i) in (",", ";", "killed", "were", "was") for i in range(lo, start)
+    )
+
+
+def cue_relations(
+    r: Reader, found: list[Found]
+) -> tuple[dict[tuple[int, int], str], dict[int, str]]:
+    """Relation of each strike and casualty cue (keyed by its tokens) and of each sentence."""
+    sentence: dict[int, str] = {}
+    relations: dict[tuple[int, int], str] = {}
+    strikes: dict[int, list[tuple[int, int, str]]] = {}
+    for kind, k, start, end, _attrs in sorted(found, key=lambda f: f[2]):
+        if kind not in EVENT_TYPES:
+            continue
+        if k not in sentence:
+            sentence[k] = sentence_relation(r, k)
+        rel = sentence[k]
+        if _reacted(r, k, start):
+            rel = "reacted_to"
+        elif kind == "strike" and rel == "main" and _before_event(r, k, start):
+            rel = "earlier"
+        elif kind == "casualties" and rel == "main":
+            rel = _inherited(r, k, start, end, strikes.get(k, []))
+        if kind == "strike":
+            strikes.setdefault(k, []).append((start, end, rel))
+        relations[(start, end)] = rel
+    return relations, sentence
+
+
+def _inherited(r: Reader, k: int, start: int, end: int, strikes: list[tuple[int, int, str]]) -> str:
+    """A casualty takes the relation of the strike it describes.
+
+    'a drone attack that killed three' (the strike just before, a relative word between) and
+    'killed in that attack' (a demonstrative strike just after) are that strike's dead.
+    """
+    if strikes:
+        s_start, s_end, rel = strikes[-1]
+        between = [r.lower(i) for i in range(s_end, start)]
+        if rel != "main" and len(between) <= 4 and any(w in ("that", "which") for w in between):
+            return rel
+    for j in range(end, min(r.sents[k].end, end + 3)):
+        if r.lower(j) in THAT and r.lower(j - 1) == "in":
+            return "earlier"
+    return "main"
+
+
+def _places(r: Reader) -> list[Place]:
+    gazetteer = load_gazetteer()
+    out = []
+    for name, start, end in r.doc.user_data.get(PLACES_KEY, ()):
+        record = gazetteer[name]
+        kind = record["kind"]
+        country = record["country"] or (name if kind == "country" else None)
+        text = r.doc[start:end].text
+        out.append(Place(name, kind, country, start, end, text))
+    return out
+
+
+def _demonym(place: Place) -> bool:
+    """'Iranian', 'Americans': a people's name, not the place's ('Gaza Strip' is the place)."""
+    return (
+        place.kind == "country"
+        and place.name not in place.text
+        and place.text[:1].isupper()
+        and (place.text.lower().endswith(("ian", "ians", "ese", "ish", "i", "is", "an", "ans")))
+    )
+
+
+def action_role(r: Reader, place: Place, lo: int) -> bool:
+    """The place is where something happened: governed by a preposition of place.
+
+    'strikes on Iranian-linked forces in Iraq and Syria' → Iraq, Syria; 'the US carried out',
+    'Iran-backed', 'Tehran's elite', 'flew from the US', 'three American troops' → no. ``lo``:
+    the sentence's first token.
+    """
+    after = r.lower(place.end)
+    if after in ("-", "'s", "’s", "–"):
+        return False  # 'Iran-backed', 'Tehran's elite': an actor
+    if _demonym(place) and not (after in PLACE_NOUNS or r.lower(place.end + 1) in PLACE_NOUNS):
+        return False  # a nationality: 'American troops', 'Syrian military'
+    i = place.start - 1
+    steps = 0
+    while i >= lo and steps < 8:
+        low = r.lower(i)
+        if i in r.entity:  # another place of a list: 'in Iraq and Syria'
+            i -= 1
+            continue
+        if low not in PLACE_SKIP:
+            return low in ACTION_PREPS
+        i -= 1
+        steps += 1
+    return False
+
+
+def _sentence_of(starts: list[int], token: int) -> int:
+    return bisect_right(starts, token) - 1
+
+
+def attribute(r: Reader, found: list[Found], counts: list[Count]) -> EventDraft:
+    """Mark each strike and casualty signal's relation (attrs) and return the main event."""
+    relations, sentence = cue_relations(r, found)
+    starts = [s.start for s in r.sents]
+    draft = EventDraft()
+    # casualty attrs and the counts of the main event
+    cue_rel: dict[int, str] = {s: rel for (s, _e), rel in relations.items()}
+    places = _places(r)
+    place_by_sent: dict[int, list[Place]] = {}
+    for p in places:
+        place_by_sent.setdefault(_sentence_of(starts, p.start), []).append(p)
+    for kind, k, start, end, attrs in found:
+        if kind not in EVENT_TYPES:
+            continue
+        rel = relations.get((start, end), "main")
+        if kind == "casualties":
+            attrs["event"] = rel
+            lo = r.sents[k].start
+            named = [p for p in place_by_sent.get(k, []) if action_role(r, p, lo)]
+            if named:
+                attrs["place"] = named[0].name
+            times = _times(r, k)
+            if times:
+                a, b = times[0]
+                attrs["time"] = r.doc[a:b].text
+    main_counts: list[tuple[Count, str]] = []
+    for c in counts:
+        if c.count is None:
+            continue
+        rel = (
+            cue_rel.get(c.cue, "main")
+            if c.cue >= 0
+            else sentence.get(c.sent) or sentence_relation(r, c.sent)
+        )
+        main_counts.append((c, rel))
+    draft.killed = _toll(r, [c for c, rel in main_counts if rel == "main" and c.status == "killed"])
+    draft.wounded = _toll(
+        r, [c for c, rel in main_counts if rel == "main" and c.status == "wounded"]
+    )
+    # kind: the first event-type signal of the main event, else the first statement
+    main_found = [
+        f for f in found if f[0] not in EVENT_TYPES or relations.get((f[2], f[3])) == "main"
+    ]
+    main_found.sort(key=lambda f: f[2])
+    for kind in KIND_ORDER:
+        if any(f[0] == kind for f in main_found):
+            draft.kind = kind
+            break
+    draft.reaction = (
+        draft.kind == "deescalation"
+        or any(rel == "reacted_to" for rel in relations.values())
+        or _reaction_words(r, [f[1] for f in main_found if f[0] in EVENT_TYPES][:2])
+    )
+    # action places: governed by a place preposition in a sentence with a main cue
+    main_sents = sorted({f[1] for f in main_found if f[0] in EVENT_TYPES})
+    if draft.kind not in EVENT_TYPES:
+        main_sents = sorted({f[1] for f in main_found})
+    chosen: list[Place] = []
+    for k in main_sents:
+        for p in place_by_sent.get(k, []):
+            if p.kind not in PLACE_KINDS and draft.kind in EVENT_TYPES:
+                continue
+            governing = _governing(relations, p.start, k, found)
+            if governing != "main":
+                continue
+            if draft.kind in EVENT_TYPES and not action_role(r, p, r.sents[k].start):
+                continue
+            if draft.kind not in EVENT_TYPES and (p.kind not in PARTY_KINDS or _demonym(p)):
+                continue
+            chosen.append(p)
+    seen: set[str] = set()
+    for p in chosen:
+        if p.country and p.country not in seen:
+            seen.add(p.country)
+            draft.countries.append(p.country)
+    named_places: set[str] = set()
+    for p in chosen:
+        if p.kind != "country" and p.name not in named_places:
+            named_places.add(p.name)
+            draft.places.append(p)
+    for k in main_sents:
+        draft.times.extend(r.doc[a:b].text for a, b in _times(r, k))
+    return draft
+
+
+def _governing(
+    relations: dict[tuple[int, int], str], token: int, k: int, found: list[Found]
+) -> str:
+    """Relation of the event cue nearest before ``token`` in sentence ``k`` (else after it)."""
+    before = [(f[2], f[3]) for f in found if f[1] == k and f[0] in EVENT_TYPES and f[2] < token]
+    if before:
+        return relations.get(max(before), "main")
+    after = [(f[2], f[3]) for f in found if f[1] == k and f[0] in EVENT_TYPES]
+    if after:
+        return relations.get(min(after), "main")
+    return "main"
+
+
+def _reaction_words(r: Reader, sents: list[int]) -> bool:
+    phrases = words()["REACTION"]
+    for k in sents:
+        sent = r.sents[k]
+        if any(_phrase_at(r, i, phrases) for i in range(sent.start, sent.end)):
+            return True
+    return False
+
+
+def _toll(r: Reader, counts: list[Count]) -> TollRange:
+    """One figure for the main event from its counts (see the module docstring)."""
+    if not counts:
+        return TollRange()
+    exact = [c for c in counts if not c.weak]
+    if not exact:
+        return TollRange(1, 1, 1)
+    by_sent: dict[int, list[Count]] = {}
+    for c in exact:
+        by_sent.setdefault(c.sent, []).append(c)
+    totals: list[tuple[int, int, bool]] = []  # sentence, total, update
+    for k, group in sorted(by_sent.items()):
+        kept = [c for c in group if not c.subset] or group
+        values: list[int] = []
+        for c in kept:
+            if c.count is not None and (c.count not in values or c.extra):
+                values.append(c.count)
+        update = any(c.cue < 0 for c in group) or bool(
+            any(r.lower(i) in UPDATE for i in range(r.sents[k].start, r.sents[k].end))
+        )
+        totals.append((k, sum(values), update))
+    updates = [t for t in totals if t[2]]
+    best = updates[-1][1] if updates else max(t[1] for t in totals)
+    low = high = best
+    if len(exact) == 1 or len(totals) == 1:
+        c = exact[-1]
+        other = _range_end(r, c)
+        if other is not None and c.count is not None:
+            low, high = min(c.count, other), max(c.count, other)
+            best = low
+    return TollRange(low, best, high)
+
+
+def _range_end(r: Reader, c: Count) -> int | None:
+    """The other end of a range around the count's number: 'between 8 and 10', 'six or five'."""
+    i = c.pos
+    value = c.count
+    if value is None:
+        return None
+    # after: the number's words, then a link and another number
+    j = i
+    while j < min(r.n, i + 4) and word_value(r.lower(j)) is not None:
+        j += 1
+    if r.lower(j) in RANGE_LINKS and word_value(r.lower(j + 1)) is not None:
+        got = read_number([r.doc[x].text for x in range(j + 1, min(r.n, j + 4))], 0)
+        if got is not None and got[0] != value:
+            return got[0]
+    if r.lower(i - 1) in RANGE_LINKS and word_value(r.lower(i - 2)) is not None:
+        got = read_number([r.doc[i - 2].text], 0)
+        if got is not None and got[0] != value:
+            return got[0]
+    return None
+
+
+def _times(r: Reader, k: int) -> list[tuple[int, int]]:
+    """Time expressions of sentence ``k`` as token spans: weekdays, month-day dates, 'yesterday'."""
+    w = words()
+    weekdays = {p[0] for p in w["WEEKDAYS"]}
+    sent = r.sents[k]
+    out = []
+    i = sent.start
+    while i < sent.end:
+        low = r.lower(i).rstrip(".")
+        if low in weekdays or low in ("yesterday", "today", "tonight", "overnight"):
+            out.append((i, i + 1))
+        elif month_number(low) and _day(r.lower(i + 1)):  # 'June 5', 'Oct. 17'
+            out.append((i, i + 2))
+            i += 1
+        elif _day(low) and month_number(r.lower(i + 1).rstrip(".")):  # '5 June'
+            out.append((i, i + 2))
+            i += 1
+        i += 1
+    return out
+
+
+def _day(low: str) -> bool:
+    digits = low.rstrip("stndrh") if low[:1].isdigit() else low
+    return digits.isdigit() and 1 <= int(digits) <= 31
+
+
+def month_number(low: str) -> int:
+    """1-12 for a month's name or abbreviation ('oct', 'sept', 'june'), else 0."""
+    if len(low) < 3:
+        return 0
+    for n, phrase in enumerate(words()["MONTHS"], 1):
+        name = phrase[0]
+        if name.startswith(low) or (low == "sept" and n == 9):
+            return n
+    return 0
+
+
+def summary_attrs(draft: EventDraft) -> dict[str, Any]:
+    """The draft as plain data (for logs and tests)."""
+    return {
+        "kind": draft.kind,
+        "reaction": draft.reaction,
+        "countries": list(draft.countries),
+        "places": [p.name for p in draft.places],
+        "killed": [draft.killed.low, draft.killed.best, draft.killed.high],
+        "wounded": [draft.wounded.low, draft.wounded.best, draft.wounded.high],
+    }
