@@ -41,6 +41,8 @@ PARTY_KINDS = frozenset({"country", "armed_group", "force", "city"})
 EVENT_TYPES = ("strike", "casualties")
 KIND_ORDER = ("strike", "casualties", "deescalation", "retaliation_pledge", "threat")
 RANGE_LINKS = frozenset({"and", "to", "or", "-", "–"})
+#: the title and the first body sentences: where a report tells its main event
+LEAD = 3
 
 
 @cache
@@ -79,6 +81,7 @@ BEFORE_EVENT = _singles("BEFORE_EVENT")
 THAT = _singles("THAT")
 CUMULATIVE_BLOCK = _singles("CUMULATIVE_BLOCK")
 UPDATE = _singles("UPDATE")
+BLOCK_PREPS = _singles("BLOCK_PREPS")
 
 
 @dataclass
@@ -221,38 +224,54 @@ def _places(r: Reader) -> list[Place]:
 
 
 def _demonym(place: Place) -> bool:
-    """'Iranian', 'Americans': a people's name, not the place's ('Gaza Strip' is the place)."""
+    """'Iranian', 'Afghans': a people's name, not the place's ('US' and 'Gaza Strip' are places)."""
+    text = place.text
     return (
         place.kind == "country"
-        and place.name not in place.text
-        and place.text[:1].isupper()
-        and (place.text.lower().endswith(("ian", "ians", "ese", "ish", "i", "is", "an", "ans")))
+        and text.lower() != place.name.lower()
+        and not text.isupper()
+        and text.lower().endswith(("ian", "ians", "ese", "ish", "i", "is", "an", "ans"))
     )
 
 
 def action_role(r: Reader, place: Place, lo: int) -> bool:
     """The place is where something happened: governed by a preposition of place.
 
-    'strikes on Iranian-linked forces in Iraq and Syria' → Iraq, Syria; 'the US carried out',
-    'Iran-backed', 'Tehran's elite', 'flew from the US', 'three American troops' → no. ``lo``:
-    the sentence's first token.
+    'strikes on Iranian-linked forces in Iraq and Syria' → Iraq, Syria; 'in a remote area of
+    Niger', 'on Azerbaijan's second-largest city' → yes; 'the US carried out', 'Iran-backed',
+    'Tehran's elite', 'flew from the US', 'three American troops' → no. ``lo``: the sentence's
+    first token.
     """
     after = r.lower(place.end)
-    if after in ("-", "'s", "’s", "–"):
-        return False  # 'Iran-backed', 'Tehran's elite': an actor
-    if _demonym(place) and not (after in PLACE_NOUNS or r.lower(place.end + 1) in PLACE_NOUNS):
+    if after in ("-", "–"):
+        return False  # 'Iran-backed': an actor
+    if after in ("'s", "’s", "'", "’"):
+        # 'Azerbaijan's second-largest city of Ganja' is a place, 'Tehran's elite' an actor
+        if not any(r.lower(j) in PLACE_NOUNS for j in range(place.end + 1, place.end + 5)):
+            return False
+    elif _demonym(place) and not (after in PLACE_NOUNS or r.lower(place.end + 1) in PLACE_NOUNS):
         return False  # a nationality: 'American troops', 'Syrian military'
     i = place.start - 1
-    steps = 0
-    while i >= lo and steps < 8:
+    free = 0
+    while i >= lo and free <= 3:
         low = r.lower(i)
-        if i in r.entity:  # another place of a list: 'in Iraq and Syria'
+        if i in r.entity or low in PLACE_SKIP:  # 'in Iraq and Syria', 'in the northern city'
             i -= 1
             continue
-        if low not in PLACE_SKIP:
-            return low in ACTION_PREPS
+        if low == "of":  # 'the city of', 'a remote area of' continue; 'the president of' ends
+            if not any(r.lower(j) in PLACE_NOUNS for j in range(max(lo, i - 3), i)):
+                return False
+            i -= 1
+            continue
+        if low in ACTION_PREPS:
+            return True
+        if low in BLOCK_PREPS:
+            return False
+        tok = r.doc[i]
+        if not (tok.is_alpha or low in ("'s", "’s", "-")):
+            return False  # a clause ends: the place is not governed by what came before
+        free += 1  # an adjective or a name on the way: 'in a remote area', 'in Yagha province'
         i -= 1
-        steps += 1
     return False
 
 
@@ -317,6 +336,10 @@ def attribute(r: Reader, found: list[Found], counts: list[Count]) -> EventDraft:
     main_sents = sorted({f[1] for f in main_found if f[0] in EVENT_TYPES})
     if draft.kind not in EVENT_TYPES:
         main_sents = sorted({f[1] for f in main_found})
+    # the title and lead tell the main event even where they hold no cue ('missiles have fallen
+    # across Ukraine'), unless they are dated before it
+    lead = [k for k in range(min(LEAD, len(r.sents))) if sentence_relation(r, k) == "main"]
+    main_sents = sorted(set(main_sents) | set(lead))
     chosen: list[Place] = []
     for k in main_sents:
         for p in place_by_sent.get(k, []):
@@ -330,6 +353,8 @@ def attribute(r: Reader, found: list[Found], counts: list[Count]) -> EventDraft:
             if draft.kind not in EVENT_TYPES and (p.kind not in PARTY_KINDS or _demonym(p)):
                 continue
             chosen.append(p)
+    if not chosen and draft.kind in EVENT_TYPES:
+        chosen = _fallback(r, main_sents, place_by_sent)
     seen: set[str] = set()
     for p in chosen:
         if p.country and p.country not in seen:
@@ -343,6 +368,38 @@ def attribute(r: Reader, found: list[Found], counts: list[Count]) -> EventDraft:
     for k in main_sents:
         draft.times.extend(r.doc[a:b].text for a, b in _times(r, k))
     return draft
+
+
+def _fallback(r: Reader, sents: list[int], place_by_sent: dict[int, list[Place]]) -> list[Place]:
+    """No place governed by a preposition: the country named most in the main sentences.
+
+    Only names that may be the place count: not 'Iran-backed', 'Tehran's elite', 'American
+    troops' or 'from the US'.
+    """
+    votes: dict[str, int] = {}
+    first: dict[str, Place] = {}
+    for k in sents:
+        lo = r.sents[k].start
+        for p in place_by_sent.get(k, []):
+            if not p.country or p.kind not in PLACE_KINDS or not _may_be_place(r, p, lo):
+                continue
+            votes[p.country] = votes.get(p.country, 0) + 1
+            first.setdefault(p.country, p)
+    if not votes:
+        return []
+    best = max(votes.values())
+    return [first[c] for c in first if votes[c] == best][:1]
+
+
+def _may_be_place(r: Reader, place: Place, lo: int) -> bool:
+    after = r.lower(place.end)
+    if after in ("-", "–"):
+        return False
+    if after in ("'s", "’s", "'", "’"):
+        return any(r.lower(j) in PLACE_NOUNS for j in range(place.end + 1, place.end + 5))
+    if _demonym(place) and not (after in PLACE_NOUNS or r.lower(place.end + 1) in PLACE_NOUNS):
+        return False
+    return place.start - 1 < lo or r.lower(place.start - 1) not in BLOCK_PREPS
 
 
 def _governing(
