@@ -82,6 +82,7 @@ THAT = _singles("THAT")
 CUMULATIVE_BLOCK = _singles("CUMULATIVE_BLOCK")
 UPDATE = _singles("UPDATE")
 BLOCK_PREPS = _singles("BLOCK_PREPS")
+PEOPLE_NOUNS = _singles("PEOPLE_NOUNS")
 
 
 @dataclass
@@ -234,28 +235,41 @@ def _demonym(place: Place) -> bool:
     )
 
 
+def _names_people(r: Reader, place: Place) -> bool:
+    """'US troops', 'three American soldiers', 'Iran's foreign ministry': its people or state."""
+    after = r.lower(place.end)
+    if after in ("-", "–"):
+        return True  # 'Iran-backed', 'Saudi-led'
+    if after in ("'s", "’s", "'", "’"):
+        # 'Azerbaijan's second-largest city of Ganja' is a place, 'Tehran's elite' an actor
+        return not any(r.lower(j) in PLACE_NOUNS for j in range(place.end + 1, place.end + 5))
+    if after in PEOPLE_NOUNS or (r.doc[place.start - 1].like_num if place.start else False):
+        return True
+    return _demonym(place) and not (
+        after in PLACE_NOUNS or r.lower(place.end + 1) in PLACE_NOUNS
+    )
+
+
 def action_role(r: Reader, place: Place, lo: int) -> bool:
     """The place is where something happened: governed by a preposition of place.
 
     'strikes on Iranian-linked forces in Iraq and Syria' → Iraq, Syria; 'in a remote area of
     Niger', 'on Azerbaijan's second-largest city' → yes; 'the US carried out', 'Iran-backed',
-    'Tehran's elite', 'flew from the US', 'three American troops' → no. ``lo``: the sentence's
-    first token.
+    'Tehran's elite', 'flew from the US', 'three American troops', 'in Kyiv as Russia' → no.
+    ``lo``: the sentence's first token.
     """
-    after = r.lower(place.end)
-    if after in ("-", "–"):
-        return False  # 'Iran-backed': an actor
-    if after in ("'s", "’s", "'", "’"):
-        # 'Azerbaijan's second-largest city of Ganja' is a place, 'Tehran's elite' an actor
-        if not any(r.lower(j) in PLACE_NOUNS for j in range(place.end + 1, place.end + 5)):
-            return False
-    elif _demonym(place) and not (after in PLACE_NOUNS or r.lower(place.end + 1) in PLACE_NOUNS):
-        return False  # a nationality: 'American troops', 'Syrian military'
+    if _names_people(r, place):
+        return False
     i = place.start - 1
     free = 0
-    while i >= lo and free <= 3:
+    while i >= lo and free <= 2:
         low = r.lower(i)
-        if i in r.entity or low in PLACE_SKIP:  # 'in Iraq and Syria', 'in the northern city'
+        if low in ("and", ",", "or") and i - 1 in r.entity:  # 'in Iraq, Syria and Jordan'
+            i -= 1
+            while i >= lo and i in r.entity:
+                i -= 1
+            continue
+        if low in PLACE_SKIP:  # 'in the northern city'
             i -= 1
             continue
         if low == "of":  # 'the city of', 'a remote area of' continue; 'the president of' ends
@@ -265,7 +279,7 @@ def action_role(r: Reader, place: Place, lo: int) -> bool:
             continue
         if low in ACTION_PREPS:
             return True
-        if low in BLOCK_PREPS:
+        if low in BLOCK_PREPS or i in r.entity:
             return False
         tok = r.doc[i]
         if not (tok.is_alpha or low in ("'s", "’s", "-")):
@@ -392,12 +406,7 @@ def _fallback(r: Reader, sents: list[int], place_by_sent: dict[int, list[Place]]
 
 
 def _may_be_place(r: Reader, place: Place, lo: int) -> bool:
-    after = r.lower(place.end)
-    if after in ("-", "–"):
-        return False
-    if after in ("'s", "’s", "'", "’"):
-        return any(r.lower(j) in PLACE_NOUNS for j in range(place.end + 1, place.end + 5))
-    if _demonym(place) and not (after in PLACE_NOUNS or r.lower(place.end + 1) in PLACE_NOUNS):
+    if _names_people(r, place):
         return False
     return place.start - 1 < lo or r.lower(place.start - 1) not in BLOCK_PREPS
 
