@@ -43,6 +43,7 @@ KIND_ORDER = ("strike", "casualties", "deescalation", "retaliation_pledge", "thr
 RANGE_LINKS = frozenset({"and", "to", "or", "-", "–"})
 #: the title and the first body sentences: where a report tells its main event
 LEAD = 3
+LEAD_FIRST = False
 
 
 @cache
@@ -83,6 +84,7 @@ CUMULATIVE_BLOCK = _singles("CUMULATIVE_BLOCK")
 UPDATE = _singles("UPDATE")
 BLOCK_PREPS = _singles("BLOCK_PREPS")
 PEOPLE_NOUNS = _singles("PEOPLE_NOUNS")
+HEDGE = _singles("HEDGE")
 
 
 @dataclass
@@ -136,28 +138,54 @@ def _sentence_has(r: Reader, k: int, key: str) -> list[int]:
     return [i for i in range(sent.start, sent.end) if _phrase_at(r, i, phrases)]
 
 
-def sentence_relation(r: Reader, k: int) -> str:
+def _older_year(r: Reader, k: int, year: int) -> bool:
+    """The sentence names a year before publication: 'on October 2, 2015' in a 2021 report."""
+    sent = r.sents[k]
+    for i in range(sent.start, sent.end):
+        low = r.lower(i)
+        if len(low) == 4 and low.isdigit() and 1900 <= int(low) < year:
+            return True
+    return False
+
+
+def sentence_relation(r: Reader, k: int, published_year: int | None = None) -> str:
     """The relation every cue of sentence ``k`` has unless a cue-level reading says otherwise."""
+    sent = r.sents[k]
     for i in _sentence_has(r, k, "CUMULATIVE"):
-        if r.lower(i) == "since" and any(
-            r.lower(j) in CUMULATIVE_BLOCK for j in range(max(r.sents[k].start, i - 4), i)
-        ):
+        if any(r.lower(j) in CUMULATIVE_BLOCK for j in range(max(sent.start, i - 8), i)):
             continue  # "the deadliest attack since 2017": a record, not a total
         return "cumulative"
+    for i in range(sent.start, sent.end - 2):
+        # "the death toll in Gaza has climbed to 197": a place's running total, not one attack's
+        if r.lower(i) == "toll" and r.lower(i + 1) == "in" and i + 2 in r.entity:
+            return "cumulative"
+    if published_year is not None and _older_year(r, k, published_year):
+        return "earlier"
     if _sentence_has(r, k, "EARLIER"):
         return "earlier"
     if _sentence_has(r, k, "OTHER"):
         return "other"
+    for label in ("STRIKE", "STRIKE_WEAK"):
+        for start, _end in sent.cues.get(label, ()):
+            # 'another drone strike', 'a separate attack': not this event
+            if any(
+                r.lower(j) in ("another", "separate")
+                for j in range(max(sent.start, start - 3), start)
+            ):
+                return "other"
     return "main"
 
 
 def _reacted(r: Reader, k: int, start: int) -> bool:
     """'in response to a drone attack', 'retaliation for the bombing': the answered event."""
-    lo = max(r.sents[k].start, start - 5)
-    for i in range(lo, start):
-        if r.lower(i) in REACT and r.lower(i + 1) in REACT_LINKS:
+    lo = max(r.sents[k].start, start - 16)
+    for i in range(start - 1, lo - 1, -1):
+        low = r.lower(i)
+        if low in (",", ";", "—", "–", ":"):
+            return False  # 'In response, Israel struck Gaza': the answer, not what it answers
+        if low in REACT and r.lower(i + 1) in REACT_LINKS:
             return True
-        if r.lower(i) in ("avenge", "avenging"):
+        if low in ("avenge", "avenging"):
             return True
     return False
 
@@ -171,17 +199,19 @@ def _before_event(r: Reader, k: int, start: int) -> bool:
 
 
 def cue_relations(
-    r: Reader, found: list[Found]
+    r: Reader, found: list[Found], published_year: int | None = None
 ) -> tuple[dict[tuple[int, int], str], dict[int, str]]:
     """Relation of each strike and casualty cue (keyed by its tokens) and of each sentence."""
     sentence: dict[int, str] = {}
     relations: dict[tuple[int, int], str] = {}
     strikes: dict[int, list[tuple[int, int, str]]] = {}
+    #: every strike so far by its head word: 'killed in the attacks' points back at one
+    heads: dict[str, str] = {}
     for kind, k, start, end, _attrs in sorted(found, key=lambda f: f[2]):
         if kind not in EVENT_TYPES:
             continue
         if k not in sentence:
-            sentence[k] = sentence_relation(r, k)
+            sentence[k] = sentence_relation(r, k, published_year)
         rel = sentence[k]
         if _reacted(r, k, start):
             rel = "reacted_to"
@@ -189,10 +219,23 @@ def cue_relations(
             rel = "earlier"
         elif kind == "casualties" and rel == "main":
             rel = _inherited(r, k, start, end, strikes.get(k, []))
+            if rel == "main":
+                rel = _pointed_back(r, k, end, heads)
         if kind == "strike":
             strikes.setdefault(k, []).append((start, end, rel))
+            heads[r.lower(end - 1)] = rel
         relations[(start, end)] = rel
     return relations, sentence
+
+
+def _pointed_back(r: Reader, k: int, end: int, heads: dict[str, str]) -> str:
+    """'... were killed in the attacks': the dead of the last strike told with that word."""
+    j = end
+    while j < min(r.sents[k].end, end + 3) and r.lower(j) != "in":
+        j += 1
+    if r.lower(j) != "in" or r.lower(j + 1) not in ("the", "that", "those", "these"):
+        return "main"
+    return heads.get(r.lower(j + 2), "main")
 
 
 def _inherited(r: Reader, k: int, start: int, end: int, strikes: list[tuple[int, int, str]]) -> str:
@@ -204,7 +247,12 @@ def _inherited(r: Reader, k: int, start: int, end: int, strikes: list[tuple[int,
     if strikes:
         s_start, s_end, rel = strikes[-1]
         between = [r.lower(i) for i in range(s_end, start)]
-        if rel != "main" and len(between) <= 4 and any(w in ("that", "which") for w in between):
+        if (
+            rel != "main"
+            and len(between) <= 8
+            and any(w in ("that", "which") for w in between)
+            and not any(w in (",", ";") for w in between)
+        ):
             return rel
     for j in range(end, min(r.sents[k].end, end + 3)):
         if r.lower(j) in THAT and r.lower(j - 1) == "in":
@@ -245,9 +293,7 @@ def _names_people(r: Reader, place: Place) -> bool:
         return not any(r.lower(j) in PLACE_NOUNS for j in range(place.end + 1, place.end + 5))
     if after in PEOPLE_NOUNS or (r.doc[place.start - 1].like_num if place.start else False):
         return True
-    return _demonym(place) and not (
-        after in PLACE_NOUNS or r.lower(place.end + 1) in PLACE_NOUNS
-    )
+    return _demonym(place) and not (after in PLACE_NOUNS or r.lower(place.end + 1) in PLACE_NOUNS)
 
 
 def action_role(r: Reader, place: Place, lo: int) -> bool:
@@ -293,9 +339,14 @@ def _sentence_of(starts: list[int], token: int) -> int:
     return bisect_right(starts, token) - 1
 
 
-def attribute(r: Reader, found: list[Found], counts: list[Count]) -> EventDraft:
-    """Mark each strike and casualty signal's relation (attrs) and return the main event."""
-    relations, sentence = cue_relations(r, found)
+def attribute(
+    r: Reader, found: list[Found], counts: list[Count], published_year: int | None = None
+) -> EventDraft:
+    """Mark each strike and casualty signal's relation (attrs) and return the main event.
+
+    ``published_year``: a sentence naming an older year tells an earlier event.
+    """
+    relations, sentence = cue_relations(r, found, published_year)
     starts = [s.start for s in r.sents]
     draft = EventDraft()
     # casualty attrs and the counts of the main event
@@ -311,7 +362,11 @@ def attribute(r: Reader, found: list[Found], counts: list[Count]) -> EventDraft:
         if kind == "casualties":
             attrs["event"] = rel
             lo = r.sents[k].start
-            named = [p for p in place_by_sent.get(k, []) if action_role(r, p, lo)]
+            named = [
+                p
+                for p in place_by_sent.get(k, [])
+                if p.kind in PLACE_KINDS and action_role(r, p, lo)
+            ]
             if named:
                 attrs["place"] = named[0].name
             times = _times(r, k)
@@ -325,22 +380,28 @@ def attribute(r: Reader, found: list[Found], counts: list[Count]) -> EventDraft:
         rel = (
             cue_rel.get(c.cue, "main")
             if c.cue >= 0
-            else sentence.get(c.sent) or sentence_relation(r, c.sent)
+            else sentence.get(c.sent) or sentence_relation(r, c.sent, published_year)
         )
         main_counts.append((c, rel))
-    draft.killed = _toll(r, [c for c, rel in main_counts if rel == "main" and c.status == "killed"])
-    draft.wounded = _toll(
-        r, [c for c, rel in main_counts if rel == "main" and c.status == "wounded"]
-    )
-    # kind: the first event-type signal of the main event, else the first statement
+    # kind: what the title and lead tell first, else the first event-type signal of the main
+    # event, else the first statement
     main_found = [
         f for f in found if f[0] not in EVENT_TYPES or relations.get((f[2], f[3])) == "main"
     ]
     main_found.sort(key=lambda f: f[2])
-    for kind in KIND_ORDER:
-        if any(f[0] == kind for f in main_found):
-            draft.kind = kind
-            break
+    in_lead = [f for f in main_found if f[1] < LEAD]
+    if in_lead:
+        draft.kind = in_lead[0][0]
+    else:
+        for kind in KIND_ORDER:
+            if any(f[0] == kind for f in main_found):
+                draft.kind = kind
+                break
+    if draft.kind in EVENT_TYPES:  # a truce or a vow has no dead of its own: theirs are the war's
+        main_killed = [c for c, rel in main_counts if rel == "main" and c.status == "killed"]
+        main_wounded = [c for c, rel in main_counts if rel == "main" and c.status == "wounded"]
+        draft.killed = _toll(r, main_killed)
+        draft.wounded = _toll(r, main_wounded)
     draft.reaction = (
         draft.kind == "deescalation"
         or any(rel == "reacted_to" for rel in relations.values())
@@ -352,7 +413,11 @@ def attribute(r: Reader, found: list[Found], counts: list[Count]) -> EventDraft:
         main_sents = sorted({f[1] for f in main_found})
     # the title and lead tell the main event even where they hold no cue ('missiles have fallen
     # across Ukraine'), unless they are dated before it
-    lead = [k for k in range(min(LEAD, len(r.sents))) if sentence_relation(r, k) == "main"]
+    lead = [
+        k
+        for k in range(min(LEAD, len(r.sents)))
+        if sentence_relation(r, k, published_year) == "main"
+    ]
     main_sents = sorted(set(main_sents) | set(lead))
     chosen: list[Place] = []
     for k in main_sents:
@@ -434,12 +499,20 @@ def _reaction_words(r: Reader, sents: list[int]) -> bool:
 
 
 def _toll(r: Reader, counts: list[Count]) -> TollRange:
-    """One figure for the main event from its counts (see the module docstring)."""
+    """One figure for the main event from its counts (see the module docstring).
+
+    Per sentence the distinct counts add up. Across sentences: the latest update ('the toll
+    rose to 10') if any; else the largest figure of the title and lead, where a report states its
+    event's toll (later figures are more often background); else the first figure stated.
+    Projections and claims ('could be up to 60') count only when nothing plain is stated.
+    """
     if not counts:
         return TollRange()
     exact = [c for c in counts if not c.weak]
     if not exact:
         return TollRange(1, 1, 1)
+    plain = [c for c in exact if not _hedged(r, c)]
+    exact = plain or exact
     by_sent: dict[int, list[Count]] = {}
     for c in exact:
         by_sent.setdefault(c.sent, []).append(c)
@@ -450,12 +523,22 @@ def _toll(r: Reader, counts: list[Count]) -> TollRange:
         for c in kept:
             if c.count is not None and (c.count not in values or c.extra):
                 values.append(c.count)
-        update = any(c.cue < 0 for c in group) or bool(
-            any(r.lower(i) in UPDATE for i in range(r.sents[k].start, r.sents[k].end))
-        )
+        sent = r.sents[k]
+        update = any(r.lower(i) in UPDATE for i in range(sent.start, sent.end))
+        if totals and any(_also(r, c) for c in kept):
+            # '... also killed at least 60 Afghans': another group of the same event's dead
+            k0, before, up0 = totals.pop()
+            totals.append((k, before + sum(values), up0 or update))
+            continue
         totals.append((k, sum(values), update))
     updates = [t for t in totals if t[2]]
-    best = updates[-1][1] if updates else max(t[1] for t in totals)
+    lead = [t for t in totals if t[0] < LEAD]
+    if updates:
+        best = updates[-1][1]
+    elif lead and LEAD_FIRST:
+        best = max(t[1] for t in lead)
+    else:
+        best = max(t[1] for t in totals)
     low = high = best
     if len(exact) == 1 or len(totals) == 1:
         c = exact[-1]
@@ -464,6 +547,26 @@ def _toll(r: Reader, counts: list[Count]) -> TollRange:
             low, high = min(c.count, other), max(c.count, other)
             best = low
     return TollRange(low, best, high)
+
+
+def _also(r: Reader, c: Count) -> bool:
+    """'also killed', 'were also wounded': the count adds a group to one told before."""
+    if c.cue < 0:
+        return False
+    lo = max(r.sents[c.sent].start, c.cue - 4)
+    return any(r.lower(i) == "also" for i in range(lo, c.cue))
+
+
+def _hedged(r: Reader, c: Count) -> bool:
+    """A hedge word shortly before the count's number, in its clause: 'could be up to 60'."""
+    lo = max(r.sents[c.sent].start, c.pos - 10)
+    for i in range(c.pos - 1, lo - 1, -1):
+        low = r.lower(i)
+        if low in (",", ";", "—", "–"):
+            return False
+        if low in HEDGE:
+            return True
+    return False
 
 
 def _range_end(r: Reader, c: Count) -> int | None:

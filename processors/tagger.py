@@ -52,7 +52,8 @@ class Tagger:
             as_tuples=True,
         )
         for doc, (article, spaces) in pairs:
-            found = extract(doc, article.text, spaces, self.parsed)
+            year = article.published.year if article.published else None
+            found = extract(doc, article.text, spaces, self.parsed, year)
             places, actors, theater = mentions(doc, self.ner)
             yield TaggedArticle(
                 id=article.id,
