@@ -85,6 +85,7 @@ UPDATE = _singles("UPDATE")
 BLOCK_PREPS = _singles("BLOCK_PREPS")
 PEOPLE_NOUNS = _singles("PEOPLE_NOUNS")
 HEDGE = _singles("HEDGE")
+MEDIATION = _singles("MEDIATION")
 
 
 @dataclass
@@ -418,7 +419,8 @@ def attribute(
         for k in range(min(LEAD, len(r.sents)))
         if sentence_relation(r, k, published_year) == "main"
     ]
-    main_sents = sorted(set(main_sents) | set(lead))
+    if draft.kind in EVENT_TYPES:
+        main_sents = sorted(set(main_sents) | set(lead))
     chosen: list[Place] = []
     for k in main_sents:
         for p in place_by_sent.get(k, []):
@@ -429,10 +431,20 @@ def attribute(
                 continue
             if draft.kind in EVENT_TYPES and not action_role(r, p, r.sents[k].start):
                 continue
-            if draft.kind not in EVENT_TYPES and (p.kind not in PARTY_KINDS or _demonym(p)):
+            if draft.kind not in EVENT_TYPES and not _party(r, p, r.sents[k].start):
                 continue
             chosen.append(p)
-    if not chosen and draft.kind in EVENT_TYPES:
+    if not chosen and draft.kind not in EVENT_TYPES:
+        # a statement without a named party: where the text's lead places it
+        main_sents = sorted(set(main_sents) | set(lead))
+        for k in main_sents:
+            lo = r.sents[k].start
+            chosen += [
+                p
+                for p in place_by_sent.get(k, [])
+                if p.kind in PLACE_KINDS and action_role(r, p, lo)
+            ]
+    if not chosen:
         chosen = _fallback(r, main_sents, place_by_sent)
     seen: set[str] = set()
     for p in chosen:
@@ -447,6 +459,19 @@ def attribute(
     for k in main_sents:
         draft.times.extend(r.doc[a:b].text for a, b in _times(r, k))
     return draft
+
+
+def _party(r: Reader, place: Place, lo: int) -> bool:
+    """A party to a statement event (truce, talks): 'between Israel and Hamas', 'Israel agreed'.
+
+    Not a mediator ('brokered by Egypt', 'Egypt-brokered', 'mediator Egypt'), a time zone ('UK
+    time') or a people or state named with its officials ('US President Joe Biden').
+    """
+    if place.kind not in PARTY_KINDS or _names_people(r, place):
+        return False
+    if r.lower(place.end) in ("time", "mediators", "mediator"):
+        return False
+    return not any(r.lower(i) in MEDIATION for i in range(max(lo, place.start - 2), place.start))
 
 
 def _fallback(r: Reader, sents: list[int], place_by_sent: dict[int, list[Place]]) -> list[Place]:
