@@ -192,11 +192,17 @@ def _reacted(r: Reader, k: int, start: int) -> bool:
 
 
 def _before_event(r: Reader, k: int, start: int) -> bool:
-    """'came after repeated attacks', 'following the bombing': an event before this one."""
+    """'came after repeated attacks', 'following the bombing': an event before this one.
+
+    Not when the sentence told casualties first: '149 are dead after a suicide bomber detonated
+    a truck' gives the cause of this event's dead.
+    """
     lo = max(r.sents[k].start, start - 4)
-    return any(r.lower(i) in BEFORE_EVENT for i in range(lo, start)) and not any(
-        r.lower(i) in (",", ";", "killed", "were", "was") for i in range(lo, start)
-    )
+    hits = [i for i in range(lo, start) if r.lower(i) in BEFORE_EVENT]
+    if not hits or any(r.lower(i) in (",", ";", "killed", "were", "was") for i in range(lo, start)):
+        return False
+    harm = r.harm_tokens(k)
+    return not any(i in harm for i in range(r.sents[k].start, hits[0]))
 
 
 def cue_relations(
@@ -398,11 +404,6 @@ def attribute(
             if any(f[0] == kind for f in main_found):
                 draft.kind = kind
                 break
-    if draft.kind in EVENT_TYPES:  # a truce or a vow has no dead of its own: theirs are the war's
-        main_killed = [c for c, rel in main_counts if rel == "main" and c.status == "killed"]
-        main_wounded = [c for c, rel in main_counts if rel == "main" and c.status == "wounded"]
-        draft.killed = _toll(r, main_killed)
-        draft.wounded = _toll(r, main_wounded)
     draft.reaction = (
         draft.kind == "deescalation"
         or any(rel == "reacted_to" for rel in relations.values())
@@ -458,7 +459,27 @@ def attribute(
             draft.places.append(p)
     for k in main_sents:
         draft.times.extend(r.doc[a:b].text for a, b in _times(r, k))
+    if draft.kind in EVENT_TYPES:  # a truce or a vow has no dead of its own: theirs are the war's
+        # counts placed only in other countries ('44 dead in Istanbul' in a Baghdad story) are
+        # another event's, once the main event's countries are known
+        elsewhere = _elsewhere(r, place_by_sent, set(draft.countries))
+        kept = [c for c, rel in main_counts if rel == "main" and c.sent not in elsewhere]
+        draft.killed = _toll(r, [c for c in kept if c.status == "killed"])
+        draft.wounded = _toll(r, [c for c in kept if c.status == "wounded"])
     return draft
+
+
+def _elsewhere(r: Reader, place_by_sent: dict[int, list[Place]], countries: set[str]) -> set[int]:
+    """Sentences whose action places all lie outside ``countries`` (none if it is empty)."""
+    if not countries:
+        return set()
+    out = set()
+    for k, places in place_by_sent.items():
+        lo = r.sents[k].start
+        acting = {p.country for p in places if p.country and action_role(r, p, lo)}
+        if acting and not acting & countries:
+            out.add(k)
+    return out
 
 
 def _party(r: Reader, place: Place, lo: int) -> bool:
@@ -548,8 +569,7 @@ def _toll(r: Reader, counts: list[Count]) -> TollRange:
         for c in kept:
             if c.count is not None and (c.count not in values or c.extra):
                 values.append(c.count)
-        sent = r.sents[k]
-        update = any(r.lower(i) in UPDATE for i in range(sent.start, sent.end))
+        update = any(_updated(r, c) for c in group)
         if totals and any(_also(r, c) for c in kept):
             # '... also killed at least 60 Afghans': another group of the same event's dead
             k0, before, up0 = totals.pop()
@@ -572,6 +592,12 @@ def _toll(r: Reader, counts: list[Count]) -> TollRange:
             low, high = min(c.count, other), max(c.count, other)
             best = low
     return TollRange(low, best, high)
+
+
+def _updated(r: Reader, c: Count) -> bool:
+    """'the toll rose to 10', 'has now reached 35': an update word shortly before the number."""
+    lo = max(r.sents[c.sent].start, c.pos - 8)
+    return any(r.lower(i) in UPDATE for i in range(lo, c.pos))
 
 
 def _also(r: Reader, c: Count) -> bool:
