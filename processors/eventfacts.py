@@ -447,6 +447,12 @@ def attribute(
             ]
     if not chosen:
         chosen = _fallback(r, main_sents, place_by_sent)
+    if chosen:
+        # the first sentence that places the main event says where it happened; a later place in
+        # another country is background ('a spate of bombings that have left 30 dead in Kabul')
+        first = _sentence_of(starts, chosen[0].start)
+        where = {p.country for p in chosen if _sentence_of(starts, p.start) == first}
+        chosen = [p for p in chosen if p.country in where]
     seen: set[str] = set()
     for p in chosen:
         if p.country and p.country not in seen:
