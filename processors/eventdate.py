@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from processors.eventfacts import month_number, words
+from processors.eventfacts import WEEKDAYS, month_number
 
 
 def resolve(expression: str, published: dt.date | None) -> dt.date | None:
@@ -20,15 +20,14 @@ def resolve(expression: str, published: dt.date | None) -> dt.date | None:
     tokens = expression.lower().replace(".", " ").split()
     if not tokens:
         return None
-    weekdays = [p[0] for p in words()["WEEKDAYS"]]
     first = tokens[0]
     if first in ("today", "tonight"):
         return published
     if first in ("yesterday", "overnight"):
         # 'overnight' in a report is the night before it: the event began the day before
         return published - dt.timedelta(days=1)
-    if first in weekdays:
-        back = (published.weekday() - weekdays.index(first)) % 7
+    if first in WEEKDAYS:
+        back = (published.weekday() - WEEKDAYS.index(first)) % 7
         return published - dt.timedelta(days=back)
     month, day = 0, 0
     if len(tokens) >= 2:

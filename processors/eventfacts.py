@@ -123,48 +123,82 @@ class EventDraft:
     times: list[str] = field(default_factory=list)
 
 
-def _phrase_at(r: Reader, i: int, phrases: tuple[tuple[str, ...], ...]) -> int:
-    """Length of the first phrase of ``phrases`` starting at token ``i``, 0 if none."""
-    low = r.lower(i)
+@cache
+def _index(key: str) -> dict[str, tuple[tuple[str, ...], ...]]:
+    """The phrases of ``events.json[key]`` by first token: most tokens start none."""
+    out: dict[str, list[tuple[str, ...]]] = {}
+    for phrase in words()[key]:
+        out.setdefault(phrase[0], []).append(phrase)
+    return {first: tuple(phrases) for first, phrases in out.items()}
+
+
+def _phrase_at(r: Reader, i: int, index: dict[str, tuple[tuple[str, ...], ...]]) -> int:
+    """Length of the first indexed phrase starting at token ``i``, 0 if none."""
+    phrases = index.get(r.lower(i))
+    if phrases is None:
+        return 0
     for p in phrases:
-        if p[0] == low and all(r.lower(i + n) == w for n, w in enumerate(p[1:], 1)):
+        if all(r.lower(i + n) == w for n, w in enumerate(p[1:], 1)):
             return len(p)
     return 0
 
 
-def _sentence_has(r: Reader, k: int, key: str) -> list[int]:
-    """Token positions in sentence ``k`` where a phrase of ``events.json[key]`` starts."""
-    phrases = words()[key]
-    sent = r.sents[k]
-    return [i for i in range(sent.start, sent.end) if _phrase_at(r, i, phrases)]
+@cache
+def _relation_index() -> dict[str, tuple[tuple[str, tuple[str, ...]], ...]]:
+    """The CUMULATIVE, EARLIER and OTHER phrases by their first word, or first two words joined
+    by a space for longer ones ('in 2015', 'the war began'), for one pass per sentence."""
+    out: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
+    for key in ("CUMULATIVE", "EARLIER", "OTHER"):
+        for phrase in words()[key]:
+            head = phrase[0] if len(phrase) == 1 else f"{phrase[0]} {phrase[1]}"
+            out.setdefault(head, []).append((key, phrase))
+    return {head: tuple(found) for head, found in out.items()}
 
 
-def _older_year(r: Reader, k: int, year: int) -> bool:
-    """The sentence names a year before publication: 'on October 2, 2015' in a 2021 report."""
-    sent = r.sents[k]
-    for i in range(sent.start, sent.end):
-        low = r.lower(i)
-        if len(low) == 4 and low.isdigit() and 1900 <= int(low) < year:
-            return True
-    return False
+#: first words of the longer relation phrases: only after them is a pair of words looked up
+PAIR_HEADS = frozenset(h.split(" ")[0] for h in _relation_index() if " " in h)
 
 
 def sentence_relation(r: Reader, k: int, published_year: int | None = None) -> str:
-    """The relation every cue of sentence ``k`` has unless a cue-level reading says otherwise."""
+    """The relation every cue of sentence ``k`` has unless a cue-level reading says otherwise.
+
+    Precedence: a total ('since the war began') over an earlier date ('last month', an older
+    year) over another event ('in a separate attack').
+    """
     sent = r.sents[k]
-    for i in _sentence_has(r, k, "CUMULATIVE"):
-        if any(r.lower(j) in CUMULATIVE_BLOCK for j in range(max(sent.start, i - 8), i)):
-            continue  # "the deadliest attack since 2017": a record, not a total
-        return "cumulative"
-    for i in range(sent.start, sent.end - 2):
-        # "the death toll in Gaza has climbed to 197": a place's running total, not one attack's
-        if r.lower(i) == "toll" and r.lower(i + 1) == "in" and i + 2 in r.entity:
-            return "cumulative"
-    if published_year is not None and _older_year(r, k, published_year):
+    index = _relation_index()
+    earlier = other = False
+    for i in range(sent.start, sent.end):
+        low = r.lower(i)
+        if low == "toll" and r.lower(i + 1) == "in" and i + 2 in r.entity:
+            return "cumulative"  # 'the death toll in Gaza has climbed to 197': a place's total
+        if (
+            published_year is not None
+            and len(low) == 4
+            and low.isdigit()
+            and 1900 <= int(low) < published_year
+        ):
+            earlier = True  # 'on October 2, 2015' in a 2021 report
+        single = index.get(low)
+        pair = index.get(f"{low} {r.lower(i + 1)}") if low in PAIR_HEADS else None
+        if single is None and pair is None:
+            continue
+        for key, phrase in (single or ()) + (pair or ()):
+            if len(phrase) > 2 and not all(
+                r.lower(i + n) == w for n, w in enumerate(phrase[2:], 2)
+            ):
+                continue
+            if key == "CUMULATIVE":
+                if any(r.lower(j) in CUMULATIVE_BLOCK for j in range(max(sent.start, i - 8), i)):
+                    continue  # 'the deadliest attack since 2017': a record, not a total
+                return "cumulative"
+            if key == "EARLIER":
+                earlier = True
+            else:
+                other = True
+    if earlier:
         return "earlier"
-    if _sentence_has(r, k, "EARLIER"):
-        return "earlier"
-    if _sentence_has(r, k, "OTHER"):
+    if other:
         return "other"
     for label in ("STRIKE", "STRIKE_WEAK"):
         for start, _end in sent.cues.get(label, ()):
@@ -233,6 +267,14 @@ def cue_relations(
             heads[r.lower(end - 1)] = rel
         relations[(start, end)] = rel
     return relations, sentence
+
+
+def _relation_of(r: Reader, k: int, known: dict[int, str], published_year: int | None) -> str:
+    """``sentence_relation``, each sentence read once."""
+    got = known.get(k)
+    if got is None:
+        got = known[k] = sentence_relation(r, k, published_year)
+    return got
 
 
 def _pointed_back(r: Reader, k: int, end: int, heads: dict[str, str]) -> str:
@@ -362,6 +404,7 @@ def attribute(
     place_by_sent: dict[int, list[Place]] = {}
     for p in places:
         place_by_sent.setdefault(_sentence_of(starts, p.start), []).append(p)
+    time_cache: dict[int, list[tuple[int, int]]] = {}
     for kind, k, start, end, attrs in found:
         if kind not in EVENT_TYPES:
             continue
@@ -376,7 +419,9 @@ def attribute(
             ]
             if named:
                 attrs["place"] = named[0].name
-            times = _times(r, k)
+            times = time_cache.get(k)
+            if times is None:
+                times = time_cache[k] = _times(r, k)
             if times:
                 a, b = times[0]
                 attrs["time"] = r.doc[a:b].text
@@ -387,7 +432,7 @@ def attribute(
         rel = (
             cue_rel.get(c.cue, "main")
             if c.cue >= 0
-            else sentence.get(c.sent) or sentence_relation(r, c.sent, published_year)
+            else _relation_of(r, c.sent, sentence, published_year)
         )
         main_counts.append((c, rel))
     # kind: what the title and lead tell first, else the first event-type signal of the main
@@ -418,7 +463,7 @@ def attribute(
     lead = [
         k
         for k in range(min(LEAD, len(r.sents)))
-        if sentence_relation(r, k, published_year) == "main"
+        if _relation_of(r, k, sentence, published_year) == "main"
     ]
     if draft.kind in EVENT_TYPES:
         main_sents = sorted(set(main_sents) | set(lead))
@@ -464,7 +509,10 @@ def attribute(
             named_places.add(p.name)
             draft.places.append(p)
     for k in main_sents:
-        draft.times.extend(r.doc[a:b].text for a, b in _times(r, k))
+        spans = time_cache.get(k)
+        if spans is None:
+            spans = _times(r, k)
+        draft.times.extend(r.doc[a:b].text for a, b in spans)
     if draft.kind in EVENT_TYPES:  # a truce or a vow has no dead of its own: theirs are the war's
         # counts placed only in other countries ('44 dead in Istanbul' in a Baghdad story) are
         # another event's, once the main event's countries are known
@@ -542,10 +590,10 @@ def _governing(
 
 
 def _reaction_words(r: Reader, sents: list[int]) -> bool:
-    phrases = words()["REACTION"]
+    index = _index("REACTION")
     for k in sents:
         sent = r.sents[k]
-        if any(_phrase_at(r, i, phrases) for i in range(sent.start, sent.end)):
+        if any(_phrase_at(r, i, index) for i in range(sent.start, sent.end)):
             return True
     return False
 
@@ -649,19 +697,17 @@ def _range_end(r: Reader, c: Count) -> int | None:
 
 def _times(r: Reader, k: int) -> list[tuple[int, int]]:
     """Time expressions of sentence ``k`` as token spans: weekdays, month-day dates, 'yesterday'."""
-    w = words()
-    weekdays = {p[0] for p in w["WEEKDAYS"]}
     sent = r.sents[k]
     out = []
     i = sent.start
     while i < sent.end:
         low = r.lower(i).rstrip(".")
-        if low in weekdays or low in ("yesterday", "today", "tonight", "overnight"):
+        if low in DAY_WORDS:
             out.append((i, i + 1))
-        elif month_number(low) and _day(r.lower(i + 1)):  # 'June 5', 'Oct. 17'
+        elif low in MONTH_FORMS and _day(r.lower(i + 1)):  # 'June 5', 'Oct. 17'
             out.append((i, i + 2))
             i += 1
-        elif _day(low) and month_number(r.lower(i + 1).rstrip(".")):  # '5 June'
+        elif _day(low) and r.lower(i + 1).rstrip(".") in MONTH_FORMS:  # '5 June'
             out.append((i, i + 2))
             i += 1
         i += 1
@@ -669,19 +715,30 @@ def _times(r: Reader, k: int) -> list[tuple[int, int]]:
 
 
 def _day(low: str) -> bool:
-    digits = low.rstrip("stndrh") if low[:1].isdigit() else low
+    if not low[:1].isdigit():
+        return False
+    digits = low.rstrip("stndrh")
     return digits.isdigit() and 1 <= int(digits) <= 31
+
+
+def _month_forms() -> dict[str, int]:
+    forms: dict[str, int] = {"sept": 9}
+    for n, phrase in enumerate(words()["MONTHS"], 1):
+        name = phrase[0]
+        for end in range(3, len(name) + 1):
+            forms[name[:end]] = n
+    return forms
+
+
+#: 'oct', 'octo', 'october', 'sept' → month number, every form of three letters or more
+MONTH_FORMS = _month_forms()
+WEEKDAYS = tuple(p[0] for p in words()["WEEKDAYS"])
+DAY_WORDS = frozenset((*WEEKDAYS, "yesterday", "today", "tonight", "overnight"))
 
 
 def month_number(low: str) -> int:
     """1-12 for a month's name or abbreviation ('oct', 'sept', 'june'), else 0."""
-    if len(low) < 3:
-        return 0
-    for n, phrase in enumerate(words()["MONTHS"], 1):
-        name = phrase[0]
-        if name.startswith(low) or (low == "sept" and n == 9):
-            return n
-    return 0
+    return MONTH_FORMS.get(low, 0)
 
 
 def summary_attrs(draft: EventDraft) -> dict[str, Any]:
