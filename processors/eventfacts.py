@@ -43,6 +43,8 @@ KIND_ORDER = ("strike", "casualties", "deescalation", "retaliation_pledge", "thr
 RANGE_LINKS = frozenset({"and", "to", "or", "-", "–"})
 #: the title and the first body sentences: where a report tells its main event
 LEAD = 3
+#: how many main sentences are searched for the event's date
+TIME_SENTENCES = 6
 LEAD_FIRST = False
 
 
@@ -98,6 +100,8 @@ class Place:
     start: int
     end: int
     text: str
+    #: action_role's answer, once asked (None: not yet)
+    acting: bool | None = None
 
 
 @dataclass
@@ -119,7 +123,7 @@ class EventDraft:
     places: list[Place] = field(default_factory=list)
     killed: TollRange = field(default_factory=TollRange)
     wounded: TollRange = field(default_factory=TollRange)
-    #: time expressions of the main event's sentences, in text order ("on Sunday", "June 5")
+    #: time expressions of the first main sentence that has any ("on Sunday", "June 5")
     times: list[str] = field(default_factory=list)
 
 
@@ -309,26 +313,37 @@ def _inherited(r: Reader, k: int, start: int, end: int, strikes: list[tuple[int,
     return "main"
 
 
+@cache
+def _facts(name: str) -> tuple[str, str | None]:
+    """Kind and country of a gazetteer name, looked up once per name."""
+    record = load_gazetteer()[name]
+    kind = record["kind"]
+    return kind, record["country"] or (name if kind == "country" else None)
+
+
 def _places(r: Reader) -> list[Place]:
-    gazetteer = load_gazetteer()
+    """The gazetteer's matches; their text is read only for those the event keeps (it is slow)."""
     out = []
     for name, start, end in r.doc.user_data.get(PLACES_KEY, ()):
-        record = gazetteer[name]
-        kind = record["kind"]
-        country = record["country"] or (name if kind == "country" else None)
-        text = r.doc[start:end].text
-        out.append(Place(name, kind, country, start, end, text))
+        kind, country = _facts(name)
+        out.append(Place(name, kind, country, start, end, ""))
     return out
 
 
-def _demonym(place: Place) -> bool:
+def _text(r: Reader, start: int, end: int) -> str:
+    """The text of tokens ``start..end`` (a few tokens: a Span is cheap)."""
+    return r.doc[start:end].text
+
+
+def _demonym(r: Reader, place: Place) -> bool:
     """'Iranian', 'Afghans': a people's name, not the place's ('US' and 'Gaza Strip' are places)."""
-    text = place.text
+    if place.kind != "country" or place.end - place.start != 1:
+        return False
+    low = r.lower(place.start)
     return (
-        place.kind == "country"
-        and text.lower() != place.name.lower()
-        and not text.isupper()
-        and text.lower().endswith(("ian", "ians", "ese", "ish", "i", "is", "an", "ans"))
+        low != place.name.lower()
+        and low.endswith(("ian", "ians", "ese", "ish", "i", "is", "an", "ans"))
+        and not r.doc[place.start].is_upper
     )
 
 
@@ -342,10 +357,19 @@ def _names_people(r: Reader, place: Place) -> bool:
         return not any(r.lower(j) in PLACE_NOUNS for j in range(place.end + 1, place.end + 5))
     if after in PEOPLE_NOUNS or (r.doc[place.start - 1].like_num if place.start else False):
         return True
-    return _demonym(place) and not (after in PLACE_NOUNS or r.lower(place.end + 1) in PLACE_NOUNS)
+    return _demonym(r, place) and not (
+        after in PLACE_NOUNS or r.lower(place.end + 1) in PLACE_NOUNS
+    )
 
 
 def action_role(r: Reader, place: Place, lo: int) -> bool:
+    """``_action_role``, read once per place."""
+    if place.acting is None:
+        place.acting = _action_role(r, place, lo)
+    return place.acting
+
+
+def _action_role(r: Reader, place: Place, lo: int) -> bool:
     """The place is where something happened: governed by a preposition of place.
 
     'strikes on Iranian-linked forces in Iraq and Syria' → Iraq, Syria; 'in a remote area of
@@ -424,7 +448,7 @@ def attribute(
                 times = time_cache[k] = _times(r, k)
             if times:
                 a, b = times[0]
-                attrs["time"] = r.doc[a:b].text
+                attrs["time"] = _text(r, a, b)
     main_counts: list[tuple[Count, str]] = []
     for c in counts:
         if c.count is None:
@@ -507,12 +531,17 @@ def attribute(
     for p in chosen:
         if p.kind != "country" and p.name not in named_places:
             named_places.add(p.name)
+            p.text = "".join(r.doc[i].text_with_ws for i in range(p.start, p.end)).rstrip()
             draft.places.append(p)
-    for k in main_sents:
+    # the first main sentence near the top that has a time dates the event ('on Sunday' and the
+    # published date); further down, times mostly belong to the story's background
+    for k in main_sents[:TIME_SENTENCES]:
         spans = time_cache.get(k)
         if spans is None:
             spans = _times(r, k)
-        draft.times.extend(r.doc[a:b].text for a, b in spans)
+        if spans:
+            draft.times.extend(_text(r, a, b) for a, b in spans)
+            break
     if draft.kind in EVENT_TYPES:  # a truce or a vow has no dead of its own: theirs are the war's
         # counts placed only in other countries ('44 dead in Istanbul' in a Baghdad story) are
         # another event's, once the main event's countries are known
