@@ -95,14 +95,21 @@ def event_facts(found: Extraction, article: Article) -> EventFacts | None:
         date = resolve(expression, published)
         if date is not None:
             break
-    return EventFacts(
+    # model_construct: the values are ours and typed (mypy checks them), and validating four
+    # small models per article cost a tenth of the tagging time of a short text
+    return EventFacts.model_construct(
         kind=draft.kind,
         reaction=draft.reaction,
         countries=list(draft.countries),
         places=[
-            Mention(text=p.text, name=p.name, kind=p.kind, country=p.country) for p in draft.places
+            Mention.model_construct(text=p.text, name=p.name, kind=p.kind, country=p.country)
+            for p in draft.places
         ],
-        killed=Toll(low=draft.killed.low, best=draft.killed.best, high=draft.killed.high),
-        wounded=Toll(low=draft.wounded.low, best=draft.wounded.best, high=draft.wounded.high),
+        killed=Toll.model_construct(
+            low=draft.killed.low, best=draft.killed.best, high=draft.killed.high
+        ),
+        wounded=Toll.model_construct(
+            low=draft.wounded.low, best=draft.wounded.best, high=draft.wounded.high
+        ),
         date=date,
     )
