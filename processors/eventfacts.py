@@ -147,65 +147,32 @@ def _phrase_at(r: Reader, i: int, index: dict[str, tuple[tuple[str, ...], ...]])
     return 0
 
 
-@cache
-def _relation_index() -> dict[str, tuple[tuple[str, tuple[str, ...]], ...]]:
-    """The CUMULATIVE, EARLIER and OTHER phrases by their first word, or first two words joined
-    by a space for longer ones ('in 2015', 'the war began'), for one pass per sentence."""
-    out: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
-    for key in ("CUMULATIVE", "EARLIER", "OTHER"):
-        for phrase in words()[key]:
-            head = phrase[0] if len(phrase) == 1 else f"{phrase[0]} {phrase[1]}"
-            out.setdefault(head, []).append((key, phrase))
-    return {head: tuple(found) for head, found in out.items()}
-
-
-#: first words of the longer relation phrases: only after them is a pair of words looked up
-PAIR_HEADS = frozenset(h.split(" ")[0] for h in _relation_index() if " " in h)
-
-
 def sentence_relation(r: Reader, k: int, published_year: int | None = None) -> str:
     """The relation every cue of sentence ``k`` has unless a cue-level reading says otherwise.
 
     Precedence: a total ('since the war began') over an earlier date ('last month', an older
-    year) over another event ('in a separate attack').
+    year) over another event ('in a separate attack'). The phrases come as cues from the pipeline's
+    matcher (``processors.nlp.event_cues``).
     """
     sent = r.sents[k]
-    index = _relation_index()
-    earlier = other = False
-    for i in range(sent.start, sent.end):
-        low = r.lower(i)
-        if low == "toll" and r.lower(i + 1) == "in" and i + 2 in r.entity:
+    cues = sent.cues
+    for start, _end in cues.get("EV_CUMULATIVE", ()):
+        if any(r.lower(j) in CUMULATIVE_BLOCK for j in range(max(sent.start, start - 8), start)):
+            continue  # 'the deadliest attack since 2017': a record, not a total
+        return "cumulative"
+    for _start, end in cues.get("TOLL", ()):
+        if r.lower(end) == "in" and end + 1 in r.entity:
             return "cumulative"  # 'the death toll in Gaza has climbed to 197': a place's total
-        if (
-            published_year is not None
-            and len(low) == 4
-            and low.isdigit()
-            and 1900 <= int(low) < published_year
-        ):
-            earlier = True  # 'on October 2, 2015' in a 2021 report
-        single = index.get(low)
-        pair = index.get(f"{low} {r.lower(i + 1)}") if low in PAIR_HEADS else None
-        if single is None and pair is None:
-            continue
-        for key, phrase in (single or ()) + (pair or ()):
-            if len(phrase) > 2 and not all(
-                r.lower(i + n) == w for n, w in enumerate(phrase[2:], 2)
-            ):
-                continue
-            if key == "CUMULATIVE":
-                if any(r.lower(j) in CUMULATIVE_BLOCK for j in range(max(sent.start, i - 8), i)):
-                    continue  # 'the deadliest attack since 2017': a record, not a total
-                return "cumulative"
-            if key == "EARLIER":
-                earlier = True
-            else:
-                other = True
-    if earlier:
+    if "EV_EARLIER" in cues:
         return "earlier"
-    if other:
+    if published_year is not None:
+        for start, _end in cues.get("EV_YEAR", ()):
+            if int(r.lower(start)) < published_year:
+                return "earlier"  # 'on October 2, 2015' in a 2021 report
+    if "EV_OTHER" in cues:
         return "other"
     for label in ("STRIKE", "STRIKE_WEAK"):
-        for start, _end in sent.cues.get(label, ()):
+        for start, _end in cues.get(label, ()):
             # 'another drone strike', 'a separate attack': not this event
             if any(
                 r.lower(j) in ("another", "separate")

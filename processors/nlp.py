@@ -40,6 +40,23 @@ def load_cues(path: Path = CUES_FILE) -> dict[str, tuple[str, ...]]:
     return {k: tuple(v) for k, v in data.items() if not k.startswith("_")}
 
 
+def event_cues(path: Path = PATTERNS / "events.json") -> dict[str, tuple[str, ...]]:
+    """Cues that date or place a sentence's event (``events.json``), matched with the others.
+
+    ``EV_CUMULATIVE`` ('since the war began'), ``EV_EARLIER`` ('last month'), ``EV_OTHER`` ('in a
+    separate attack') and ``EV_YEAR`` ('2015'): ``processors.eventfacts`` reads them per sentence
+    instead of scanning every token in Python. (Months stay a token scan: cue phrases are
+    lower-cased before tokenising, and 'oct.' then splits where 'Oct.' in a text does not.)
+    """
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return {
+        "EV_CUMULATIVE": tuple(data["CUMULATIVE"]),
+        "EV_EARLIER": tuple(data["EARLIER"]),
+        "EV_OTHER": tuple(data["OTHER"]),
+        "EV_YEAR": tuple(str(year) for year in range(1900, 2100)),
+    }
+
+
 @cache
 def load_gazetteer(path: Path = GAZETTEER_FILE) -> dict[str, dict[str, Any]]:
     """Gazetteer entities keyed by canonical name."""
@@ -97,7 +114,7 @@ class Matchers:
 @Language.factory("escmon_matchers")
 def make_matchers(nlp: Language, name: str) -> Matchers:
     """Factory of :class:`Matchers` with the shipped pattern files."""
-    return Matchers(nlp, load_cues())
+    return Matchers(nlp, {**load_cues(), **event_cues()})
 
 
 def build_pipeline(model: str | None = None) -> Language:
