@@ -127,26 +127,6 @@ class EventDraft:
     times: list[str] = field(default_factory=list)
 
 
-@cache
-def _index(key: str) -> dict[str, tuple[tuple[str, ...], ...]]:
-    """The phrases of ``events.json[key]`` by first token: most tokens start none."""
-    out: dict[str, list[tuple[str, ...]]] = {}
-    for phrase in words()[key]:
-        out.setdefault(phrase[0], []).append(phrase)
-    return {first: tuple(phrases) for first, phrases in out.items()}
-
-
-def _phrase_at(r: Reader, i: int, index: dict[str, tuple[tuple[str, ...], ...]]) -> int:
-    """Length of the first indexed phrase starting at token ``i``, 0 if none."""
-    phrases = index.get(r.lower(i))
-    if phrases is None:
-        return 0
-    for p in phrases:
-        if all(r.lower(i + n) == w for n, w in enumerate(p[1:], 1)):
-            return len(p)
-    return 0
-
-
 def sentence_relation(r: Reader, k: int, published_year: int | None = None) -> str:
     """The relation every cue of sentence ``k`` has unless a cue-level reading says otherwise.
 
@@ -586,12 +566,7 @@ def _governing(
 
 
 def _reaction_words(r: Reader, sents: list[int]) -> bool:
-    index = _index("REACTION")
-    for k in sents:
-        sent = r.sents[k]
-        if any(_phrase_at(r, i, index) for i in range(sent.start, sent.end)):
-            return True
-    return False
+    return any("EV_REACTION" in r.sents[k].cues for k in sents)
 
 
 def _toll(r: Reader, counts: list[Count]) -> TollRange:
@@ -692,21 +667,19 @@ def _range_end(r: Reader, c: Count) -> int | None:
 
 
 def _times(r: Reader, k: int) -> list[tuple[int, int]]:
-    """Time expressions of sentence ``k`` as token spans: weekdays, month-day dates, 'yesterday'."""
-    sent = r.sents[k]
-    out = []
-    i = sent.start
-    while i < sent.end:
-        low = r.lower(i).rstrip(".")
-        if low in DAY_WORDS:
-            out.append((i, i + 1))
-        elif low in MONTH_FORMS and _day(r.lower(i + 1)):  # 'June 5', 'Oct. 17'
-            out.append((i, i + 2))
-            i += 1
-        elif _day(low) and r.lower(i + 1).rstrip(".") in MONTH_FORMS:  # '5 June'
-            out.append((i, i + 2))
-            i += 1
-        i += 1
+    """Time expressions of sentence ``k`` as token spans: weekdays, 'yesterday', month-day dates.
+
+    From the ``EV_DAY`` and ``EV_MONTH`` cues; a month needs a day number beside it ('June 5',
+    'Oct. 17', '5 June').
+    """
+    cues = r.sents[k].cues
+    out = list(cues.get("EV_DAY", ()))
+    for start, end in cues.get("EV_MONTH", ()):
+        if _day(r.lower(end)):
+            out.append((start, end + 1))
+        elif start > r.sents[k].start and _day(r.lower(start - 1)):
+            out.append((start - 1, end))
+    out.sort()
     return out
 
 
@@ -729,7 +702,6 @@ def _month_forms() -> dict[str, int]:
 #: 'oct', 'octo', 'october', 'sept' → month number, every form of three letters or more
 MONTH_FORMS = _month_forms()
 WEEKDAYS = tuple(p[0] for p in words()["WEEKDAYS"])
-DAY_WORDS = frozenset((*WEEKDAYS, "yesterday", "today", "tonight", "overnight"))
 
 
 def month_number(low: str) -> int:
