@@ -7,6 +7,7 @@ rules (``signals``, ``places``, ``scoring``) only read the finished Docs.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 
 import spacy
 
@@ -105,11 +106,13 @@ def event_facts(found: Extraction, article: Article) -> EventFacts | None:
             Mention.model_construct(text=p.text, name=p.name, kind=p.kind, country=p.country)
             for p in draft.places
         ],
-        killed=Toll.model_construct(
-            low=draft.killed.low, best=draft.killed.best, high=draft.killed.high
-        ),
-        wounded=Toll.model_construct(
-            low=draft.wounded.low, best=draft.wounded.best, high=draft.wounded.high
-        ),
+        killed=_toll(draft.killed.low, draft.killed.best, draft.killed.high),
+        wounded=_toll(draft.wounded.low, draft.wounded.best, draft.wounded.high),
         date=date,
     )
+
+
+@lru_cache(maxsize=4096)
+def _toll(low: int | None, best: int | None, high: int | None) -> Toll:
+    """One frozen Toll per figure, shared: most are empty or small, and building one costs."""
+    return Toll.model_construct(low=low, best=best, high=high)
