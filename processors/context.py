@@ -19,14 +19,23 @@ FORCE_CONTEXT = ("MIL", "STRIKE", "STRIKE_WEAK", "KILL", "HURT", "VIOLENCE", "FO
 VERBAL_PREFIX = lexicon()["VERBAL_PREFIX"]
 STRIKE_VERBS = lexicon()["STRIKE_VERBS"]
 SCOPE_STOPS = lexicon()["SCOPE_STOPS"]
+#: gazetteer kinds that can name an attack after its year ("2008 Mumbai attacks")
+NAMED_PLACES = frozenset({"country", "city", "region"})
 
 
 def named_year(r: Reader, start: int) -> bool:
-    """'the 2015 attacks', 'the 1995 Oklahoma City bombing': an attack named by its year."""
+    """'the 2015 attacks', 'the 1995 Oklahoma City bombing', '2008 Mumbai attacks: ...': an attack
+    named by its year."""
     for i in range(max(0, start - 3), start):
         text = r.lower(i)
         if len(text) == 4 and text.isdigit() and 1900 <= int(text) <= 2100:
-            return r.lower(i - 1) in ("the", "of")  # not a dateline ("Sept. 7, 2004 - ...")
+            if r.lower(i - 1) in ("the", "of"):
+                return True
+            # a year opening the text before a place name: a headline naming a past attack (not a
+            # dateline "Sept. 7, 2004 - ...", nor a count: "2008 people died in Mumbai")
+            return i == 0 and i + 1 < start and all(
+                r.entity.get(j, ("", ""))[1] in NAMED_PLACES for j in range(i + 1, start)
+            )
     return False
 
 

@@ -26,6 +26,8 @@ CUES_KEY = "escmon_cues"
 #: ``doc.user_data`` key of the gazetteer matches: ``(canonical name, start, end)``.
 PLACES_KEY = "escmon_places"
 GAZETTEER_FILE = PATTERNS / "gazetteer.jsonl"
+#: cities and countries generated from GeoNames (``processors.gazetteer_build``); the hand file wins
+GEONAMES_FILE = PATTERNS / "places-geonames.jsonl"
 CUES_FILE = PATTERNS / "cues.json"
 
 
@@ -78,13 +80,21 @@ CASED_CUES = frozenset({"EV_MONTH"})
 
 
 @cache
-def load_gazetteer(path: Path = GAZETTEER_FILE) -> dict[str, dict[str, Any]]:
-    """Gazetteer entities keyed by canonical name."""
+def load_gazetteer(
+    path: Path = GAZETTEER_FILE, generated: Path | None = GEONAMES_FILE
+) -> dict[str, dict[str, Any]]:
+    """Gazetteer entities keyed by canonical name: ``path``'s, then ``generated``'s that ``path``
+    does not name (the hand file is the authority; the generated file is read only if present)."""
     entities: dict[str, dict[str, Any]] = {}
     for line in path.read_text(encoding="utf-8").splitlines():
         record = json.loads(line)
         if "name" in record:
             entities[record["name"]] = record
+    if generated is not None and generated.exists():
+        for line in generated.read_text(encoding="utf-8").splitlines():
+            record = json.loads(line)
+            if "name" in record:
+                entities.setdefault(record["name"], record)
     return entities
 
 

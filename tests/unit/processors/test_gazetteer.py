@@ -1,0 +1,66 @@
+"""The GeoNames-generated places (``patterns/places-geonames.jsonl``) and how they join the hand file."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import pytest
+
+from processors.nlp import GAZETTEER_FILE, GEONAMES_FILE, gazetteer_phrases, load_gazetteer
+from processors.tagger import Tagger
+
+
+def _records(path):  # type: ignore[no-untyped-def]
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    return [r for r in rows if "name" in r]
+
+
+@pytest.fixture(scope="module")
+def tagger() -> Tagger:
+    """One default pipeline for the module."""
+    return Tagger()
+
+
+def test_generated_places_name_a_known_country():
+    merged = load_gazetteer()
+    countries = {n for n, r in merged.items() if r["kind"] == "country"}
+    for rec in _records(GEONAMES_FILE):
+        assert rec["kind"] in ("city", "country"), rec
+        assert rec["country"] in countries, rec
+
+
+def test_the_hand_file_wins_and_no_phrase_names_two_places():
+    hand = {r["name"]: r for r in _records(GAZETTEER_FILE)}
+    merged = load_gazetteer()
+    for name, rec in hand.items():
+        assert merged[name] is not None and merged[name]["kind"] == rec["kind"]
+    phrases = Counter(p for ps in gazetteer_phrases().values() for p in ps)
+    assert [p for p, n in phrases.items() if n > 1] == []
+
+
+@pytest.mark.parametrize(
+    "word", ["Nice", "Reading", "Mobile", "Split", "Bath", "Victoria", "Jackson", "Of", "Santa"]
+)
+def test_words_and_person_names_are_not_places(word: str):
+    assert word not in load_gazetteer()
+
+
+@pytest.mark.parametrize(
+    ("text", "place", "country"),
+    [
+        ("Russian missiles struck Kramatorsk overnight.", "Kramatorsk", "Ukraine"),
+        ("A drone hit an apartment block in Dnipro.", "Dnipro", "Ukraine"),
+        ("The gunman opened fire at two mosques in Christchurch.", "Christchurch", "New Zealand"),
+        ("A suicide bomber struck a concert in Manchester.", "Manchester", "United Kingdom"),
+        ("A car bomb exploded outside the police academy in Bogota.", "Bogotá", "Colombia"),
+    ],
+)
+def test_new_places_carry_their_country(tagger: Tagger, text: str, place: str, country: str):
+    tagged = tagger.tag_text(text)
+    places = {m.name: m.country for m in tagged.places}
+    assert places.get(place) == country
+
+
+def test_a_sentence_opening_word_is_not_a_place(tagger: Tagger):
+    assert tagger.tag_text("Reading the statement, the minister said it was nice.").places == []
