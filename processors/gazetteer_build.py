@@ -42,8 +42,12 @@ COUNTRY_NAMES = {
     "Palestinian Territory": "Palestine",
     "The Netherlands": "Netherlands",
     "Timor Leste": "East Timor",
+    "Macao": "Macau",  # 'macao' is a card game to the word list
     "Bonaire, Saint Eustatius and Saba ": "Caribbean Netherlands",
 }
+#: small countries whose names the word list also holds in lower case (a liqueur, a cloth, ...)
+#: but which news capitalises only as the country; Jersey and Reunion stay out
+KEEP_COUNTRIES = {"Iceland", "Tonga", "Curacao"}
 #: not current countries, or no place of events
 SKIP_COUNTRIES = {"AQ", "CS", "AN", "BV", "HM", "UM", "TF", "IO"}
 #: large places named like people (no word list marks a given name or surname as such)
@@ -104,9 +108,13 @@ def build() -> list[dict[str, Any]]:
     }
     capitals = {(code, c["capital"]) for code, c in gc.get_countries().items()}
     records: list[dict[str, Any]] = []
+    dropped: set[str] = set()
     for code, name in sorted(countries.items(), key=lambda x: x[1]):
         pop = gc.get_countries()[code]["population"]
-        if name in taken or (pop < COUNTRY_WORD_EXEMPT and common(name, lower_words)):
+        small_word = pop < COUNTRY_WORD_EXEMPT and common(name, lower_words)
+        if name in taken or (small_word and name not in KEEP_COUNTRIES):
+            if name not in taken:
+                dropped.add(code)  # nor its cities: a place's country is a gazetteer country
             continue
         records.append({"name": name, "kind": "country", "country": name, "patterns": []})
 
@@ -114,7 +122,7 @@ def build() -> list[dict[str, Any]]:
     by_name: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
     for city in gc.get_cities().values():
         code = city["countrycode"]
-        if code not in countries:
+        if code not in countries or code in dropped:
             continue
         if city["population"] >= MIN_POPULATION or (code, city["name"]) in capitals:
             by_name[fold(city["name"])].append((city["population"], code, city["name"]))
