@@ -12,11 +12,12 @@ at run time; the build is rerun by hand when the package or the filter changes. 
 
 Dropped, because the matcher is case-sensitive but a capitalised common word still opens many
 sentences and headlines: names of 3 letters or fewer; names that a dictionary (``english-words``:
-Webster's 2nd and GCIDE) lists in lower case, e.g. Nice, Reading, Mobile, Split, Bath (a country
-of a million people or more is kept: Guinea); the given names and surnames in :data:`PERSONS`,
-which no word list marks; names shared by cities of similar size in different countries (the
-largest is kept when it is :data:`CLEAR_LEAD` times the next); names the hand file already uses
-as a name or pattern (the hand file wins); city names equal to a country's name.
+Webster's 2nd and GCIDE) lists in lower case and ``wordfreq`` finds common (:data:`COMMON_ZIPF`),
+e.g. Nice, Reading, Mobile, Split, Bath (a country of a million people or more is kept: Guinea);
+the given names and surnames in :data:`PERSONS`, which no word list marks, and the names in
+:data:`NOT_THE_CITY`; names shared by cities of similar size in different countries (the largest
+is kept when it is :data:`CLEAR_LEAD` times the next); names the hand file already uses as a name
+or pattern (the hand file wins); city names equal to a country's name.
 """
 
 from __future__ import annotations
@@ -45,9 +46,9 @@ COUNTRY_NAMES = {
     "Macao": "Macau",  # 'macao' is a card game to the word list
     "Bonaire, Saint Eustatius and Saba ": "Caribbean Netherlands",
 }
-#: small countries whose names the word list also holds in lower case (a liqueur, a cloth, ...)
-#: but which news capitalises only as the country; Jersey and Reunion stay out
-KEEP_COUNTRIES = {"Iceland", "Tonga", "Curacao"}
+#: small countries whose names are also common words to wordfreq (its counts are caseless) but
+#: which news capitalises only as the country; Jersey and Reunion stay out
+KEEP_COUNTRIES = {"Iceland"}
 #: not current countries, or no place of events
 SKIP_COUNTRIES = {"AQ", "CS", "AN", "BV", "HM", "UM", "TF", "IO"}
 #: large places named like people (no word list marks a given name or surname as such)
@@ -57,11 +58,20 @@ PERSONS = frozenset(
     Irving Garland Lafayette Murray Clinton Austin Lawrence Carson Fremont Arlington Lancaster
     Abilene Hayward Bradford Preston Chester Warren Kent Norman Gilbert Chandler Miller Wilson
     Jordan Darwin Florence Elizabeth Orlando Douglas Leon Brandon Cary Everett George Nigel
-    Tyler Alexandra Savannah Marion Vincent Richmond Raleigh
+    Tyler Alexandra Savannah Marion Vincent Richmond Raleigh Vladimir Hassan Santos Irvine
+    Salvador Laval
     """.split()
 )
-#: a US state, a university, an industry, a people, a royal house, a word: not the city
-NOT_THE_CITY = frozenset("Virginia Columbia Hollywood Chinatown Brits Windsor Kota Puri".split())
+#: a US state, a university, an industry, a people, a royal house, a word, the CIA, a Canadian
+#: province, a parliament ("Rajya Sabha"): not the city
+NOT_THE_CITY = frozenset(
+    """
+    Virginia Columbia Hollywood Chinatown Brits Windsor Kota Puri Metro Langley Ontario Sabha
+    """.split()
+)
+#: a dictionary word is a common one from this Zipf frequency (wordfreq; log10 per billion words):
+#: nice 5.4, bath 4.4, tyre 3.5, mesa 3.5 go; erode 3.0, perm 3.1, juba 2.8, surat 2.9 stay
+COMMON_ZIPF = 3.3
 
 
 def fold(name: str) -> str:
@@ -81,7 +91,14 @@ def common(name: str, lower_words: set[str]) -> bool:
     """A name that reads as an ordinary word or person, or is too short to trust."""
     if len(name) <= 3 or name in PERSONS or name in NOT_THE_CITY:
         return True
-    return " " not in name and "-" not in name and name.lower() in lower_words
+    lower = name.lower()
+    if " " in name or "-" in name or lower not in lower_words:
+        return False
+    # the dictionary holds rare words too (juba, a dance; surat, a cloth; perm): only a word in
+    # common use is a risk; wordfreq's counts are caseless, so a city's own fame counts too
+    from wordfreq import zipf_frequency
+
+    return zipf_frequency(lower, "en") >= COMMON_ZIPF
 
 
 def hand_phrases(path: Path = GAZETTEER_FILE) -> set[str]:
