@@ -10,12 +10,13 @@ from kafka import KafkaAdminClient
 from kafka.admin import NewTopic
 from kafka.errors import KafkaError, TopicAlreadyExistsError
 
+from escmon.errors import BrokerError
 from escmon.settings import KafkaSettings, Settings
 
 logger = logging.getLogger(__name__)
 
 
-class TopicError(RuntimeError):
+class TopicError(BrokerError):
     """Topics could not be listed or created."""
 
 
