@@ -15,7 +15,9 @@ help:  ## list the targets
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	@# setuptools prints an "Editable installation" note for every editable mode (it is not a
+	@# problem, only information); filtered so a clean install shows no warning-looking text.
+	PYTHONWARNINGS='ignore:Editable installation' $(PY) -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
 install: $(STAMP)  ## create .venv and install escmon with its dev tools
