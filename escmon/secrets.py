@@ -67,8 +67,9 @@ def url_fragments(url: str, *, host_is_secret: bool = False) -> set[str]:
 
     Libraries log parts of a URL, not the URL as configured: apprise logs the Slack webhook it
     builds from ``slack://A/B/C`` and ``json://user:****@host/path``. So besides the whole URL:
-    the password, the path and query, and every token-like segment or value in them (and, for
-    apprise, the "host", which is often a token).
+    the password, and the path, the query and each segment or value of them that looks like a
+    token (and, for apprise, the "host", which is often a token). Short words such as ``/hook``
+    are left alone: replacing them everywhere would garble unrelated lines (``/hooks.slack``).
 
     >>> sorted(url_fragments("https://u:pass@example.org/hooks/T01234567?token=abc123"))
     ... # doctest: +NORMALIZE_WHITESPACE
@@ -78,17 +79,19 @@ def url_fragments(url: str, *, host_is_secret: bool = False) -> set[str]:
     found = {url}
     try:
         parts = urlsplit(url)
-        host = parts.hostname or ""
         password = parts.password
     except ValueError:
         return found
     if password and len(password) >= MIN_SECRET:
         found.add(password)
-    if len(parts.path) > 1:
-        found.add(parts.path)
-    if parts.query:
-        found.add(parts.query)
-    pieces = [*parts.path.split("/"), *parts.query.replace("&", "=").split("=")]
+    # As written: `.hostname` is lower-cased, and apprise logs tokens in their own case.
+    host = parts.netloc.rpartition("@")[2].rpartition(":")[0] or parts.netloc.rpartition("@")[2]
+    pieces = [
+        parts.path,
+        parts.query,
+        *parts.path.split("/"),
+        *parts.query.replace("&", "=").split("="),
+    ]
     if host_is_secret and "." not in host:
         pieces.append(host)
     found.update(p for p in pieces if p and _looks_secret(p))

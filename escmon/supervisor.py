@@ -171,7 +171,7 @@ class Supervisor:
             text = (self.errors / f"{stage}.error").read_text(encoding="utf-8").strip()
         except OSError:
             return None
-        return text.removeprefix("escmon: ") or None
+        return text.removeprefix("escmon: ").removeprefix("config error: ") or None
 
     def _check_readiness(self) -> None:
         """Poll each live stage's /readyz (every ``poll_interval``) and act on the watchdog."""
