@@ -20,8 +20,9 @@ from escmon.secrets import MASK
 
 PLAIN = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
 
-#: aiokafka logs these at ERROR while retrying them itself; on a broker that has just started
-#: (coordinator not elected yet, leaders moving) they are expected and go away on their own.
+#: What aiokafka logs at WARNING or ERROR while it retries by itself: on a broker that has just
+#: started (group coordinator not elected or moving, partition leaders not known yet, the first
+#: rebalance) these are expected and go away on their own. Matched in the message text.
 RETRYABLE_AT_START = (
     "GroupCoordinatorNotAvailableError",
     "CoordinatorNotAvailableError",
@@ -31,6 +32,10 @@ RETRYABLE_AT_START = (
     "LeaderNotAvailableError",
     "NotLeaderForPartitionError",
     "UnknownTopicOrPartitionError",
+    "Marking the coordinator dead",
+    "is either not started or not valid",
+    "obsolete coordinator information",
+    "because it is rebalancing",
 )
 #: Seconds after the logging set-up during which those errors are demoted; after that a broker
 #: that keeps failing is a real problem and they show at their own level.
