@@ -57,4 +57,4 @@ reset: $(STAMP)  ## stop the broker and delete local state (.state/): the next r
 	rm -rf .state seeds/inbox/done seeds/inbox/failed
 
 clean:  ## remove the virtualenv and caches
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis build processors/signals*.so
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis build processors/*.so

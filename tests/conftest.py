@@ -34,7 +34,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
     if compiled.state() == "stale":
         msg = (
-            "processors/signals.py changed after it was compiled; "
+            "a rule module (processors/signals.py or one it uses) changed after it was compiled; "
             "run `make compiled` (or `python -m processors.compiled clean` for pure Python)"
         )
         raise pytest.UsageError(msg)
