@@ -186,3 +186,20 @@ async def test_no_secret_in_debug_logs_or_dead_letters_of_failed_deliveries(
         letter = DeadLetter.of(stage="alerts", reason=reason, payload=alert.to_bytes(),
                                topic="alerts", partition=0, offset=7)
         assert _leaks(letter.to_bytes().decode()) == [], reason
+
+
+@pytest.mark.parametrize("json_format", [False, True])
+def test_a_secret_in_a_message_or_traceback_is_redacted_in_plain_and_json_logs(
+    capsys, restore_logging, json_format
+):
+    settings = Settings(**_secret_config(8080, 9093))
+    logs.configure("DEBUG", json_format=json_format, secrets=settings.secrets())
+    url = settings.alerts.apprise[1].get_secret_value()
+    try:
+        msg = f"refused: {url}"
+        raise OSError(msg)
+    except OSError:
+        logging.getLogger("a.library").exception("sending to %s", url)
+    err = capsys.readouterr().err
+    assert "OSError: refused: " + MASK in err.replace("\\n", "\n")
+    assert _leaks(err) == [], err
