@@ -146,7 +146,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 
 def cmd_notifier(args: argparse.Namespace) -> int:
-    """escmon notifier: rules over articles.tagged and delivery of alerts."""
+    """escmon notifier: rules over articles.tagged and events, and delivery of alerts."""
     from alerts.app import run_notifier
 
     return run_notifier(_settings(args))
@@ -188,6 +188,19 @@ def cmd_tag(args: argparse.Namespace) -> int:
     return tag_command(path, bool(args.jsonl), sys.stdout, sys.stderr, model=model)
 
 
+def cmd_events(args: argparse.Namespace) -> int:
+    """escmon events: tag when needed, link a JSON-lines file and print the events."""
+    from processors.eventscommand import events_command
+
+    model = args.model
+    if model is None:
+        try:
+            model = _settings(args).processors.model
+        except ConfigError:
+            model = None
+    return events_command(args.file, sys.stdout, sys.stderr, model=model)
+
+
 def cmd_rules(args: argparse.Namespace) -> int:
     """escmon rules check|test."""
     from alerts.rulescommand import rules_check, rules_test
@@ -195,7 +208,7 @@ def cmd_rules(args: argparse.Namespace) -> int:
     if args.action == "check":
         return rules_check(args.rules, sys.stdout, sys.stderr)
     if not args.tagged:
-        print("escmon rules test: needs TAGGED.jsonl", file=sys.stderr)
+        print("escmon rules test: needs RECORDS.jsonl (tagged articles or events)", file=sys.stderr)
         return 2
     return rules_test(args.rules, args.tagged, sys.stdout, sys.stderr, until=args.until)
 
@@ -274,7 +287,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("worker", cmd_worker, "run the Faust tagging worker: articles.raw -> articles.tagged")
     p.add_argument("--port", type=int, help="port for /metrics and health (default from config)")
 
-    add("notifier", cmd_notifier, "run the alert stage: rules over articles.tagged, then delivery")
+    add("notifier", cmd_notifier, "run the alert stage: rules over articles/events, then delivery")
 
     p = add("feed", cmd_feed, "print the Article JSON lines a feed URL or file would give")
     p.add_argument("sources", nargs="+", metavar="SOURCE", help="feed URL or file path")
@@ -285,10 +298,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jsonl", metavar="FILE", help='lines of {"id","text"} or Articles')
     p.add_argument("--model", help="trained spaCy pipeline to use (default: config or blank:en)")
 
-    p = add("rules", cmd_rules, "validate rules, or replay tagged articles through them")
+    p = add(
+        "events",
+        cmd_events,
+        "tag (when needed) and link a JSON-lines file of articles in file order; print the "
+        "final event/1 record of every event",
+    )
+    p.add_argument("file", help="lines of tagged/1, article/1 or {\"text\", ...}; - for stdin")
+    p.add_argument("--model", help="trained spaCy pipeline to use (default: config or blank:en)")
+
+    p = add("rules", cmd_rules, "validate rules, or replay tagged articles or events through them")
     p.add_argument("action", choices=["check", "test"])
     p.add_argument("rules", metavar="RULES.yaml")
-    p.add_argument("tagged", nargs="?", metavar="TAGGED.jsonl")
+    p.add_argument(
+        "tagged",
+        nargs="?",
+        metavar="RECORDS.jsonl",
+        help="test: tagged articles (escmon tag --jsonl) and/or event/1 records (escmon events)",
+    )
     p.add_argument(
         "--until",
         metavar="TIME|end",
@@ -342,7 +369,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.environ[DEBUG_ENV] = "1"
     try:
         secrets: set[str] = set()
-        if args.command not in {"tag", "feed", "rules"}:
+        if args.command not in {"tag", "feed", "rules", "events"}:
             settings = load_settings(args.config)
             level = args.log_level or settings.logging.level
             json_logs = json_logs or settings.logging.json_format

@@ -112,7 +112,10 @@ def make_config(
             },
             "producers": {"inbox": str(inbox), "files": [], "feeds": [], "scan_interval": 0.2},
             "alerts": {
-                "rules": str(SEEDS / "rules.yaml"),
+                # These pipelines run producer -> worker -> notifier without the event stage, so
+                # they use the article rules; seeds/rules.yaml (rules over events) is for
+                # pipelines with it and is named by the tests that need it.
+                "rules": str(SEEDS / "rules-articles.yaml"),
                 "console": True,
                 "webhooks": [],
                 "retry_backoff": 0.2,
