@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from processors.context import DOMAINS_CASUALTY, DOMAINS_CASUALTY_HARD, named_year
+from processors.context import DOMAINS_CASUALTY, DOMAINS_CASUALTY_HARD, named_year, shooting
 from processors.quantities import VAGUE, read_number, word_value
 from processors.reader import Found, Reader, lexicon
 
@@ -32,6 +32,10 @@ WHO_STOPS = _WORDS["WHO_STOPS"]
 TOLL_LINKS = _WORDS["TOLL_LINKS"]
 CIVILIAN_WORDS = _WORDS["CIVILIAN_WORDS"]
 DATE_BEFORE = _WORDS["DATE_BEFORE"]
+HARM_ADVERBS = _WORDS["HARM_ADVERBS"]
+VICTIM_ADJECTIVES = _WORDS["VICTIM_ADJECTIVES"]
+NAME_PARTICLES = _WORDS["NAME_PARTICLES"]
+ONE_VICTIM_CUES = _WORDS["ONE_VICTIM_CUES"]
 
 
 @dataclass
@@ -62,7 +66,9 @@ def casualties(r: Reader, found: list[Found], strike_sents: set[int]) -> list[Co
             for s, e in sent.cues.get("HURT", ())
             if not any(ks < e and s < ke for ks, ke in kills)
             # "died ... after he was shot": being shot is a wound only when nobody died of it
-            and not (r.lower(e - 1) == "shot" and (kills or "DEATH" in sent.cues))
+            and not (shooting(r, s, e) and (kills or "DEATH" in sent.cues))
+            # "Teenager murdered ... The 17-year-old was shot when ...": the same one victim
+            and not (r.lower(s) == "was" and k > 0 and "KILL" in r.labels[k - 1])
         ]
         cues += [(s, e, "DEATH") for s, e in sent.cues.get("DEATH", ())]
         if not cues:
@@ -81,10 +87,14 @@ def casualties(r: Reader, found: list[Found], strike_sents: set[int]) -> list[Co
                 continue
             if r.before(k, "NOBODY", start, 8):  # "none of the 180 passengers was hurt"
                 continue
+            if _not_a_harm_report(r, start, end):
+                continue
+            if label == "DEATH" and r.before(k, "CITED", start, 4):
+                continue  # "lawmakers cited civilian deaths in Yemen's war": a reason given
             if not violent and r.near(k, DOMAINS_CASUALTY):
                 # a sports word next to a shooting or killing does not make it sport
-                shooting = label == "KILL" or r.lower(end - 1) == "shot"
-                if not (shooting and not r.near(k, DOMAINS_CASUALTY_HARD)):
+                shot = label == "KILL" or shooting(r, start, end)
+                if not (shot and not r.near(k, DOMAINS_CASUALTY_HARD)):
                     continue
             if label == "DEATH" and not (
                 violent
@@ -108,6 +118,15 @@ def casualties(r: Reader, found: list[Found], strike_sents: set[int]) -> list[Co
     return counts
 
 
+def _not_a_harm_report(r: Reader, start: int, end: int) -> bool:
+    """ "the dead gunman's iPhone" (the dead man owns the news), "war is killing Israel" (a
+    country as the victim is a metaphor; "killing Israelis" is not)."""
+    if r.lower(start) == "dead" and end - start == 1 and r.lower(end + 1) in ("'s", "’s"):
+        return True
+    name, kind = r.entity.get(end, ("", ""))
+    return kind == "country" and r.doc[end].text == name and r.lower(end + 1) not in ("'s", "’s")
+
+
 def _count(
     r: Reader, k: int, start: int, end: int, status: str, label: str
 ) -> tuple[dict[str, Any], Count]:
@@ -118,6 +137,12 @@ def _count(
     result = Count(status, k, start, None)
     if r.lower(start) in ADJECTIVES:  # "a deadly attack" says people died, not how many
         attrs["approximate"], result.approximate = True, True
+        return attrs, result
+    if r.lower(end - 1) in ONE_VICTIM_CUES and word_value(r.lower(start - 1)) is None:
+        attrs["count"], result.count = 1, 1  # "claims one life", "who lost both legs"
+        return attrs, result
+    if end - start == 2 and r.lower(start) in DETERMINERS and r.lower(end - 1) in SINGULAR_NOUNS:
+        attrs["count"], result.count, result.weak = 1, 1, True  # "days before his murder"
         return attrs, result
     # 1. after the word: "killed at least 16 people", "the killing of nine peacekeepers"
     j = end
@@ -141,6 +166,9 @@ def _count(
         if low not in skip:
             break
         j += 1
+    if _victim_after(r, end, sent.end, person):
+        attrs["count"], result.count = 1, 1  # "Police kill suspect", "murder of child"
+        return attrs, result
     if r.lower(end) in person and r.lower(start - 1) in DETERMINERS:
         # "the slain journalist": one victim, usually told again elsewhere
         attrs["count"], result.count, result.weak = 1, 1, True
@@ -161,11 +189,7 @@ def _count(
         attrs["count"], result.count, result.pos = listed, listed, start - 1
         return attrs, result
     i = start - 1
-    verb = (
-        r.lower(start - 1)
-        if r.lower(start - 1) not in ("reportedly", "also")
-        else r.lower(start - 2)
-    )
+    verb = r.lower(start - 1) if r.lower(start - 1) not in HARM_ADVERBS else r.lower(start - 2)
     while i >= max(sent.start, start - 9):
         low = r.lower(i)
         if low in CLAUSE_STOPS or i in harm:
@@ -195,8 +219,45 @@ def _count(
     if end - start == 1 and r.lower(start) in SINGULAR_NOUNS and r.lower(start - 1) in DETERMINERS:
         attrs["count"], result.count, result.weak = 1, 1, True
         return attrs, result
+    if _victim_before(r, k, start, person):
+        attrs["count"], result.count = 1, 1  # "Cambodian soldier killed", "Woman found murdered"
+        return attrs, result
     attrs["approximate"], result.approximate = True, True
     return attrs, result
+
+
+def _victim_after(r: Reader, i: int, limit: int, person: frozenset[str]) -> bool:
+    """One victim right after the harm word, headline style without an article: "killed senior
+    Hamas leader Mohammed Sinwar", "Police kill suspect", "murder of child", "kills al-Shabaab
+    leader". Not "killed soldiers" (plural) nor "killed the leader's guards"."""
+    j = i
+    while j < min(limit, i + 6):
+        low = r.lower(j)
+        if low in person:
+            return r.lower(j + 1) not in ("'s", "’s", "-", "and")
+        named = r.doc[j].is_title or low in NAME_PARTICLES
+        if not (low in VICTIM_ADJECTIVES or (named and r.entity.get(j, ("", ""))[1] != "country")):
+            return False
+        j += 1
+    return False
+
+
+def _victim_before(r: Reader, k: int, start: int, person: frozenset[str]) -> bool:
+    """One victim as the headline's subject: "Cambodian soldier killed in clash", "Woman found
+    murdered", "Top Maoist commander Tulsi Bhuinya killed". Not "two ... soldier" nor plurals."""
+    lo = r.sents[k].start
+    i = start - 1
+    if r.lower(i) == "found":
+        i -= 1
+    names = 0
+    while i >= lo and names < 4 and r.doc[i].is_title and r.lower(i) not in person:
+        i, names = i - 1, names + 1  # the victim's name after their title
+    if i < lo or r.lower(i) not in person:
+        return False
+    before = i - 1
+    if names == 0 and i == start - 1:
+        return word_value(r.lower(before)) is None  # "teenager murdered", not "two ... soldier"
+    return before < lo or r.lower(before) in ("a", "an", "the", "one") or r.doc[before].is_title
 
 
 def _number(r: Reader, i: int, limit: int, units: frozenset[str]) -> tuple[int, int] | None:
@@ -413,7 +474,25 @@ def _mark_subsets(r: Reader, counts: list[Count]) -> None:
                 c.subset = True
 
 
-def total(counts: list[Count], status: str) -> int | None:
+def total(counts: list[Count], status: str, headline: bool = False) -> int | None:
+    """Sum of distinct stated counts; a lone restated death ('his death') counts one.
+
+    Under a headline the summary restates the headline's toll ("At least 47 injured" over "more
+    than 45 people were wounded", 12 over "at least 14"): the larger of the two is kept, plus the
+    summary's further groups ("two attackers were also killed").
+    """
+    if headline:
+        title = [c for c in counts if c.sent == 0]
+        said = _distinct_sum(title, status)
+        body = [c for c in counts if c.sent > 0 and c.status == status and c.count]
+        if said is not None and body:
+            rest = _distinct_sum([c for c in counts if c.sent > 0 and not c.extra], status) or 0
+            extra = sum(c.count or 0 for c in body if c.extra and not c.subset)
+            return max(said, rest) + extra
+    return _distinct_sum(counts, status)
+
+
+def _distinct_sum(counts: list[Count], status: str) -> int | None:
     """Sum of distinct stated counts; a lone restated death ('his death') counts one."""
     exact = {c.count for c in counts if c.status == status and c.count and not c.weak}
     exact_kept = {

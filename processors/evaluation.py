@@ -5,6 +5,7 @@ Pure: give it labelled items (``{"id", "text", "labels", "category"?}``, the for
 
     python -m processors.evaluation [PATH ...]   # default: ../shared/eval/dev.jsonl
     python -m processors.evaluation events [PATH ...]   # event linking, see linking_eval
+    python -m processors.evaluation everyday     # everyday feed items (processors.everyday)
 
 Labelled files in the repo (``tests/unit/processors/cases/*.jsonl``) use the same format.
 """
@@ -188,14 +189,18 @@ def format_report(report: Report) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Print the report for each labelled file (default: the shared dev set).
 
-    ``events`` as the first argument scores event linking instead (``processors.linking_eval``).
+    ``events`` as the first argument scores event linking instead (``processors.linking_eval``);
+    ``everyday`` scores the tagger on the everyday feed items (``processors.everyday``).
     """
     from processors.tagger import Tagger
 
     args_in = sys.argv[1:] if argv is None else argv
     if args_in[:1] == ["events"]:
         return events_main(args_in[1:])
+    if args_in[:1] == ["everyday"]:
+        from processors.everyday import main as everyday
 
+        return everyday(args_in[1:])
     parser = argparse.ArgumentParser(prog="python -m processors.evaluation", description=__doc__)
     parser.add_argument("paths", nargs="*", type=Path, default=[DEV_SET])
     parser.add_argument("--model", default=None, help="trained spaCy pipeline to use")

@@ -35,11 +35,19 @@ class ModelNotFoundError(ConfigError, RuntimeError):
     """The configured trained pipeline is not installed."""
 
 
+#: the ``YEAR`` cue class: years as words, generated rather than listed in ``cues.json``; the
+#: rules date a harm to the past by "in <year>" (``processors.reader``)
+YEARS = tuple(str(y) for y in range(1900, 2101))
+
+
 @cache
 def load_cues(path: Path = CUES_FILE) -> dict[str, tuple[str, ...]]:
-    """Cue classes and their phrases from ``cues.json`` (keys starting with ``_`` are notes)."""
+    """Cue classes and their phrases from ``cues.json`` (keys starting with ``_`` are notes),
+    plus the generated ``YEAR`` class."""
     data = json.loads(path.read_text(encoding="utf-8"))
-    return {k: tuple(v) for k, v in data.items() if not k.startswith("_")}
+    cues = {k: tuple(v) for k, v in data.items() if not k.startswith("_")}
+    cues["YEAR"] = YEARS
+    return cues
 
 
 @cache

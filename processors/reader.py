@@ -23,7 +23,7 @@ from processors.nlp import PATTERNS, PLACES_KEY, load_gazetteer
 
 ACTOR_KINDS = frozenset({"armed_group", "force"})
 CONTEXT_LABELS = frozenset(
-    "LABOR SPORTS BUSINESS FICTION ACCIDENT DISASTER DISEASE HISTORY CYBER ANIMAL".split()
+    "LABOR SPORTS BUSINESS FICTION ACCIDENT DISASTER DISEASE HISTORY CYBER ANIMAL MISHAP".split()
 )
 
 #: what a rule found before it becomes a Signal: (type, sentence, start token, end token, attrs)
@@ -87,6 +87,16 @@ class Reader:
         self._around: dict[int, frozenset[str]] = {}
         self._harm: dict[int, frozenset[int]] = {}
         self.labels = [frozenset(sent.cues) for sent in self.sents]
+        self._historical: dict[int, bool] = {}
+        #: the first sentence is a headline: a line of its own without a full stop
+        self.headline = len(self.sents) > 1 and _headline(doc, bounds[0][1])
+        self._all: frozenset[str] | None = None
+
+    def anywhere(self, label: str) -> bool:
+        """A ``label`` cue is somewhere in the text."""
+        if self._all is None:
+            self._all = frozenset().union(*self.labels)
+        return label in self._all
 
     def has_entity(self, k: int) -> bool:
         """A gazetteer place or actor is named in sentence ``k``."""
@@ -128,10 +138,33 @@ class Reader:
         return [(s, e) for s, e in cues if pos <= s < hi]
 
     def historical(self, k: int) -> bool:
-        """A past war or attack recalled ("9/11", "years ago"), not "since ... years ago"."""
-        for start, _end in self.sents[k].cues.get("HISTORY", ()):
-            lo = max(self.sents[k].start, start - 6)
+        """A past war or attack recalled ("9/11", "years ago", "at his trial", "in 2018").
+
+        Not "since ... years ago". A headline that recalls history ("Nation marks 30 years since
+        the massacre", "Former general on trial for 1982 killings") makes the whole item a recall,
+        except sentences that date themselves to now ("on Tuesday", "overnight").
+        """
+        got = self._historical.get(k)
+        if got is None:
+            got = self._recalls(k) or (
+                k > 0 and self.headline and self.historical(0) and not self.has(k, "NOW")
+            )
+            self._historical[k] = got
+        return got
+
+    def _recalls(self, k: int) -> bool:
+        sent = self.sents[k]
+        for start, _end in sent.cues.get("HISTORY", ()):
+            lo = max(sent.start, start - 6)
             if not any(self.lower(i) == "since" for i in range(lo, start)):
+                return True
+        # "killed his girlfriend in 2013", "shot down in July 2014": an event dated by its year is
+        # history, not news (today's reports say "on Tuesday", not the year)
+        for start, _end in sent.cues.get("YEAR", ()):
+            before = self.lower(start - 1)
+            if before == "in" or (
+                before.rstrip(".") in self.lex["MONTHS"] and self.lower(start - 2) == "in"
+            ):
                 return True
         return False
 
@@ -162,6 +195,22 @@ class Reader:
         """Character offsets (in the Doc's text) of tokens ``start..end``."""
         last = self.doc[end - 1]
         return self.doc[start].idx, last.idx + len(last)
+
+
+def _headline(doc: Doc, end: int) -> bool:
+    """Tokens ``0..end`` are a headline: a line of their own that does not end in a full stop.
+
+    Feed items are "title\nsummary"; the labelled paragraphs of the dev set end in full stops.
+    Only the sentence's last tokens are read (building a Token is the costly part).
+    """
+    broke = False
+    for i in range(end - 1, max(-1, end - 4), -1):
+        tok = doc[i]
+        if "\n" in tok.text or "\n" in tok.whitespace_:
+            broke = True
+        elif not tok.is_space:
+            return broke and tok.text not in (".", "!", "?")
+    return False
 
 
 def sentence_bounds(

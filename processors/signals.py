@@ -96,8 +96,8 @@ def extract(
         summary=Summary(
             strike="strike" in types,
             casualties="casualties" in types,
-            killed=total(counts, "killed"),
-            wounded=total(counts, "wounded"),
+            killed=total(counts, "killed", r.headline),
+            wounded=total(counts, "wounded", r.headline),
             retaliation_pledge="retaliation_pledge" in types,
             threat="threat" in types,
             deescalation="deescalation" in types,

@@ -13,6 +13,8 @@ PLEDGE_LABELS = frozenset({"PLEDGE", "RESP", "PRICE", "TOLERATE"})
 DEESC_LABELS = frozenset({"DEESC", "END", "DESIRE"})
 MODALS = lexicon()["MODALS"]
 RESP_NOUNS = lexicon()["RESP_NOUNS"]
+REASON_WORDS = lexicon()["REASON_WORDS"]
+TRUCE_WORDS = lexicon()["TRUCE_WORDS"]
 
 
 def pledges(r: Reader, found: list[Found]) -> set[int]:
@@ -119,6 +121,8 @@ def threats(r: Reader, found: list[Found], pledge_sents: set[int]) -> None:
                 and not (r.lower(s).startswith("strike") and r.near(k, ("LABOR",)))
                 # "warned that Russia could launch an offensive": a forecast, not a threat
                 and not r.before(k, "SPECULATIVE", s, 4)
+                # "vowed to keep piling pressure on Russia over its invasion": a reason
+                and not any(r.lower(x) in REASON_WORDS for x in range(s - 3, s))
             ]
             if force:
                 hits.append((start, force[0][1]))
@@ -127,7 +131,12 @@ def threats(r: Reader, found: list[Found], pledge_sents: set[int]) -> None:
 
 
 def deescalation(r: Reader, found: list[Found]) -> None:
-    """Append de-escalation statements to ``found`` (overlapping matches merged)."""
+    """Append de-escalation statements to ``found`` (overlapping matches merged).
+
+    A text that reports a broken ceasefire ("truce collapses", "violated the ceasefire") is
+    escalation news: its other ceasefire words are background, not de-escalation.
+    """
+    broken = r.anywhere("DEESC_BLOCK")
     for k, sent in enumerate(r.sents):
         if r.labels[k].isdisjoint(DEESC_LABELS):
             continue
@@ -137,6 +146,8 @@ def deescalation(r: Reader, found: list[Found]) -> None:
                 s <= start < e for s, e in sent.cues.get("DEESC_BLOCK", ())
             ):
                 continue
+            if broken and r.lower(end - 1) in TRUCE_WORDS:
+                continue  # "Ceasefire collapses ... a day after a truce brokered by elders"
             if r.lower(start) == "want":
                 if r.before(k, "NEG", start, 4):
                     hits.append((start, end))
@@ -144,8 +155,8 @@ def deescalation(r: Reader, found: list[Found]) -> None:
             if not r.before(k, "NEG", start, 2):
                 hits.append((start, end))
         for start, end in sent.cues.get("END", ()):
-            if r.before(k, "NEG", start, 2):
-                continue
+            if r.before(k, "NEG", start, 2) or r.historical(k):
+                continue  # "80 years after the end of World War II" is no peace move
             conflict = [
                 (s, e)
                 for s, e in r.after(k, "CONFLICT", end, 7)

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-from processors.context import DOMAINS_WEAK_STRIKE, blocked, infinitive
-from processors.reader import Found, Reader
+from processors.context import DOMAINS_WEAK_STRIKE, blocked, domain_near, infinitive
+from processors.reader import Found, Reader, lexicon
+
+#: gazetteer kinds whose name right before an attack word names that attack ("the Pahalgam
+#: attack"), and those that can be the subject of "shells" as a verb ("RSF shells camp")
+PLACE_KINDS = frozenset({"country", "city", "region"})
+ACTORS = frozenset({"armed_group", "force", "country"})
+ATTACK_NOUNS = lexicon()["ATTACK_NOUNS"]
 
 
 def strikes(r: Reader, found: list[Found]) -> set[int]:
@@ -11,8 +17,8 @@ def strikes(r: Reader, found: list[Found]) -> set[int]:
     strong: list[tuple[int, int, int]] = []
     for k, sent in enumerate(r.sents):
         for start, end in sent.cues.get("STRIKE", ()):
-            if blocked(r, k, start, end) or r.near(k, ("FICTION",)):
-                continue
+            if blocked(r, k, start, end) or r.near(k, ("FICTION",)) or r.has(k, "INTO_SEA"):
+                continue  # "fires a barrage of shells into the sea": a drill, not an attack
             if strong and strong[-1][0] == k and strong[-1][2] > start:  # overlapping phrases
                 continue
             strong.append((k, start, end))
@@ -23,9 +29,17 @@ def strikes(r: Reader, found: list[Found]) -> set[int]:
                 continue
             if infinitive(r, start):
                 continue
-            if r.near(k, DOMAINS_WEAK_STRIKE) or r.has(k, "EXERCISE"):
+            if domain_near(r, k, DOMAINS_WEAK_STRIKE, start, end) or r.has(k, "EXERCISE"):
                 continue
-            raid = r.lower(start).startswith("raid")
+            word = r.lower(start)
+            if word in ("fired", "firing") and r.anywhere("WARNING_SHOTS"):
+                continue  # "soldiers fired shots near the diplomats", told as warning shots
+            if word == "shells" and r.entity.get(start - 1, ("", ""))[1] not in ACTORS:
+                continue  # the verb ("RSF shells camp"), not the noun ("stored shells")
+            raid = word.startswith("raid")
+            if raid and r.has(k, "ARREST") and r.labels[k].isdisjoint(("KILL", "HURT", "DEATH")):
+                continue  # "launched raids and arrested five suspects": arrests, not force
+            before = r.entity.get(start - 1, ("", ""))[1]
             military = (
                 r.has(k, "MIL")
                 # a raid by police on a named group is an arrest unless someone is hurt
@@ -34,7 +48,14 @@ def strikes(r: Reader, found: list[Found]) -> set[int]:
                     (r.has(k, "KILL") or r.has(k, "HURT") or r.has(k, "DEATH"))
                     and not r.near(k, ("ACCIDENT", "DISASTER", "DISEASE"))
                 )
-                or r.entity.get(start - 1, ("", ""))[1] == "country"  # "Israeli strikes"
+                or before == "country"  # "Israeli strikes"
+                # "the Pahalgam attack", "Russia's assault on Kyiv"; not "trucks in Gaza raided"
+                or (before in PLACE_KINDS and word in ATTACK_NOUNS)
+                or (
+                    word in ATTACK_NOUNS
+                    and r.lower(start - 1) in ("'s", "’s")
+                    and r.entity.get(start - 2, ("", ""))[1] == "country"
+                )
                 # "... for the attack": a definite reference to one attack, with a named party
                 or (
                     r.covered(k, "DEFINITE", start, end)

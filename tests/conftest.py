@@ -105,7 +105,7 @@ def make_config(
             "topics": {
                 "raw": f"raw-{unique}",
                 "tagged": f"tagged-{unique}",
-                "by_country": f"by-country-{unique}",
+                "by_country": f"bycountry-{unique}",
                 "events": f"events-{unique}",
                 "alerts": f"alerts-{unique}",
                 "deadletter": f"dead-{unique}",

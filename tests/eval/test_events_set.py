@@ -48,8 +48,8 @@ def test_events_found_ratio_bar(report: EventsReport):
     assert 0.9 <= report.events_ratio <= 1.2, format_events_report(report)
 
 
-@WITHOUT_EVENT_FACTS
 def test_action_countries_f1_bar(report: EventsReport):
+    # Met since the tagger's everyday precision work (issue 14): 0.822 (0.795 before)
     assert report.country_f1 >= 0.80, format_events_report(report)
 
 

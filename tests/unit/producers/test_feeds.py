@@ -149,3 +149,50 @@ def test_relative_links_use_the_feed_url_as_base():
         data, source="t", now=NOW, base_url="https://site.example/feeds/rss.xml"
     ).articles
     assert article.url == "https://site.example/news/story-1"
+
+
+def test_photo_captions_never_replace_the_item_text():
+    """media:description after, before, inside a group and under another prefix."""
+    bodies = {a.title: a.body for a in parse("captions-rss.xml").articles}
+    assert bodies["City council approves new tram line"] == (
+        "The vote passed 31 to 12 after a five-hour debate."
+    ), "caption after the description: feedparser files it as content"
+    assert bodies["Storm closes schools across the region"] == (
+        "More than 200 schools were shut on Tuesday as winds reached 120 km/h."
+    ), "caption first: feedparser makes it the summary and the description the content"
+    assert bodies["Museum reopens after renovation"] == "The east wing had been closed since 2023."
+    assert bodies["Harbour festival draws record crowd"] == (
+        "Organisers counted 80,000 visitors over the weekend."
+    ), "any prefix bound to the Media RSS namespace"
+    assert bodies["Photos of the week"] == "", "a caption alone is not the item's text"
+
+
+def test_feeds_without_captions_keep_content_over_summary():
+    from producers.feeds import media_captions
+
+    assert media_captions((FEEDS / "wire-rss.xml").read_bytes()) == frozenset()
+    bodies = {a.title: a.body for a in parse("wire-rss.xml").articles}
+    assert "Hostage exchange" in bodies["Ceasefire talks resume in Doha"]
+
+
+NYT = Path(__file__).resolve().parents[4] / "shared/corpora/feeds/nyt-top-stories-2023-11-24.xml"
+
+
+@pytest.mark.skipif(not NYT.is_file(), reason=f"real NYT feed not found at {NYT}")
+def test_real_nyt_items_keep_their_description_not_the_photo_caption():
+    import xml.etree.ElementTree as ET  # noqa: S405 - a trusted local file, not network input
+
+    from producers.normalize import canonical_url
+
+    data = NYT.read_bytes()
+    media = "{http://search.yahoo.com/mrss/}description"
+    expected, captioned = {}, 0
+    for item in ET.fromstring(data).iter("item"):  # noqa: S314
+        link = canonical_url(item.findtext("link") or "")
+        expected[link] = (item.findtext("description") or "").strip()
+        captioned += item.find(media) is not None
+    assert captioned >= 15, "most NYT items carry a photo caption"
+    articles = parse_feed(data, source="nyt", now=NOW).articles
+    assert len(articles) == len(expected) == 25
+    for article in articles:
+        assert article.body == expected[article.url], article.title
