@@ -234,3 +234,70 @@ class AlertMetrics:
                 registry=registry,
             ),
         )
+
+
+@dataclass(frozen=True)
+class EventMetrics:
+    """articles.tagged → re-key by action country → link → events (in the worker)."""
+
+    not_linked: Counter
+    opened: Counter
+    updated: Counter
+    merged: Counter
+    closed: Counter
+    link_decisions: Counter
+    open: Gauge
+    deadletters: Counter
+    link_seconds: Histogram
+
+    @classmethod
+    def create(cls, registry: CollectorRegistry) -> EventMetrics:
+        """Register the event-stage metrics on ``registry``."""
+        return cls(
+            not_linked=Counter(
+                "escmon_events_not_linked_total",
+                "Tagged articles with no action country, so not linked into an event",
+                registry=registry,
+            ),
+            opened=Counter(
+                "escmon_events_opened_total", "Events opened by a first report", registry=registry
+            ),
+            updated=Counter(
+                "escmon_events_updated_total",
+                "Event revisions published after a report joined (or merged into) an event",
+                registry=registry,
+            ),
+            merged=Counter(
+                "escmon_events_merged_total",
+                "Events merged away into another (published with status merged)",
+                registry=registry,
+            ),
+            closed=Counter(
+                "escmon_events_closed_total",
+                "Events closed by event time (older than events.horizon)",
+                registry=registry,
+            ),
+            link_decisions=Counter(
+                "escmon_events_link_decisions_total",
+                "Link decisions on reports by reason (opened, or what the reports shared)",
+                ["reason"],
+                registry=registry,
+            ),
+            open=Gauge(
+                "escmon_events_open",
+                "Open events held by this worker's event table partitions",
+                registry=registry,
+            ),
+            deadletters=Counter(
+                "escmon_events_deadletters_total",
+                "Messages of the event stage sent to the dead-letter topic",
+                ["reason"],
+                registry=registry,
+            ),
+            link_seconds=Histogram(
+                "escmon_events_link_seconds",
+                "Time to link one report and publish the event revisions it gave",
+                buckets=LATENCY_BUCKETS,
+                registry=registry,
+            ),
+        )

@@ -148,6 +148,21 @@ class ProcessorSettings(_Section):
     )
 
 
+class EventSettings(_Section):
+    """The event stage in the worker: tagged articles linked into events (issue 13)."""
+
+    enabled: bool = Field(
+        True, description="run the event agents (re-key by action country, link) in the worker"
+    )
+    horizon: float = Field(
+        5 * 24 * 3600.0,
+        gt=0,
+        description="seconds of event time an event stays open: events older than the newest "
+        "article seen on the same action country minus this are closed and forgotten; event "
+        "time, not wall-clock, so replayed news is linked as it would have been live",
+    )
+
+
 class AlertSettings(_Section):
     """Rules and where alerts go."""
 
@@ -225,6 +240,7 @@ class Settings(BaseSettings):
     broker: BrokerSettings = Field(default_factory=BrokerSettings)
     producers: ProducerSettings = Field(default_factory=ProducerSettings)
     processors: ProcessorSettings = Field(default_factory=ProcessorSettings)
+    events: EventSettings = Field(default_factory=EventSettings)
     alerts: AlertSettings = Field(default_factory=AlertSettings)
     metrics: MetricsSettings = Field(default_factory=MetricsSettings)
     supervisor: SupervisorSettings = Field(default_factory=SupervisorSettings)

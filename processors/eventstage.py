@@ -1,0 +1,184 @@
+"""What the event agents do with one tagged article, without Kafka (pure given the linker).
+
+The linking core (:mod:`processors.linking`) keeps the open events of one routing key (an action
+country) and turns a report into event revisions. This module adds what the stream needs around
+it: the per-key state as it is kept in the Faust table (the open events plus the newest event time
+seen on that key), pruning by event time, decoding with a reason, and naming what each published
+revision is for the metrics.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Literal, Protocol
+
+from escmon.models import EventRecord, RecordError, TaggedArticle
+
+STAGE = "events"
+STATE_VERSION = 1
+
+
+class OpenEventsLike(Protocol):
+    """The part of :class:`processors.linking.OpenEvents` the stage uses."""
+
+    def add(self, article: TaggedArticle) -> list[EventRecord]:
+        """Link one report; return the new revisions it gives (none for a redelivery)."""
+        ...
+
+    def prune(self, before: datetime) -> list[EventRecord]:
+        """Close the events older than ``before`` (event time); return them."""
+        ...
+
+    def to_json(self) -> dict[str, Any]:
+        """The open events as plain JSON data."""
+        ...
+
+    def __len__(self) -> int: ...
+
+
+@dataclass(frozen=True)
+class Linker:
+    """The linking core as the stage calls it; injected so the shell can be tested on its own."""
+
+    routing_key: Callable[[TaggedArticle], str | None]
+    new: Callable[[], OpenEventsLike]
+    load: Callable[[dict[str, Any]], OpenEventsLike]
+
+
+def default_linker() -> Linker:
+    """The real linking core, :mod:`processors.linking`."""
+    from processors import linking
+
+    return Linker(linking.routing_key, linking.OpenEvents, linking.OpenEvents.from_json)
+
+
+class StateError(ValueError):
+    """A key's stored state cannot be read back (the message says why)."""
+
+
+@dataclass
+class KeyState:
+    """The open events of one routing key and the newest event time seen on it."""
+
+    events: OpenEventsLike
+    newest: datetime | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain data for the table (its changelog is JSON)."""
+        return {
+            "v": STATE_VERSION,
+            "newest": self.newest.isoformat() if self.newest else None,
+            "open": len(self.events),
+            "events": self.events.to_json(),
+        }
+
+    @classmethod
+    def load(cls, data: Mapping[str, Any] | None, linker: Linker) -> KeyState:
+        """Rebuild from :meth:`to_json` output; ``None`` (a key never seen) gives empty state."""
+        if data is None:
+            return cls(linker.new())
+        if not isinstance(data, Mapping) or data.get("v") != STATE_VERSION:
+            got = data.get("v") if isinstance(data, Mapping) else type(data).__name__
+            msg = f"event state version {got!r}, expected {STATE_VERSION}"
+            raise StateError(msg)
+        try:
+            newest = datetime.fromisoformat(data["newest"]) if data.get("newest") else None
+            events = linker.load(data["events"])
+        except (KeyError, TypeError, ValueError) as exc:
+            msg = f"event state unreadable: {type(exc).__name__}: {exc}"
+            raise StateError(msg) from None
+        return cls(events, newest)
+
+
+Change = Literal["opened", "updated", "merged", "closed"]
+
+
+@dataclass(frozen=True)
+class Step:
+    """What one article did to its key: revisions from linking, then events closed by pruning."""
+
+    linked: list[EventRecord]
+    closed: list[EventRecord]
+    late: bool = False
+    changes: list[Change] = field(default_factory=list)
+
+    @property
+    def published(self) -> list[EventRecord]:
+        """Every record to publish, in order: a closed event's last word comes after its update."""
+        return [*self.linked, *self.closed]
+
+
+def change_of(record: EventRecord, *, closing: bool = False) -> Change:
+    """Name what a published revision is, for the metrics."""
+    if closing or record.status == "closed":
+        return "closed"
+    if record.status == "merged":
+        return "merged"
+    return "opened" if record.revision == 1 else "updated"
+
+
+def step(state: KeyState, article: TaggedArticle, horizon: timedelta) -> Step:
+    """Link ``article`` into ``state`` (changed in place), then prune by event time.
+
+    The clock is the newest event time seen on the key, never the wall clock: a replayed backlog
+    is linked as it was live, and a quiet key keeps its events until its next report. A report
+    older than the horizon (``late``) is still linked; it finds no closed event to join, so it
+    opens one that the same prune closes at once.
+    """
+    when = article.event_time
+    newest = state.newest if state.newest is not None and state.newest > when else when
+    late = state.newest is not None and when < state.newest - horizon
+    linked = state.events.add(article)
+    closed = state.events.prune(newest - horizon)
+    state.newest = newest
+    changes = [change_of(r) for r in linked] + [change_of(r, closing=True) for r in closed]
+    return Step(linked, closed, late, changes)
+
+
+def decode(value: bytes | None) -> TaggedArticle | str:
+    """The tagged article in ``value``, or the reason it cannot be read."""
+    if not value:
+        return "empty message"
+    try:
+        return TaggedArticle.from_bytes(value)
+    except RecordError as exc:
+        return str(exc)
+
+
+_LABEL = re.compile(r"[a-z][a-z _-]*")
+
+
+def reason_label(reason: str) -> str:
+    """A bounded metric label for a link reason: its leading words, numbers dropped.
+
+    >>> reason_label("title similarity 0.82")
+    'title similarity'
+    >>> reason_label("same place: Kharkiv")
+    'same place'
+    """
+    found = _LABEL.match(reason.strip().lower())
+    label = found.group(0).strip(" _-") if found else ""
+    return label[:40] or "other"
+
+
+def decision_labels(records: Iterable[EventRecord], article_id: str) -> list[str]:
+    """The reasons behind the decision on ``article_id``, one label each (a decision repeated in
+    several revisions, say the merged-away event and the one it merged into, counts once)."""
+    labels: list[str] = []
+    seen: set[tuple[str, float, tuple[str, ...]]] = set()
+    for record in records:
+        for decision in record.links:
+            if decision.article_id != article_id:
+                continue
+            mark = (decision.action, decision.score, tuple(decision.reasons))
+            if mark in seen:
+                continue
+            seen.add(mark)
+            if decision.action == "opened" or not decision.reasons:
+                labels.append(decision.action)
+            else:
+                labels.extend(reason_label(r) for r in decision.reasons)
+    return labels
