@@ -146,6 +146,19 @@ def cmd_tag(args: argparse.Namespace) -> int:
     return tag_command(path, bool(args.jsonl), sys.stdout, sys.stderr, model=model)
 
 
+def cmd_events(args: argparse.Namespace) -> int:
+    """escmon events: tag when needed, link a JSON-lines file and print the events."""
+    from processors.eventscommand import events_command
+
+    model = args.model
+    if model is None:
+        try:
+            model = _settings(args).processors.model
+        except ConfigError:
+            model = None
+    return events_command(args.file, sys.stdout, sys.stderr, model=model)
+
+
 def cmd_rules(args: argparse.Namespace) -> int:
     """escmon rules check|test."""
     from alerts.rulescommand import rules_check, rules_test
@@ -236,6 +249,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jsonl", metavar="FILE", help='lines of {"id","text"} or Articles')
     p.add_argument("--model", help="trained spaCy pipeline to use (default: config or blank:en)")
 
+    p = add(
+        "events",
+        cmd_events,
+        "tag (when needed) and link a JSON-lines file of articles in file order; print the "
+        "final event/1 record of every event",
+    )
+    p.add_argument("file", help="lines of tagged/1, article/1 or {\"text\", ...}; - for stdin")
+    p.add_argument("--model", help="trained spaCy pipeline to use (default: config or blank:en)")
+
     p = add("rules", cmd_rules, "validate rules, or replay tagged articles through them")
     p.add_argument("action", choices=["check", "test"])
     p.add_argument("rules", metavar="RULES.yaml")
@@ -264,7 +286,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     level = args.log_level or "INFO"
     json_logs = args.log_json
-    if args.command not in {"tag", "feed", "rules"}:
+    if args.command not in {"tag", "feed", "rules", "events"}:
         try:
             settings = load_settings(args.config)
         except ConfigError as exc:

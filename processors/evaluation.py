@@ -4,6 +4,7 @@ Pure: give it labelled items (``{"id", "text", "labels", "category"?}``, the for
 ``../shared/eval/dev.jsonl``) and a tagger, get a :class:`Report`. Run it as a command::
 
     python -m processors.evaluation [PATH ...]   # default: ../shared/eval/dev.jsonl
+    python -m processors.evaluation events [PATH ...]   # event linking, see linking_eval
 
 Labelled files in the repo (``tests/unit/processors/cases/*.jsonl``) use the same format.
 """
@@ -185,8 +186,15 @@ def format_report(report: Report) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Print the report for each labelled file (default: the shared dev set)."""
+    """Print the report for each labelled file (default: the shared dev set).
+
+    ``events`` as the first argument scores event linking instead (``processors.linking_eval``).
+    """
     from processors.tagger import Tagger
+
+    args_in = sys.argv[1:] if argv is None else argv
+    if args_in[:1] == ["events"]:
+        return events_main(args_in[1:])
 
     parser = argparse.ArgumentParser(prog="python -m processors.evaluation", description=__doc__)
     parser.add_argument("paths", nargs="*", type=Path, default=[DEV_SET])
@@ -202,6 +210,22 @@ def main(argv: list[str] | None = None) -> int:
         print(f"== {path}")
         print(json.dumps(report.as_dict(), indent=1) if args.json else format_report(report))
     return 0
+
+
+def events_main(argv: list[str]) -> int:
+    """``python -m processors.evaluation events``: score linking on labelled reports."""
+    from processors.linking_eval import EVENTS_SET, run
+
+    parser = argparse.ArgumentParser(
+        prog="python -m processors.evaluation events",
+        description="Tag and link labelled reports in file order; score as EVENTS-LABELING.md "
+        "says (B-cubed, events found, action countries, event toll, per-report killed).",
+    )
+    parser.add_argument("paths", nargs="*", type=Path, default=[EVENTS_SET])
+    parser.add_argument("--model", default=None, help="trained spaCy pipeline to use")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    args = parser.parse_args(argv)
+    return run(args.paths, args.model, args.json)
 
 
 from datetime import UTC, datetime  # noqa: E402 - kept next to its only use

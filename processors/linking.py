@@ -1,0 +1,738 @@
+"""Link reports of one real-world event across outlets into one ``event/1`` record (pure core).
+
+No Kafka, no Faust, no clock: the shell (the event agent) partitions tagged articles by
+:func:`routing_key`, keeps one :class:`OpenEvents` per key in a table, feeds it articles in arrival
+order and publishes what :meth:`OpenEvents.add` and :meth:`OpenEvents.prune` return.
+
+Contract (the event agent is built against it; keep it)::
+
+    @dataclass(frozen=True) class LinkConfig        # thresholds and windows, defaults below
+    def routing_key(article: TaggedArticle) -> str | None
+        # the action country used to partition; None = the article names no place (not linked)
+    class OpenEvents:                                # the open events of one routing key
+        def add(self, article) -> list[EventRecord]
+            # events opened/updated/merged by this report, as NEW revisions (merged-away events
+            # come back with status="merged", merged_into=<survivor>); the same article id with
+            # the same content again returns []; a later version of an article id (full text
+            # arrived) REPLACES that report's facts and never counts as a new report
+        def prune(self, before: datetime) -> list[EventRecord]
+            # events whose event time < before, returned with status="closed"
+        def to_json(self) -> dict[str, Any]; @classmethod def from_json(cls, d) -> OpenEvents
+        def __len__(self) -> int                     # open events
+        watermark: datetime | None                   # (additive) latest event time added
+
+How a report is linked (each step is written into ``EventRecord.links`` as a reason):
+
+1. **Candidates**: members of open events of the same routing key whose date is within
+   ``window_days`` of the report's date (both dates stated by the texts), or within
+   ``published_window_days`` when a date is only the publication date (outlets publish days
+   after the event) or only the time we fetched it (no date known).
+2. **Score against each candidate member** (symmetric, so linking is single-link clustering):
+   cosine of the content words of title and evidence sentences, plus a bonus for a shared named
+   place below country level, for a shared casualty figure and for the same stated day, minus
+   ``day_penalty`` per day between their dates, and minus a penalty when one report is a
+   reaction (retaliation, truce) and the other is not, or when one is a de-escalation and the
+   other is not (a ceasefire is not a strike).
+3. **Decision**: no member scores ``threshold`` -> a new event is opened; members of one event do
+   -> the report joins it; members of several do -> the report bridges them and they are merged
+   (the survivor has the most reports, then the smallest id; the others are returned with
+   ``status="merged"``).
+
+What holds under reordering: the partition into events is the connected components of the
+graph "score >= threshold" over the reports, so any arrival order gives the same events (as long
+as nothing is pruned in between and no article is replaced). An event's id is
+``ev-`` + a hash of the article id that opened it and never changes while it lives (alerts keep
+their state by event id); so the ids are the same for the same input in the same order, and under
+reordering whenever the same report arrives first. After a merge the survivor keeps its id.
+
+Tolls over reports (ACLED codes one conservative figure, UCDP a best estimate with low and high):
+``low`` is the lowest figure a report states, ``high`` the highest, ``best`` the lower median
+of the reports' best figures: it follows a toll that rises as more outlets report it, but one
+report that adds another event's dead cannot move it alone. See docs/events.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from escmon.models import (
+    SIGNAL_TYPES,
+    EventRecord,
+    Evidence,
+    LinkDecision,
+    Mention,
+    TaggedArticle,
+    Toll,
+    stable_id,
+)
+
+PATTERNS = Path(__file__).resolve().parent / "patterns"
+PLACE_KINDS = frozenset({"city", "region", "waterway", "gpe"})
+# The main kind of a report when the tagger's event facts are absent: the first of these it has
+# (a de-escalation only when there is no violence: war reports often mention peace talks).
+KIND_ORDER = ("strike", "casualties", "deescalation", "retaliation_pledge", "threat")
+_WORD = re.compile(r"[^\W\d_][\w'’-]*|\d[\d,.]*", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class LinkConfig:
+    """Windows and weights of the link decision (defaults are the documented ones).
+
+    ``window_days``: two reports whose texts state the event's date link only within this many
+    days. ``published_window_days``: the same when one date is only the publication (or fetch)
+    date, which lags the event. ``threshold``: the score a pair needs to link.
+    """
+
+    window_days: float = 1.0
+    published_window_days: float = 3.0
+    threshold: float = 0.45
+    place_bonus: float = 0.3
+    number_bonus: float = 0.15
+    same_day_bonus: float = 0.1
+    day_penalty: float = 0.1
+    kind_penalty: float = 1.0
+    reaction_penalty: float = 1.0
+    sentences: int = 12
+    evidence: int = 3
+    links: int = 50
+
+
+@cache
+def _stopwords() -> frozenset[str]:
+    data = json.loads((PATTERNS / "linking.json").read_text(encoding="utf-8"))
+    return frozenset(data["stopwords"])
+
+
+@cache
+def _outside_powers() -> frozenset[str]:
+    data = json.loads((PATTERNS / "theaters.json").read_text(encoding="utf-8"))
+    return frozenset(data["outside_powers"])
+
+
+def routing_key(article: TaggedArticle) -> str | None:
+    """The action country that partitions the stream; None when the article names no place.
+
+    With the tagger's event facts it is their first action country. Without them: the country
+    of the first city or region named (a text names the place where things happened below
+    country level far more often than an attacker's home), else the first country named that is
+    not an outside power (the US, UK, France, Russia are named as attackers far from where
+    things happen), else the first country named.
+    """
+    if article.event is not None and article.event.countries:
+        return article.event.countries[0]
+    outside = _outside_powers()
+    for place in article.places:
+        if place.kind in PLACE_KINDS and place.country and place.country not in outside:
+            return place.country
+    countries = [p.country or p.name for p in article.places if p.kind == "country"]
+    for country in countries:
+        if country not in outside:
+            return country
+    return countries[0] if countries else None
+
+
+@dataclass(frozen=True)
+class Report:
+    """What the linker keeps of one tagged article: its facts and a bag of words to compare."""
+
+    id: str
+    source: str
+    key: str
+    title: str
+    url: str | None
+    date: dt.date | None
+    dated_by: str  # "event" (the text states it), "published", or "" (no date)
+    arrival: datetime
+    kind: str | None
+    reaction: bool
+    signals: tuple[str, ...]
+    countries: tuple[str, ...]
+    places: tuple[Mention, ...]
+    place_names: frozenset[str]
+    words: frozenset[str]
+    numbers: frozenset[int]
+    killed: Toll
+    wounded: Toll
+    theater: str | None
+    score: float
+    evidence: tuple[Evidence, ...]
+    fingerprint: str
+
+    @property
+    def time(self) -> datetime:
+        """The event time of this report: its date when known, else when it was fetched."""
+        if self.date is not None:
+            return datetime.combine(self.date, dt.time(), tzinfo=UTC)
+        return self.arrival
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON-ready state (sets as sorted lists)."""
+        return {
+            "id": self.id,
+            "source": self.source,
+            "key": self.key,
+            "title": self.title,
+            "url": self.url,
+            "date": self.date.isoformat() if self.date else None,
+            "dated_by": self.dated_by,
+            "arrival": self.arrival.isoformat(),
+            "kind": self.kind,
+            "reaction": self.reaction,
+            "signals": list(self.signals),
+            "countries": list(self.countries),
+            "places": [p.model_dump() for p in self.places],
+            "place_names": sorted(self.place_names),
+            "words": sorted(self.words),
+            "numbers": sorted(self.numbers),
+            "killed": self.killed.model_dump(),
+            "wounded": self.wounded.model_dump(),
+            "theater": self.theater,
+            "score": self.score,
+            "evidence": [e.model_dump() for e in self.evidence],
+            "fingerprint": self.fingerprint,
+        }
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> Report:
+        """Inverse of :meth:`to_json`."""
+        return cls(
+            id=d["id"],
+            source=d["source"],
+            key=d["key"],
+            title=d["title"],
+            url=d["url"],
+            date=dt.date.fromisoformat(d["date"]) if d["date"] else None,
+            dated_by=d["dated_by"],
+            arrival=datetime.fromisoformat(d["arrival"]),
+            kind=d["kind"],
+            reaction=d["reaction"],
+            signals=tuple(d["signals"]),
+            countries=tuple(d["countries"]),
+            places=tuple(Mention.model_validate(p) for p in d["places"]),
+            place_names=frozenset(d["place_names"]),
+            words=frozenset(d["words"]),
+            numbers=frozenset(d["numbers"]),
+            killed=Toll.model_validate(d["killed"]),
+            wounded=Toll.model_validate(d["wounded"]),
+            theater=d["theater"],
+            score=d["score"],
+            evidence=tuple(Evidence.model_validate(e) for e in d["evidence"]),
+            fingerprint=d["fingerprint"],
+        )
+
+
+def _toll(value: int | None) -> Toll:
+    return Toll(low=value, best=value, high=value) if value is not None else Toll()
+
+
+def _words(text: str) -> tuple[frozenset[str], frozenset[int]]:
+    """Content words (lower case, a plural ``s`` dropped) and the numbers (>= 2) in ``text``."""
+    stop = _stopwords()
+    words: set[str] = set()
+    numbers: set[int] = set()
+    for match in _WORD.finditer(text):
+        token = match.group().lower().replace("’", "'").rstrip(".,'")
+        if token[:1].isdigit():
+            digits = token.replace(",", "").split(".")[0]
+            if digits.isdigit() and 2 <= int(digits) < 100_000:
+                numbers.add(int(digits))
+            continue
+        token = token.removesuffix("'s")
+        if len(token) < 3 or token in stop:
+            continue
+        if len(token) > 4 and token.endswith("s") and not token.endswith("ss"):
+            token = token[:-1]
+        words.add(token)
+    return frozenset(words), frozenset(numbers)
+
+
+def report_of(article: TaggedArticle, config: LinkConfig | None = None) -> Report | None:
+    """The linker's view of ``article``; None when it has no routing key (names no place)."""
+    config = config or LinkConfig()
+    key = routing_key(article)
+    if key is None:
+        return None
+    facts = article.event
+    sentences: list[str] = []
+    for signal in article.signals:
+        if signal.sentence not in sentences:
+            sentences.append(signal.sentence)
+            if len(sentences) >= config.sentences:
+                break
+    words, _ = _words(" ".join([article.title, *sentences]))
+    types = {s.type for s in article.signals}
+    if facts is not None:
+        kind = facts.kind
+        reaction = facts.reaction
+        countries = tuple(facts.countries) or (key,)
+        places = tuple(facts.places)
+        killed, wounded = facts.killed, facts.wounded
+        date = facts.date
+        dated_by = "event" if date else ""
+    else:
+        kind = next((t for t in KIND_ORDER if t in types), None)
+        # Without the tagger's attribution a pledge in the text may answer this very event, so
+        # a report is not taken for a reaction on that alone.
+        reaction = False
+        countries = (key,)
+        places = tuple(p for p in article.places if p.kind in PLACE_KINDS and p.country == key)
+        killed, wounded = _toll(article.summary.killed), _toll(article.summary.wounded)
+        date, dated_by = None, ""
+    if date is None and article.published is not None:
+        date, dated_by = article.published.astimezone(UTC).date(), "published"
+    # Only the report's own toll figures are compared: other numbers in a text are often the
+    # toll of the event it reacts to, which its reaction and follow-up reports repeat as well.
+    numbers: set[int] = set()
+    for toll in (killed, wounded):
+        numbers |= {n for n in (toll.low, toll.best, toll.high) if n is not None and n >= 2}
+    evidence = tuple(
+        Evidence(
+            sentence=s.sentence,
+            type=s.type,
+            article_id=article.id,
+            source=article.source,
+            url=article.url,
+        )
+        for s in _first_per_type(article)
+    )[: config.evidence]
+    fields = {
+        "key": key,
+        "title": article.title,
+        "url": article.url,
+        "published": article.published.isoformat() if article.published else None,
+        "signals": [(s.type, s.start, s.end) for s in article.signals],
+        "places": [p.name for p in article.places],
+        "event": facts.model_dump(mode="json") if facts else None,
+        "summary": article.summary.model_dump(),
+        "source": article.source,
+    }
+    return Report(
+        id=article.id,
+        source=article.source,
+        key=key,
+        title=article.title,
+        url=article.url,
+        date=date,
+        dated_by=dated_by,
+        arrival=article.fetched or article.tagged_at,
+        kind=kind,
+        reaction=reaction,
+        signals=tuple(t for t in SIGNAL_TYPES if t in types),
+        countries=countries,
+        places=places,
+        place_names=frozenset(p.name for p in places),
+        words=words,
+        numbers=frozenset(numbers),
+        killed=killed,
+        wounded=wounded,
+        theater=article.theater,
+        score=article.score.total,
+        evidence=evidence,
+        fingerprint=stable_id(json.dumps(fields, sort_keys=True, default=str)),
+    )
+
+
+def _first_per_type(article: TaggedArticle) -> Iterable[Any]:
+    seen: set[str] = set()
+    for signal in article.signals:
+        if signal.type not in seen:
+            seen.add(signal.type)
+            yield signal
+
+
+def compare(a: Report, b: Report, config: LinkConfig) -> tuple[float, list[str]] | None:
+    """Score how likely ``a`` and ``b`` report one event, with reasons; None = not candidates.
+
+    Symmetric in ``a`` and ``b``, which is what makes the events independent of arrival order.
+    """
+    reasons: list[str] = []
+    bonus = 0.0
+    if a.date is not None and b.date is not None:
+        gap = abs((a.date - b.date).days)
+        both_stated = a.dated_by == "event" and b.dated_by == "event"
+        window = config.window_days if both_stated else config.published_window_days
+        if gap > window:
+            return None
+        if gap == 0:
+            bonus += config.same_day_bonus
+            reasons.append(f"same day {a.date.isoformat()}")
+        else:
+            bonus -= config.day_penalty * gap
+            reasons.append(f"dates {gap} day(s) apart")
+    else:
+        hours = abs((a.arrival - b.arrival).total_seconds()) / 3600
+        if hours > config.published_window_days * 24:
+            return None
+        reasons.append("no date on one report: fetched within the window")
+    shared = a.words & b.words
+    text = len(shared) / math.sqrt(len(a.words) * len(b.words)) if shared else 0.0
+    reasons.append(f"text {text:.2f} ({len(shared)} words shared)")
+    places = a.place_names & b.place_names
+    if places:
+        bonus += config.place_bonus
+        reasons.append("shared place " + ", ".join(sorted(places)[:3]))
+    numbers = a.numbers & b.numbers
+    if numbers:
+        bonus += config.number_bonus
+        reasons.append("same toll figure " + ", ".join(str(n) for n in sorted(numbers)[:3]))
+    if a.reaction != b.reaction:
+        bonus -= config.reaction_penalty
+        reasons.append("one is a reaction, the other not")
+    if a.kind and b.kind and a.kind != b.kind and "deescalation" in (a.kind, b.kind):
+        bonus -= config.kind_penalty
+        reasons.append(f"kinds differ ({a.kind}, {b.kind})")
+    return round(text + bonus, 4), reasons
+
+
+@dataclass
+class _Event:
+    id: str
+    revision: int = 0
+    status: str = "open"
+    merged_into: str | None = None
+    members: list[str] = field(default_factory=list)
+    links: list[LinkDecision] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "revision": self.revision,
+            "members": self.members,
+            "links": [link.model_dump() for link in self.links],
+        }
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> _Event:
+        return cls(
+            id=d["id"],
+            revision=d["revision"],
+            members=list(d["members"]),
+            links=[LinkDecision.model_validate(x) for x in d["links"]],
+        )
+
+
+def _discard(index: dict[int, set[str]], day: int, report_id: str) -> None:
+    ids = index.get(day)
+    if ids is not None:
+        ids.discard(report_id)
+        if not ids:
+            del index[day]
+
+
+def _day(t: datetime) -> int:
+    return t.astimezone(UTC).date().toordinal()
+
+
+class OpenEvents:
+    """The open events of one routing key, with an index of their reports by day."""
+
+    def __init__(self, config: LinkConfig | None = None) -> None:
+        self.config = config or LinkConfig()
+        self._reports: dict[str, Report] = {}
+        self._event_of: dict[str, str] = {}
+        self._events: dict[str, _Event] = {}
+        # day ordinal -> report ids: stated (or published) dates, and fetch times
+        self._by_date: dict[int, set[str]] = {}
+        self._by_arrival: dict[int, set[str]] = {}
+        self.watermark: datetime | None = None
+
+    def __len__(self) -> int:
+        return len(self._events)
+
+    # -- public ----------------------------------------------------------------------------------
+
+    def add(self, article: TaggedArticle) -> list[EventRecord]:
+        """Link one report; return the events it opened, updated or merged as new revisions."""
+        report = report_of(article, self.config)
+        if report is None:
+            return []
+        old = self._reports.get(report.id)
+        if old is not None and old.fingerprint == report.fingerprint:
+            return []
+        if old is not None:
+            self._unindex(old)
+        self._index(report)
+        if self.watermark is None or report.time > self.watermark:
+            self.watermark = report.time
+        matches = self._matches(report)
+        if old is not None:
+            home = self._events[self._event_of[report.id]]
+            others = {eid: m for eid, m in matches.items() if eid != home.id}
+            best = matches.get(home.id, (0.0, ["a later version of the report"]))
+            decision = LinkDecision(
+                article_id=report.id,
+                action="merged" if others else "joined",
+                score=best[0],
+                reasons=["updated report", *best[1]],
+            )
+            return self._join(home.id, others, decision, new=False)
+        if not matches:
+            event = _Event(id="ev-" + stable_id(report.key, report.id))
+            self._events[event.id] = event
+            self._event_of[report.id] = event.id
+            event.members.append(report.id)
+            event.links.append(
+                LinkDecision(
+                    article_id=report.id,
+                    action="opened",
+                    reasons=["no open event of " + report.key + " scores enough"],
+                )
+            )
+            return [self._publish(event)]
+        ranked = sorted(matches.items(), key=lambda kv: (-kv[1][0], kv[0]))
+        target = self._survivor([eid for eid, _ in ranked])
+        score, reasons = matches[target]
+        others = {eid: m for eid, m in matches.items() if eid != target}
+        if others:
+            reasons = [*reasons, "bridges " + ", ".join(sorted(others))]
+        decision = LinkDecision(
+            article_id=report.id,
+            action="merged" if others else "joined",
+            score=score,
+            reasons=reasons,
+        )
+        return self._join(target, others, decision, new=True)
+
+    def prune(self, before: datetime) -> list[EventRecord]:
+        """Close the events whose event time (their latest report's date) is before ``before``."""
+        closed = []
+        for event in list(self._events.values()):
+            latest = max(self._reports[a].time for a in event.members)
+            if latest < before:
+                event.status = "closed"
+                closed.append(self._publish(event))
+                for aid in event.members:
+                    self._unindex(self._reports.pop(aid))
+                    del self._event_of[aid]
+                del self._events[event.id]
+        return closed
+
+    def records(self) -> list[EventRecord]:
+        """The current revision of every open event (not bumped), for the offline command."""
+        return [self._record(e) for e in self._events.values()]
+
+    def to_json(self) -> dict[str, Any]:
+        """The whole state as JSON-ready data (the shell's table value)."""
+        return {
+            "version": 1,
+            "config": self.config.__dict__,
+            "watermark": self.watermark.isoformat() if self.watermark else None,
+            "reports": [r.to_json() for r in self._reports.values()],
+            "events": [e.to_json() for e in self._events.values()],
+        }
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> OpenEvents:
+        """Rebuild the state :meth:`to_json` gave."""
+        self = cls(LinkConfig(**d.get("config", {})))
+        self.watermark = datetime.fromisoformat(d["watermark"]) if d.get("watermark") else None
+        for r in d["reports"]:
+            report = Report.from_json(r)
+            self._reports[report.id] = report
+            self._index(report)
+        for e in d["events"]:
+            event = _Event.from_json(e)
+            self._events[event.id] = event
+            for aid in event.members:
+                self._event_of[aid] = event.id
+        return self
+
+    # -- internals -------------------------------------------------------------------------------
+
+    def _index(self, report: Report) -> None:
+        self._reports[report.id] = report
+        if report.date is not None:
+            self._by_date.setdefault(report.date.toordinal(), set()).add(report.id)
+        self._by_arrival.setdefault(_day(report.arrival), set()).add(report.id)
+
+    def _unindex(self, report: Report) -> None:
+        if report.date is not None:
+            _discard(self._by_date, report.date.toordinal(), report.id)
+        _discard(self._by_arrival, _day(report.arrival), report.id)
+
+    def _candidates(self, report: Report) -> set[str]:
+        span = math.ceil(max(self.config.window_days, self.config.published_window_days))
+        found: set[str] = set()
+        days = range(-span - 1, span + 2)
+        if report.date is not None:
+            base = report.date.toordinal()
+            for d in days:
+                found |= self._by_date.get(base + d, set())
+        base = _day(report.arrival)
+        for d in days:
+            for aid in self._by_arrival.get(base + d, ()):
+                # a member with a date was found above when the report has one too
+                if report.date is None or self._reports[aid].date is None:
+                    found.add(aid)
+        found.discard(report.id)
+        return found
+
+    def _matches(self, report: Report) -> dict[str, tuple[float, list[str]]]:
+        """Best (score, reasons) per event that has a member scoring the threshold."""
+        best: dict[str, tuple[float, list[str]]] = {}
+        for aid in sorted(self._candidates(report)):
+            other = self._reports[aid]
+            result = compare(report, other, self.config)
+            if result is None or result[0] < self.config.threshold:
+                continue
+            eid = self._event_of[aid]
+            if eid not in best or result[0] > best[eid][0]:
+                best[eid] = (result[0], [f"with {aid}", *result[1]])
+        return best
+
+    def _survivor(self, ids: list[str]) -> str:
+        return min(ids, key=lambda eid: (-len(self._events[eid].members), eid))
+
+    def _join(
+        self,
+        target: str,
+        others: dict[str, tuple[float, list[str]]],
+        decision: LinkDecision,
+        new: bool,
+    ) -> list[EventRecord]:
+        survivor = self._events[target]
+        out: list[EventRecord] = []
+        if new:
+            survivor.members.append(decision.article_id)
+            self._event_of[decision.article_id] = survivor.id
+        for eid in sorted(others):
+            gone = self._events.pop(eid)
+            gone.status, gone.merged_into = "merged", survivor.id
+            for aid in gone.members:
+                self._event_of[aid] = survivor.id
+            survivor.members.extend(gone.members)
+            survivor.links.extend(gone.links)
+            out.append(self._publish(gone))
+        survivor.links.append(decision)
+        del survivor.links[: -self.config.links]
+        return [self._publish(survivor), *out]
+
+    def _publish(self, event: _Event) -> EventRecord:
+        event.revision += 1
+        return self._record(event)
+
+    def _record(self, event: _Event) -> EventRecord:
+        reports = sorted((self._reports[a] for a in event.members), key=lambda r: (r.arrival, r.id))
+        return build_record(
+            event.id, event.revision, reports, event.links, event.status, event.merged_into
+        )
+
+
+def _lower_median(values: list[int]) -> int:
+    ordered = sorted(values)
+    return ordered[(len(ordered) - 1) // 2]
+
+
+def combine_tolls(tolls: Iterable[Toll]) -> Toll:
+    """The event's toll from its reports': low = lowest, high = highest, best = lower median."""
+    tolls = list(tolls)
+    bests = [t.best for t in tolls if t.best is not None]
+    lows = [t.low if t.low is not None else t.best for t in tolls if t.best is not None]
+    highs = [t.high if t.high is not None else t.best for t in tolls if t.best is not None]
+    if not bests:
+        return Toll()
+    return Toll(
+        low=min(x for x in lows if x is not None),
+        best=_lower_median(bests),
+        high=max(x for x in highs if x is not None),
+    )
+
+
+def build_record(
+    event_id: str,
+    revision: int,
+    reports: list[Report],
+    links: list[LinkDecision],
+    status: str = "open",
+    merged_into: str | None = None,
+) -> EventRecord:
+    """The ``event/1`` record of an event with these reports (in arrival order)."""
+    n = len(reports)
+    votes: Counter[str] = Counter(c for r in reports for c in r.countries)
+    keys = {r.key for r in reports}
+    # Countries most reports agree on; the routing key is where the event was filed anyway.
+    countries = [c for c in votes if c in keys or 2 * votes[c] >= n]
+    kinds = Counter(r.kind for r in reports if r.kind)
+    kind = min(
+        kinds,
+        key=lambda k: (-kinds[k], KIND_ORDER.index(k) if k in KIND_ORDER else 9),
+        default=None,
+    )
+    places: dict[str, Mention] = {}
+    for r in reports:
+        for p in r.places:
+            places.setdefault(p.name, p)
+    theaters = Counter(r.theater for r in reports if r.theater)
+    dates = Counter(r.date for r in reports if r.dated_by == "event" and r.date)
+    dates = dates or Counter(r.date for r in reports if r.date)
+    date = min(dates, key=lambda d: (-dates[d], d)) if dates else None
+    sources: list[str] = []
+    for r in reports:
+        if r.source not in sources:
+            sources.append(r.source)
+    signals = {s for r in reports for s in r.signals}
+    title = next((r.title for r in reports if r.title), "")
+    fetched = [r.arrival for r in reports]
+    return EventRecord(
+        id=event_id,
+        revision=max(revision, 1),
+        status=status,
+        merged_into=merged_into,
+        title=title,
+        kind=kind,
+        reaction=2 * sum(r.reaction for r in reports) > n,
+        articles=[r.id for r in reports],
+        sources=sources,
+        countries=countries,
+        places=list(places.values()),
+        theater=min(theaters, key=lambda t: (-theaters[t], t)) if theaters else None,
+        killed=combine_tolls(r.killed for r in reports),
+        wounded=combine_tolls(r.wounded for r in reports),
+        signals=[s for s in SIGNAL_TYPES if s in signals],
+        score=max((r.score for r in reports), default=0.0),
+        date=date,
+        first_seen=min(fetched),
+        last_seen=max(fetched),
+        evidence=[e for r in reports for e in r.evidence][:9],
+        links=list(links),
+        first_fetched=min(fetched),
+    )
+
+
+class Linker:
+    """One :class:`OpenEvents` per routing key, as the event agent's table holds them.
+
+    For the offline command, the scorer and the benchmark; the agent keeps the same per-key
+    state in its Faust table instead.
+    """
+
+    def __init__(self, config: LinkConfig | None = None) -> None:
+        self.config = config or LinkConfig()
+        self.keys: dict[str, OpenEvents] = {}
+
+    def add(self, article: TaggedArticle) -> list[EventRecord]:
+        """Route ``article`` to its key's open events; [] when it has no routing key."""
+        key = routing_key(article)
+        if key is None:
+            return []
+        events = self.keys.get(key)
+        if events is None:
+            events = self.keys[key] = OpenEvents(self.config)
+        return events.add(article)
+
+    def records(self) -> list[EventRecord]:
+        """The current record of every open event, key by key."""
+        return [r for key in sorted(self.keys) for r in self.keys[key].records()]
+
+    def __len__(self) -> int:
+        return sum(len(e) for e in self.keys.values())

@@ -1,0 +1,45 @@
+"""The linking bars on the shared events development set (``../shared/eval/events-dev.jsonl``).
+
+The texts are read in place, never copied into the repo. Bars (issue 13): B-cubed F1 >= 0.85,
+events found / true events within 0.9-1.2, action countries micro F1 >= 0.80, event toll right
+for >= 0.80 of the events with a strike or casualties.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from processors.evaluation import load_items
+from processors.linking_eval import EVENTS_SET, EventsReport, evaluate_events, format_events_report
+from processors.tagger import Tagger
+
+pytestmark = pytest.mark.skipif(
+    not EVENTS_SET.exists(),
+    reason=f"labelled events set not found at {EVENTS_SET} (../shared/eval)",
+)
+
+
+@pytest.fixture(scope="module")
+def report() -> EventsReport:
+    """Tag, link (file order) and score the set once."""
+    return evaluate_events(load_items(EVENTS_SET), Tagger())
+
+
+def test_set_is_the_documented_one(report: EventsReport):
+    assert (report.records, report.gold_events, report.toll_events) == (80, 37, 31)
+
+
+def test_linking_bcubed_f1_bar(report: EventsReport):
+    assert report.bcubed_f1 >= 0.85, format_events_report(report)
+
+
+def test_events_found_ratio_bar(report: EventsReport):
+    assert 0.9 <= report.events_ratio <= 1.2, format_events_report(report)
+
+
+def test_action_countries_f1_bar(report: EventsReport):
+    assert report.country_f1 >= 0.80, format_events_report(report)
+
+
+def test_event_toll_bar(report: EventsReport):
+    assert report.toll_rate >= 0.80, format_events_report(report)

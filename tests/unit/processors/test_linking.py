@@ -1,0 +1,284 @@
+"""The linking core: reports of one event from several outlets become one event, and only then.
+
+The reports are written for these tests (no publisher's text); they carry the tagger's event
+facts the way the tagger fills ``TaggedArticle.event``, and a few carry none (the fallback).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from datetime import UTC, date, datetime, timedelta
+
+from escmon.models import EventFacts, Mention, Signal, Summary, TaggedArticle, Toll
+from processors.linking import LinkConfig, Linker, OpenEvents, combine_tolls, routing_key
+
+FETCHED = datetime(2026, 3, 10, 8, 0, tzinfo=UTC)
+
+
+def city(name: str, country: str) -> Mention:
+    return Mention(text=name, name=name, kind="city", country=country)
+
+
+def report(
+    rid: str,
+    source: str,
+    title: str,
+    sentences: list[str],
+    *,
+    country: str = "Sudan",
+    places: tuple[Mention, ...] = (),
+    killed: int | None = None,
+    day: date | None = date(2026, 3, 9),
+    kind: str = "strike",
+    reaction: bool = False,
+    fetched: datetime = FETCHED,
+    facts: bool = True,
+) -> TaggedArticle:
+    signals = [
+        Signal(type="strike" if kind != "deescalation" else "deescalation", text="x", start=0,
+               end=1, sentence=s)
+        for s in sentences
+    ]
+    toll = Toll(low=killed, best=killed, high=killed) if killed is not None else Toll()
+    event = (
+        EventFacts(kind=kind, reaction=reaction, countries=[country], places=list(places),
+                   killed=toll, date=day)
+        if facts
+        else None
+    )
+    return TaggedArticle(
+        id=rid,
+        source=source,
+        title=title,
+        fetched=fetched,
+        signals=signals,
+        summary=Summary(strike=True, killed=killed),
+        places=[*places, Mention(text=country, name=country, kind="country", country=country)],
+        event=event,
+        tagged_at=fetched,
+    )
+
+
+EL_FASHER = city("El Fasher", "Sudan")
+NYALA = city("Nyala", "Sudan")
+
+# One shelling of a market in El Fasher, three outlets, rising toll (written for this test).
+MARKET = [
+    report("m1", "Wire A", "Shelling hits crowded El Fasher livestock market",
+           ["Artillery shells landed on the crowded livestock market in El Fasher on Sunday.",
+            "Medics at the Saudi hospital counted 12 bodies after the shelling of the market."],
+           places=(EL_FASHER,), killed=12),
+    report("m2", "Daily B", "Death toll from El Fasher market shelling rises to 21",
+           ["The toll from Sunday's shelling of the livestock market in El Fasher rose to 21.",
+            "Traders said the shells fell while the market was crowded."],
+           places=(EL_FASHER,), killed=21),
+    report("m3", "Radio C", "RSF blamed for artillery attack on Darfur market",
+           ["Activists blamed the paramilitary RSF for shelling the El Fasher livestock market,",
+            "saying 30 people were killed and dozens of traders wounded."],
+           places=(EL_FASHER,), killed=30),
+]
+
+
+def link(articles: list[TaggedArticle], config: LinkConfig | None = None) -> OpenEvents:
+    events = OpenEvents(config)
+    for article in articles:
+        events.add(article)
+    return events
+
+
+def partition(events: OpenEvents) -> set[frozenset[str]]:
+    return {frozenset(r.articles) for r in events.records()}
+
+
+def test_three_outlets_with_rising_tolls_make_one_event_with_a_toll_range():
+    events = link(MARKET)
+    (record,) = events.records()
+    assert sorted(record.articles) == ["m1", "m2", "m3"]
+    assert record.sources == ["Wire A", "Daily B", "Radio C"]
+    assert record.killed == Toll(low=12, best=21, high=30)
+    assert record.countries == ["Sudan"] and [p.name for p in record.places] == ["El Fasher"]
+    assert [link.action for link in record.links] == ["opened", "joined", "joined"]
+    assert any("shared place El Fasher" in r for r in record.links[1].reasons)
+
+
+def test_a_later_report_with_a_higher_toll_updates_the_event():
+    events = link(MARKET[:2])
+    (out,) = events.add(
+        report("m4", "Agency D", "El Fasher market shelling toll reaches 40",
+               ["The toll from the shelling of the El Fasher livestock market reached 40."],
+               places=(EL_FASHER,), killed=40)
+    )
+    assert out.revision == 3 and out.killed.high == 40 and out.killed.low == 12
+
+
+def test_the_same_city_on_another_day_is_another_event():
+    other_day = report(
+        "d1", "Wire A", "Shelling hits crowded El Fasher livestock market again",
+        ["Artillery shells landed on the crowded livestock market in El Fasher on Thursday.",
+         "Medics at the Saudi hospital counted 9 bodies after the shelling of the market."],
+        places=(EL_FASHER,), killed=9, day=date(2026, 3, 13),
+    )
+    events = link([*MARKET, other_day])
+    assert partition(events) == {frozenset({"m1", "m2", "m3"}), frozenset({"d1"})}
+
+
+def test_a_reaction_is_its_own_event():
+    reaction = report(
+        "r1", "Wire A", "Army strikes RSF positions after El Fasher market shelling",
+        ["The army said its jets struck RSF artillery positions that shelled the El Fasher "
+         "livestock market on Sunday, where 21 people were killed."],
+        places=(EL_FASHER,), day=date(2026, 3, 9), reaction=True,
+    )
+    events = link([*MARKET, reaction])
+    assert partition(events) == {frozenset({"m1", "m2", "m3"}), frozenset({"r1"})}
+
+
+def test_a_ceasefire_is_not_linked_to_the_strike_it_follows():
+    truce = report(
+        "c1", "Daily B", "Truce agreed in El Fasher after market shelling",
+        ["Both sides agreed a ceasefire in El Fasher after the shelling of the livestock market."],
+        places=(EL_FASHER,), kind="deescalation",
+    )
+    assert partition(link([*MARKET, truce])) == {
+        frozenset({"m1", "m2", "m3"}), frozenset({"c1"})
+    }
+
+
+def test_unrelated_event_in_the_same_country_and_window_is_not_linked():
+    nyala = report(
+        "n1", "Radio C", "Drone hits fuel depot in Nyala",
+        ["A drone set a fuel depot in Nyala ablaze overnight, witnesses said."],
+        places=(NYALA,),
+    )
+    assert len(link([*MARKET, nyala])) == 2
+
+
+def test_any_arrival_order_gives_the_same_events():
+    other_day = report(
+        "d1", "Wire A", "Shelling hits El Fasher market again",
+        ["Shells hit the El Fasher livestock market on Thursday."],
+        places=(EL_FASHER,), day=date(2026, 3, 13),
+    )
+    reports = [*MARKET, other_day]
+    expected = partition(link(reports))
+    assert len(expected) == 2
+    ids_by_opener: dict[str, set[str]] = {}
+    for order in itertools.permutations(reports):
+        events = link(list(order))
+        assert partition(events) == expected, [a.id for a in order]
+        market = next(r for r in events.records() if "m1" in r.articles)
+        first = next(a.id for a in order if a.id.startswith("m"))
+        ids_by_opener.setdefault(first, set()).add(market.id)
+    # the id is fixed by the report that opened the event, whatever came after it
+    assert all(len(ids) == 1 for ids in ids_by_opener.values())
+    assert len({next(iter(ids)) for ids in ids_by_opener.values()}) == 3
+
+
+def test_same_input_same_order_gives_the_same_ids_and_records():
+    one, two = link(MARKET), link(MARKET)
+    assert [r.model_dump() for r in one.records()] == [r.model_dump() for r in two.records()]
+
+
+def test_the_same_article_again_is_ignored_and_a_new_version_replaces_its_facts():
+    events = link(MARKET)
+    assert events.add(MARKET[0]) == []
+    fuller = report(
+        "m1", "Wire A", "Shelling hits crowded El Fasher livestock market",
+        ["Artillery shells landed on the crowded livestock market in El Fasher on Sunday.",
+         "Medics at the Saudi hospital counted 25 bodies after the shelling of the market."],
+        places=(EL_FASHER,), killed=25,
+    )
+    (out,) = events.add(fuller)
+    assert sorted(out.articles) == ["m1", "m2", "m3"] and out.sources.count("Wire A") == 1
+    assert out.killed == Toll(low=21, best=25, high=30)
+    assert out.links[-1].reasons[0] == "updated report"
+    assert len(events) == 1
+
+
+def test_a_bridging_report_merges_two_events():
+    half_a = report("b1", "Wire A", "Explosion at Nyala bus station",
+                    ["A car bomb exploded at the Nyala bus station, killing 7 travellers."],
+                    places=(NYALA,), killed=7, facts=True)
+    half_b = report("b2", "Daily B", "Gunmen storm checkpoint outside Nyala",
+                    ["Gunmen stormed an army checkpoint on the Kass road outside Nyala."],
+                    places=(), facts=True)
+    bridge = report(
+        "b3", "Radio C", "Car bomb and checkpoint raid: Nyala's bloody morning",
+        ["A car bomb exploded at the Nyala bus station, killing 7 travellers, as gunmen stormed "
+         "an army checkpoint on the Kass road outside Nyala."],
+        places=(NYALA,), killed=7,
+    )
+    config = LinkConfig(place_bonus=0.0, number_bonus=0.0, same_day_bonus=0.0)
+    events = link([half_a, half_b], config)
+    assert len(events) == 2
+    out = events.add(bridge)
+    statuses = {r.status for r in out}
+    assert statuses == {"open", "merged"} and len(events) == 1
+    survivor = next(r for r in out if r.status == "open")
+    gone = next(r for r in out if r.status == "merged")
+    assert gone.merged_into == survivor.id and sorted(survivor.articles) == ["b1", "b2", "b3"]
+    assert survivor.links[-1].action == "merged"
+
+
+def test_prune_goes_by_event_time_so_replayed_old_news_stays_until_its_window_passes():
+    old = [
+        report(a.id, a.source, a.title, [s.sentence for s in a.signals], places=(EL_FASHER,),
+               killed=a.event.killed.best if a.event else None, day=date(2019, 4, 2))
+        for a in MARKET
+    ]
+    events = link(old)  # fetched today, dated 2019
+    assert events.watermark == datetime(2019, 4, 2, tzinfo=UTC)
+    horizon = timedelta(days=3)
+    assert events.prune(events.watermark - horizon) == []  # not dropped at once
+    assert len(events) == 1
+    (closed,) = events.prune(datetime(2019, 4, 3, tzinfo=UTC))
+    assert closed.status == "closed" and sorted(closed.articles) == ["m1", "m2", "m3"]
+    assert len(events) == 0 and events.records() == []
+
+
+def test_state_round_trips_through_json_mid_stream():
+    straight = link(MARKET)
+    half = link(MARKET[:1])
+    restored = OpenEvents.from_json(json.loads(json.dumps(half.to_json())))
+    for article in MARKET[1:]:
+        restored.add(article)
+    assert [r.model_dump() for r in restored.records()] == [
+        r.model_dump() for r in straight.records()
+    ]
+    assert restored.add(MARKET[1]) == []  # idempotent across a restart too
+
+
+def test_routing_key_prefers_the_tagger_action_country_then_a_city_country():
+    with_facts = report("k1", "A", "t", ["s"], country="Yemen")
+    assert routing_key(with_facts) == "Yemen"
+    fallback = TaggedArticle(
+        id="k2",
+        places=[
+            Mention(text="US", name="United States", kind="country", country="United States"),
+            Mention(text="Israel", name="Israel", kind="country", country="Israel"),
+            Mention(text="Gaza", name="Gaza", kind="region", country="Palestine"),
+        ],
+    )
+    assert routing_key(fallback) == "Palestine"
+    only_outside = TaggedArticle(
+        id="k3",
+        places=[Mention(text="US", name="United States", kind="country", country="United States")],
+    )
+    assert routing_key(only_outside) == "United States"
+    assert routing_key(TaggedArticle(id="k4")) is None
+
+
+def test_linker_keeps_keys_apart_and_skips_articles_without_a_place():
+    linker = Linker()
+    assert linker.add(TaggedArticle(id="none")) == []
+    linker.add(MARKET[0])
+    linker.add(report("y1", "A", MARKET[0].title, [s.sentence for s in MARKET[0].signals],
+                      country="Yemen", places=(city("Saada", "Yemen"),)))
+    assert len(linker) == 2
+
+
+def test_combine_tolls_low_best_high():
+    tolls = [Toll(low=10, best=12, high=15), Toll(), Toll(low=20, best=20, high=20)]
+    assert combine_tolls(tolls) == Toll(low=10, best=12, high=20)
+    assert combine_tolls([Toll()]) == Toll()
