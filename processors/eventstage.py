@@ -9,7 +9,6 @@ revision is for the metrics.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -50,9 +49,9 @@ class Linker:
 
 def default_linker() -> Linker:
     """The real linking core, :mod:`processors.linking`."""
-    from processors import linking
+    from processors.linking import OpenEvents, routing_key
 
-    return Linker(linking.routing_key, linking.OpenEvents, linking.OpenEvents.from_json)
+    return Linker(routing_key, OpenEvents, OpenEvents.from_json)
 
 
 class StateError(ValueError):
@@ -129,9 +128,12 @@ def step(state: KeyState, article: TaggedArticle, horizon: timedelta) -> Step:
     opens one that the same prune closes at once.
     """
     when = article.event_time
-    newest = state.newest if state.newest is not None and state.newest > when else when
     late = state.newest is not None and when < state.newest - horizon
     linked = state.events.add(article)
+    # The linker's own clock (its reports' event time) when it keeps one, so that pruning and
+    # the horizon measure the same time; else the article's.
+    mark = getattr(state.events, "watermark", None) or when
+    newest = state.newest if state.newest is not None and state.newest > mark else mark
     closed = state.events.prune(newest - horizon)
     state.newest = newest
     changes = [change_of(r) for r in linked] + [change_of(r, closing=True) for r in closed]
@@ -148,20 +150,39 @@ def decode(value: bytes | None) -> TaggedArticle | str:
         return str(exc)
 
 
-_LABEL = re.compile(r"[a-z][a-z _-]*")
+# The linker's reasons start with a fixed phrase and go on with names, numbers and ids; the
+# metric label is the phrase, so the label set stays bounded ("with <article id>" says which
+# member matched: not a reason of its own).
+REASON_LABELS: tuple[tuple[str, str | None], ...] = (
+    ("same day", "same day"),
+    ("dates ", "dates apart"),
+    ("no date", "no date"),
+    ("text ", "text"),
+    ("shared place", "shared place"),
+    ("same toll figure", "same toll figure"),
+    ("one is a reaction", "reaction vs not"),
+    ("kinds differ", "kinds differ"),
+    ("updated report", "updated report"),
+    ("bridges ", "bridges"),
+    ("no open event", None),
+    ("with ", None),
+)
 
 
-def reason_label(reason: str) -> str:
-    """A bounded metric label for a link reason: its leading words, numbers dropped.
+def reason_label(reason: str) -> str | None:
+    """A bounded metric label for one of the linker's reasons; None for one not counted.
 
-    >>> reason_label("title similarity 0.82")
-    'title similarity'
-    >>> reason_label("same place: Kharkiv")
-    'same place'
+    >>> reason_label("shared place Kharkiv, Izium")
+    'shared place'
+    >>> reason_label("text 0.62 (14 words shared)")
+    'text'
+    >>> reason_label("with 8f2a…") is None
+    True
     """
-    found = _LABEL.match(reason.strip().lower())
-    label = found.group(0).strip(" _-") if found else ""
-    return label[:40] or "other"
+    for prefix, label in REASON_LABELS:
+        if reason.startswith(prefix):
+            return label
+    return "other"
 
 
 def decision_labels(records: Iterable[EventRecord], article_id: str) -> list[str]:
@@ -177,8 +198,9 @@ def decision_labels(records: Iterable[EventRecord], article_id: str) -> list[str
             if mark in seen:
                 continue
             seen.add(mark)
-            if decision.action == "opened" or not decision.reasons:
-                labels.append(decision.action)
-            else:
-                labels.extend(reason_label(r) for r in decision.reasons)
+            if decision.action == "opened":
+                labels.append("opened")
+                continue
+            found = [x for x in (reason_label(r) for r in decision.reasons) if x is not None]
+            labels.extend(found or [decision.action])
     return labels

@@ -44,7 +44,7 @@ class OpenEvents:
             article_id=article.id,
             action="joined" if old else "opened",
             score=1.0 if old else 0.0,
-            reasons=["same date 1.0"] if old else [],
+            reasons=[f"same day {day}"] if old else ["no open event of it"],
         )
         when = article.event_time
         record = EventRecord(

@@ -97,7 +97,7 @@ async def test_link_publishes_revisions_keyed_by_event_id_and_nothing_for_a_rede
     assert get("escmon_events_merged_total") == 0
     assert get("escmon_events_open") == 2
     assert get("escmon_events_link_decisions_total", {"reason": "opened"}) == 2
-    assert get("escmon_events_link_decisions_total", {"reason": "same date"}) == 1
+    assert get("escmon_events_link_decisions_total", {"reason": "same day"}) == 1
     assert get("escmon_events_deadletters_total", {"reason": "invalid tagged/1 record"}) == 1
     assert get("escmon_events_link_seconds_count") == 4
     stored = app.tables["open-events"]["Syria"]

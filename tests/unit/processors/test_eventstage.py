@@ -125,24 +125,41 @@ def test_change_names():
 @pytest.mark.parametrize(
     ("reason", "label"),
     [
-        ("title similarity 0.82", "title similarity"),
-        ("same place: Kharkiv", "same place"),
-        ("Numbers agree (16)", "numbers agree"),
-        ("0.9 overlap", "other"),
-        ("", "other"),
-        ("x" * 90, "x" * 40),
+        ("same day 2026-03-01", "same day"),
+        ("dates 2 day(s) apart", "dates apart"),
+        ("text 0.62 (14 words shared)", "text"),
+        ("shared place Kharkiv, Izium", "shared place"),
+        ("same toll figure 16", "same toll figure"),
+        ("bridges ev-1, ev-2", "bridges"),
+        ("with 8f2a91", None),
+        ("no open event of Syria scores enough", None),
+        ("Something new", "other"),
     ],
 )
-def test_reason_labels_are_bounded(reason, label):
+def test_reason_labels_are_the_fixed_phrase_never_a_name_or_number(reason, label):
     assert reason_label(reason) == label
+
+
+def test_the_real_linkers_reasons_all_have_a_label():
+    from processors import linking
+
+    state = KeyState(linking.OpenEvents())
+    labels: list[str] = []
+    for i, src in enumerate(("a", "b", "c")):
+        art = report(f"r{i}", killed=16, source=src).model_copy(
+            update={"title": "Air strikes kill 16 near Deir ez-Zor"}
+        )
+        labels += decision_labels(step(state, art, HORIZON).linked, art.id)
+    assert labels[0] == "opened" and len(labels) > 3
+    assert "other" not in labels, labels
 
 
 def test_decision_labels_count_a_decision_once_across_revisions():
     joined = LinkDecision(
-        article_id="r2", action="joined", score=0.8, reasons=["title similarity 0.8", "same day"]
+        article_id="r2", action="joined", score=0.8, reasons=["with r1", "text 0.8", "same day x"]
     )
     opened = LinkDecision(article_id="r1", action="opened")
     records = [_event(2, links=[opened, joined]), _event(3, status="merged", links=[joined])]
-    assert decision_labels(records, "r2") == ["title similarity", "same day"]
+    assert decision_labels(records, "r2") == ["text", "same day"]
     assert decision_labels(records, "r1") == ["opened"]
     assert decision_labels(records, "r3") == []
