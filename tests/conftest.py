@@ -105,6 +105,8 @@ def make_config(
             "topics": {
                 "raw": f"raw-{unique}",
                 "tagged": f"tagged-{unique}",
+                "by_country": f"bycountry-{unique}",
+                "events": f"events-{unique}",
                 "alerts": f"alerts-{unique}",
                 "deadletter": f"dead-{unique}",
             },
