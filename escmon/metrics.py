@@ -245,6 +245,7 @@ class EventMetrics:
     updated: Counter
     merged: Counter
     closed: Counter
+    overflow: Counter
     link_decisions: Counter
     open: Gauge
     deadletters: Counter
@@ -277,6 +278,12 @@ class EventMetrics:
                 "Events closed by event time (older than events.horizon)",
                 registry=registry,
             ),
+            overflow=Counter(
+                "escmon_events_closed_early_total",
+                "Events closed before the horizon because their country's state grew over "
+                "events.max_state_bytes",
+                registry=registry,
+            ),
             link_decisions=Counter(
                 "escmon_events_link_decisions_total",
                 "Link decisions on reports by reason (opened, or what the reports shared)",
@@ -296,7 +303,7 @@ class EventMetrics:
             ),
             link_seconds=Histogram(
                 "escmon_events_link_seconds",
-                "Time to link one report and publish the event revisions it gave",
+                "Time to link a batch of reports and publish the event revisions they gave",
                 buckets=LATENCY_BUCKETS,
                 registry=registry,
             ),

@@ -161,6 +161,15 @@ class EventSettings(_Section):
         "article seen on the same action country minus this are closed and forgotten; event "
         "time, not wall-clock, so replayed news is linked as it would have been live",
     )
+    batch_size: int = Field(
+        64, ge=1, description="articles the link agent takes at once (a key is stored once each)"
+    )
+    max_state_bytes: int = Field(
+        900_000,
+        ge=10_000,
+        description="largest stored state of one action country (a Kafka message must hold it; "
+        "the broker's default limit is 1 MB): over it, the country's older events close early",
+    )
 
 
 class AlertSettings(_Section):

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 from typing import Any
 
@@ -24,7 +24,7 @@ import faust
 
 from escmon.faustapp import raw_topic
 from escmon.metrics import EventMetrics
-from escmon.models import DeadLetter
+from escmon.models import DeadLetter, TaggedArticle
 from escmon.settings import Settings
 from processors.eventstage import (
     STAGE,
@@ -33,8 +33,9 @@ from processors.eventstage import (
     StateError,
     decision_labels,
     decode,
+    decode_state,
     default_linker,
-    step,
+    link_key,
 )
 
 logger = logging.getLogger(__name__)
@@ -57,12 +58,15 @@ def add_event_agents(
     events_topic = raw_topic(app, settings.topics.events, partitions=partitions)
     # Co-partitioned with by_country: the table's changelog partition is the article's partition,
     # so a key's state moves with its articles when partitions move to another worker.
-    table = app.Table(TABLE, default=None, partitions=partitions)
+    # Values are the state's JSON bytes, made here, so their size is known before Kafka sees it.
+    table = app.Table(
+        TABLE, default=None, partitions=partitions, value_type=bytes
+    )
     horizon = timedelta(seconds=settings.events.horizon)
     cap = settings.processors.deadletter_cap
     # Live key states, so an article does not parse its key's whole state again: reused only while
     # the table still holds the very object this worker wrote (recovery brings new objects).
-    cache: dict[str, tuple[Any, KeyState]] = {}
+    cache: dict[str, tuple[bytes, KeyState]] = {}
     # Open events per (partition, key) touched since start, dropped when a partition moves away.
     open_counts: dict[tuple[int, str], int] = {}
 
@@ -99,61 +103,82 @@ def add_event_agents(
         # than a second serialisation and keeps the record byte for byte.
         await by_country.send(key=key.encode(), value=event.value)
 
-    def state_for(key: str) -> KeyState:
-        stored = table.get(key)
-        hit = cache.get(key)
-        if hit is not None and hit[0] is stored:
-            return hit[1]
-        cache.pop(key, None)
-        return KeyState.load(stored, linker)
+    def loader(key: str) -> Callable[[], KeyState]:
+        first = True
 
-    async def handle(event: Any) -> None:
-        msg = event.message
-        article = decode(event.value)
-        if isinstance(article, str):
-            await dead(article, event)
-            return
-        key = event.key.decode("utf-8", "replace") if event.key else ""
+        def load() -> KeyState:
+            nonlocal first
+            stored = table.get(key)
+            hit = cache.pop(key, None)
+            if first and hit is not None and hit[0] is stored:
+                first = False
+                return hit[1]
+            first = False
+            return decode_state(stored, linker)
+
+        return load
+
+    async def handle(stream: Any, events: list[Any]) -> None:
         started = time.perf_counter()
-        try:
-            state = state_for(key)
-        except StateError as exc:
-            # Kept as it is: overwriting it would lose the key's open events for good.
-            logger.error("article %s on %s: %s", article.id, key, exc)
-            await dead(f"event state unreadable: {exc}", event)
-            return
-        try:
-            result = step(state, article, horizon)
-        except Exception as exc:  # noqa: BLE001 - one bad article must not stop the stream
-            cache.pop(key, None)  # it may be half-changed: read the table's copy next time
-            logger.exception(
-                "linking failed on article %s (%s/%s@%s)",
-                article.id, msg.topic, msg.partition, msg.offset,
-            )
-            await dead(f"linker error: {type(exc).__name__}: {exc}", event)
-            return
-        pending = [
-            await events_topic.send(key=record.id.encode(), value=record.to_bytes())
-            for record in result.published
-        ]
-        # Wait for the broker's ack: only then may the table say this article was linked.
-        for future in pending:
-            await future
-        # Written for every article, even one that gave nothing: the linker may still have
-        # learnt from it, and the newest event time may have moved.
-        stored = state.to_json()
-        table[key] = stored
-        cache[key] = (stored, state)
-        for change in result.changes:
-            getattr(metrics, change).inc()
-        for label in decision_labels(result.linked, article.id):
-            metrics.link_decisions.labels(label).inc()
-        open_counts[(msg.partition, key)] = len(state.events)
-        metrics.open.set(sum(open_counts.values()))
+        by_key: dict[str, list[tuple[Any, TaggedArticle]]] = {}
+        for event in events:
+            article = decode(event.value)
+            if isinstance(article, str):
+                await dead(article, event)
+                continue
+            key = event.key.decode("utf-8", "replace") if event.key else ""
+            by_key.setdefault(key, []).append((event, article))
+        for key, items in by_key.items():
+            try:
+                batch = link_key(
+                    loader(key), [a for _, a in items], horizon, settings.events.max_state_bytes
+                )
+            except StateError as exc:
+                # Kept as it is: overwriting it would lose the key's open events for good.
+                logger.error("%d articles on %s: %s", len(items), key, exc)
+                for event, _ in items:
+                    await dead(str(exc), event)
+                continue
+            for i, reason in batch.failed:
+                event, article = items[i]
+                msg = event.message
+                logger.error(
+                    "linking failed on article %s (%s/%s@%s): %s",
+                    article.id, msg.topic, msg.partition, msg.offset, reason,
+                )
+                await dead(reason, event)
+            pending = [
+                await events_topic.send(key=record.id.encode(), value=record.to_bytes())
+                for record in batch.published
+            ]
+            # Wait for the broker's ack: only then may the table say these articles were linked.
+            for future in pending:
+                await future
+            if batch.overflow:
+                logger.warning(
+                    "event state of %s over events.max_state_bytes: closed %d events early",
+                    key, len(batch.overflow),
+                )
+                metrics.overflow.inc(len(batch.overflow))
+            # The table writes its changelog to the partition of the current event; in a batch
+            # that is the last one taken, which may be another key's: make it this key's.
+            last = items[-1][0]
+            stream._set_current_event(last)
+            # Written even when nothing was published: the linker may still have learnt from
+            # the articles, and the newest event time may have moved.
+            table[key] = batch.blob
+            cache[key] = (batch.blob, batch.state)
+            for change in batch.changes:
+                getattr(metrics, change).inc()
+            for i, result in batch.steps:
+                for label in decision_labels(result.linked, items[i][1].id):
+                    metrics.link_decisions.labels(label).inc()
+                if result.late:
+                    logger.info("article %s on %s is older than the horizon", items[i][1].id, key)
+            open_counts[(last.message.partition, key)] = len(batch.state.events)
+            metrics.open.set(sum(open_counts.values()))
+            logger.debug("%d articles on %s: %s", len(items), key, batch.changes)
         metrics.link_seconds.observe(time.perf_counter() - started)
-        if result.late:
-            logger.info("article %s on %s is older than the horizon", article.id, key)
-        logger.debug("article %s on %s at %s: %s", article.id, key, msg.offset, result.changes)
 
     # Both agents yield once per message, whatever became of it: test_context().put() waits for
     # a yielded value, and a stream's acks do not depend on it.
@@ -165,9 +190,12 @@ def add_event_agents(
 
     @app.agent(by_country, name="link")
     async def link(stream: Any) -> AsyncIterator[None]:
-        async for event in stream.events():
-            await handle(event)
-            yield None
+        # In batches: a key's state is stored (and its changelog written) once per batch, not
+        # once per article, and a busy country's state is large.
+        async for events in stream.take_events(settings.events.batch_size, within=0.1):
+            await handle(stream, events)
+            for _ in events:
+                yield None
 
     @app.on_partitions_revoked.connect
     async def forget_moved(sender: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:

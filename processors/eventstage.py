@@ -9,6 +9,7 @@ revision is for the metrics.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -204,3 +205,82 @@ def decision_labels(records: Iterable[EventRecord], article_id: str) -> list[str
             found = [x for x in (reason_label(r) for r in decision.reasons) if x is not None]
             labels.extend(found or [decision.action])
     return labels
+
+
+def encode_state(state: KeyState) -> bytes:
+    """The table value of a key: its state as compact JSON bytes (sized before it is sent)."""
+    return json.dumps(state.to_json(), separators=(",", ":")).encode("utf-8")
+
+
+def decode_state(blob: bytes | None, linker: Linker) -> KeyState:
+    """Inverse of :func:`encode_state`; ``None`` (a key never seen) gives empty state."""
+    if blob is None:
+        return KeyState.load(None, linker)
+    try:
+        data = json.loads(blob)
+    except (ValueError, TypeError) as exc:
+        msg = f"event state unreadable: {type(exc).__name__}: {exc}"
+        raise StateError(msg) from None
+    return KeyState.load(data, linker)
+
+
+@dataclass
+class KeyBatch:
+    """What a batch of one key's articles gave: steps, failures, and the state to store."""
+
+    state: KeyState
+    steps: list[tuple[int, Step]] = field(default_factory=list)
+    failed: list[tuple[int, str]] = field(default_factory=list)
+    overflow: list[EventRecord] = field(default_factory=list)
+    blob: bytes = b""
+
+    @property
+    def published(self) -> list[EventRecord]:
+        """Every record to publish, in the order the articles gave them."""
+        return [r for _, s in self.steps for r in s.published] + self.overflow
+
+    @property
+    def changes(self) -> list[Change]:
+        """What each published record is, for the metrics."""
+        closed: list[Change] = ["closed"] * len(self.overflow)
+        return [c for _, s in self.steps for c in s.changes] + closed
+
+
+def link_key(
+    load: Callable[[], KeyState],
+    articles: list[TaggedArticle],
+    horizon: timedelta,
+    max_bytes: int,
+) -> KeyBatch:
+    """Link a key's articles in order on the state ``load`` gives; one failure costs one article.
+
+    An article that makes the linker raise may have left the state half-changed, so the state is
+    loaded again and the articles before it are linked again (the linker is deterministic: the
+    same revisions come out), and the failed one is skipped with its reason. When the stored
+    state would exceed ``max_bytes`` (a Kafka message must hold it), the key's older events are
+    closed early: first all but the newest, then all.
+    """
+    skip: dict[int, str] = {}
+    while True:
+        state = load()
+        batch = KeyBatch(state)
+        try:
+            for i, article in enumerate(articles):
+                if i in skip:
+                    continue
+                current = i
+                batch.steps.append((i, step(state, article, horizon)))
+        except Exception as exc:  # noqa: BLE001 - one bad article must not stop the stream
+            skip[current] = f"linker error: {type(exc).__name__}: {exc}"
+            continue
+        break
+    batch.failed = sorted(skip.items())
+    blob = encode_state(state)
+    if len(blob) > max_bytes and state.newest is not None:
+        for before in (state.newest, state.newest + timedelta(seconds=1)):
+            batch.overflow += state.events.prune(before)
+            blob = encode_state(state)
+            if len(blob) <= max_bytes:
+                break
+    batch.blob = blob
+    return batch

@@ -13,6 +13,9 @@ from processors.eventstage import (
     change_of,
     decision_labels,
     decode,
+    decode_state,
+    encode_state,
+    link_key,
     reason_label,
     step,
 )
@@ -163,3 +166,46 @@ def test_decision_labels_count_a_decision_once_across_revisions():
     assert decision_labels(records, "r2") == ["text", "same day"]
     assert decision_labels(records, "r1") == ["opened"]
     assert decision_labels(records, "r3") == []
+
+
+def test_a_batch_skips_the_article_the_linker_fails_on_and_relinks_the_others_the_same():
+    stored = encode_state(KeyState(STANDIN.new()))
+    loads = []
+
+    def load() -> KeyState:
+        loads.append(1)
+        return decode_state(stored, STANDIN)
+
+    broken = report("bad").model_copy(update={"event": None})  # the stand-in asserts on it
+    batch = link_key(load, [report("r1"), broken, report("r2", source="b")], HORIZON, 10**6)
+    assert len(loads) == 2, "loaded again after the failure, not reused half-changed"
+    assert [i for i, _ in batch.steps] == [0, 2]
+    [(index, reason)] = batch.failed
+    assert index == 1
+    assert reason.startswith("linker error: AssertionError")
+    assert [(r.revision, r.articles) for r in batch.published] == [(1, ["r1"]), (2, ["r1", "r2"])]
+    assert decode_state(batch.blob, STANDIN).newest == batch.state.newest
+
+
+def test_a_state_over_the_size_limit_closes_older_events_first_then_all():
+    reports = [report(f"d{d}", day=d) for d in range(4)]
+    full = link_key(lambda: KeyState(STANDIN.new()), reports, HORIZON, 10**6)
+    assert full.overflow == [] and len(full.state.events) == 4
+    one = len(encode_state(KeyState(STANDIN.load(
+        {k: v for k, v in list(full.state.events.to_json().items())[-1:]}
+    ))))
+    older = link_key(lambda: KeyState(STANDIN.new()), reports, HORIZON, one + 200)
+    assert [r.articles for r in older.overflow] == [["d0"], ["d1"], ["d2"]]
+    assert older.changes[-3:] == ["closed"] * 3 and len(older.state.events) == 1
+    assert len(older.blob) <= one + 200
+    tiny = link_key(lambda: KeyState(STANDIN.new()), reports, HORIZON, 10)
+    assert len(tiny.overflow) == 4 and len(tiny.state.events) == 0
+
+
+def test_stored_state_bytes_round_trip_and_garbage_is_a_state_error():
+    state = KeyState(STANDIN.new())
+    step(state, report("r1"), HORIZON)
+    assert len(decode_state(encode_state(state), STANDIN).events) == 1
+    assert len(decode_state(None, STANDIN).events) == 0
+    with pytest.raises(StateError, match="unreadable"):
+        decode_state(b"{not json", STANDIN)
