@@ -261,7 +261,10 @@ class EventMetrics:
                 registry=registry,
             ),
             opened=Counter(
-                "escmon_events_opened_total", "Events opened by a first report", registry=registry
+                "escmon_events_opened_total",
+                "Events opened by a first report, by the theater of that report",
+                ["theater"],
+                registry=registry,
             ),
             updated=Counter(
                 "escmon_events_updated_total",

@@ -168,8 +168,11 @@ def add_event_agents(
             # the articles, and the newest event time may have moved.
             table[key] = batch.blob
             cache[key] = (batch.blob, batch.state)
-            for change in batch.changes:
-                getattr(metrics, change).inc()
+            for record, change in zip(batch.published, batch.changes, strict=True):
+                if change == "opened":
+                    metrics.opened.labels(record.theater or "none").inc()
+                else:
+                    getattr(metrics, change).inc()
             for i, result in batch.steps:
                 for label in decision_labels(result.linked, items[i][1].id):
                     metrics.link_decisions.labels(label).inc()

@@ -93,7 +93,7 @@ async def test_link_publishes_revisions_keyed_by_event_id_and_nothing_for_a_rede
     [(_, value)] = out["deadletter"].sent
     assert "invalid tagged/1 record" in DeadLetter.from_bytes(value).reason
     get = registry.get_sample_value
-    assert get("escmon_events_opened_total") == 2
+    assert get("escmon_events_opened_total", {"theater": "none"}) == 2
     assert get("escmon_events_updated_total") == 1
     assert get("escmon_events_merged_total") == 0
     assert get("escmon_events_open") == 2
