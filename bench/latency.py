@@ -243,6 +243,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument(
         "--drain", type=float, default=60.0, help="seconds to wait for the last alerts after a run"
     )
+    parser.add_argument(
+        "--no-events",
+        action="store_true",
+        help="switch the worker's event stage off (events.enabled: false), for a baseline",
+    )
     args = parser.parse_args(argv)
     rates = [float(r) for r in args.rates.split(",") if r.strip()]
     texts = strike_texts()
@@ -263,6 +268,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                 folder,
                 bootstrap,
                 alerts={"rules": str(rules), "webhooks": [receiver.url], "console": False},
+                events={"enabled": not args.no_events},
             )
             worker = Process.escmon(path, "worker", log=folder / "worker.log")
             notifier = Process.escmon(path, "notifier", log=folder / "notifier.log")
@@ -354,6 +360,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "= webhook arrival - hand-over to the producer; every article is a strike and "
         "fires one alert (an `any` rule, group global); percentiles per run (nearest "
         "rank), median over runs",
+        "event_stage": not args.no_events,
         "notifier_restarts_at_warmup": notifier_restarts,
         "seconds_per_run": args.seconds,
         "runs": args.runs,

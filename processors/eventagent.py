@@ -59,9 +59,7 @@ def add_event_agents(
     # Co-partitioned with by_country: the table's changelog partition is the article's partition,
     # so a key's state moves with its articles when partitions move to another worker.
     # Values are the state's JSON bytes, made here, so their size is known before Kafka sees it.
-    table = app.Table(
-        TABLE, default=None, partitions=partitions, value_type=bytes
-    )
+    table = app.Table(TABLE, default=None, partitions=partitions, value_type=bytes)
     horizon = timedelta(seconds=settings.events.horizon)
     cap = settings.processors.deadletter_cap
     # Live key states, so an article does not parse its key's whole state again: reused only while
