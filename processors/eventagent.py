@@ -14,6 +14,7 @@ it replays the article on a state that already holds it, and the linker returns 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator, Callable
@@ -101,17 +102,16 @@ def add_event_agents(
         # than a second serialisation and keeps the record byte for byte.
         await by_country.send(key=key.encode(), value=event.value)
 
-    def loader(key: str) -> Callable[[], KeyState]:
+    def loader(key: str, stored: bytes | None) -> Callable[[], KeyState]:
+        # ``stored`` is read from the table by the caller: the loader runs in a worker thread.
         first = True
 
         def load() -> KeyState:
             nonlocal first
-            stored = table.get(key)
-            hit = cache.pop(key, None)
-            if first and hit is not None and hit[0] is stored:
-                first = False
-                return hit[1]
+            hit = cache.pop(key, None) if first else None
             first = False
+            if hit is not None and hit[0] is stored:
+                return hit[1]
             return decode_state(stored, linker)
 
         return load
@@ -127,9 +127,17 @@ def add_event_agents(
             key = event.key.decode("utf-8", "replace") if event.key else ""
             by_key.setdefault(key, []).append((event, article))
         for key, items in by_key.items():
+            articles = [a for _, a in items]
             try:
-                batch = link_key(
-                    loader(key), [a for _, a in items], horizon, settings.events.max_state_bytes
+                # Linking and encoding a busy country's state take milliseconds; in a thread, the
+                # event loop (tagging, sends, heartbeats) runs between the GIL's switches instead
+                # of waiting for the whole batch. Only this agent touches the key states.
+                batch = await asyncio.to_thread(
+                    link_key,
+                    loader(key, table.get(key)),
+                    articles,
+                    horizon,
+                    settings.events.max_state_bytes,
                 )
             except StateError as exc:
                 # Kept as it is: overwriting it would lose the key's open events for good.
