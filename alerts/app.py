@@ -1,9 +1,10 @@
 """The Faust app of the alert stage (a thin shell around :mod:`alerts.engine`).
 
-``articles.tagged`` → ``route`` (one message per rule group, keyed by group so each group's state
-lives on one worker) → ``evaluate`` (rule state in a changelog-backed table, so a restarted worker
-resumes) → ``alerts`` topic (the durable history) → ``deliver`` (commits after delivery, skips the
-channels it has delivered an alert id to before).
+``articles.tagged`` → ``route`` and ``events`` → ``route_events`` (one message per rule group,
+keyed by group so each group's state lives on one worker; each topic is read only when some rule
+reads that kind of record) → ``evaluate`` (rule state in a changelog-backed table, so a restarted
+worker resumes) → ``alerts`` topic (the durable history) → ``deliver`` (commits after delivery,
+skips the channels it has delivered an alert id to before).
 
 Crash safety, at least once without duplicates: ``evaluate`` waits until the broker has the
 alerts a message fired before it writes the group's new state, so a crash in between replays the
@@ -26,10 +27,12 @@ from prometheus_client import CollectorRegistry
 from alerts.delivery import Deliverer
 from alerts.engine import (
     Result,
+    event_routes,
     group_keys,
     needs_tick,
     same_but_clock,
     step,
+    step_event,
     tick,
     window_figures,
 )
@@ -37,12 +40,14 @@ from alerts.rules import RuleSet
 from alerts.templates import check_templates
 from escmon.faustapp import make_app, raw_topic, run_app
 from escmon.metrics import AlertMetrics
-from escmon.models import Alert, DeadLetter, RecordError, TaggedArticle, utcnow
+from escmon.models import Alert, DeadLetter, EventRecord, RecordError, TaggedArticle, utcnow
 from escmon.settings import Settings
 
 logger = logging.getLogger(__name__)
 
 TICK_PREFIX = b'{"tick"'
+# route_events forwards EventRecord.to_bytes(), whose first key is the schema: a cheap, sure test.
+EVENT_PREFIX = b'{"schema":"event/1"'
 
 
 def create_app(
@@ -68,6 +73,7 @@ def create_app(
     )
     topics = settings.topics
     tagged_topic = raw_topic(app, topics.tagged)
+    events_topic = raw_topic(app, topics.events)
     grouped = raw_topic(
         app, f"{app_id}.grouped", partitions=settings.kafka.partitions, internal=True
     )
@@ -76,6 +82,13 @@ def create_app(
     cap = settings.processors.deadletter_cap
     state = app.Table("rule-state", default=None, partitions=settings.kafka.partitions)
     delivered = app.Table("delivered", default=None, partitions=settings.kafka.partitions)
+    # The groups each event was last sent to. The events topic is keyed by event id, so this
+    # table is co-partitioned with it; a revision that leaves a group is sent there too.
+    event_groups = (
+        app.Table("event-groups", default=None, partitions=settings.kafka.partitions)
+        if rules.reads_events
+        else {}
+    )
     deliverer = Deliverer(settings, metrics)
 
     async def dead(reason: str, payload: bytes, event: Any) -> None:
@@ -93,7 +106,6 @@ def create_app(
         metrics.deadletters.labels(reason.split(":", 1)[0][:60]).inc()
         await dead_topic.send(key=b"alerts", value=letter.to_bytes())
 
-    @app.agent(tagged_topic, name="route")
     async def route(stream: Any) -> AsyncIterator[None]:
         async for event in stream.events():
             try:
@@ -105,6 +117,28 @@ def create_app(
             for key in group_keys(rules, article):
                 await grouped.send(key=key.encode(), value=event.value)
             yield None
+
+    async def route_events(stream: Any) -> AsyncIterator[None]:
+        async for event in stream.events():
+            try:
+                record = EventRecord.from_bytes(event.value)
+            except RecordError as exc:
+                await dead(str(exc), event.value or b"", event)
+                continue
+            value = record.to_bytes()
+            before = event_groups.get(record.id)
+            for key in event_routes(rules, record, before):
+                await grouped.send(key=key.encode(), value=value)
+            now_in = group_keys(rules, record)
+            if now_in != before:
+                event_groups[record.id] = now_in
+            yield None
+
+    # A notifier whose rules all read events does not consume articles.tagged, and vice versa.
+    if rules.reads_articles:
+        app.agent(tagged_topic, name="route")(route)
+    if rules.reads_events:
+        app.agent(events_topic, name="route_events")(route_events)
 
     async def publish(key: str, result: Result) -> None:
         for rule, reason in result.suppressed:
@@ -133,20 +167,28 @@ def create_app(
                     await publish(key, result)
                     continue
             else:
+                record: TaggedArticle | EventRecord
                 try:
-                    article = TaggedArticle.from_bytes(value)
+                    if value.startswith(EVENT_PREFIX):
+                        record = EventRecord.from_bytes(value)
+                        result = step_event(rules, key, old, record, now)
+                    else:
+                        record = TaggedArticle.from_bytes(value)
+                        result = step(rules, key, old, record, now)
                 except RecordError as exc:
                     await dead(str(exc), value, event)
                     continue
-                result = step(rules, key, old, article, now)
+                what = "event" if isinstance(record, EventRecord) else "article"
                 logger.debug(
-                    "article %s for %s at offset %s: %d fired, duplicate=%s",
-                    article.id, key, event.message.offset, len(result.fired), result.duplicate,
+                    "%s %s for %s at offset %s: %d fired, duplicate=%s",
+                    what, record.id, key, event.message.offset, len(result.fired),
+                    result.duplicate,
                 )
                 if result.duplicate or result.late:
+                    # For an event, "duplicate" also means a revision older than the one held.
                     reason = "duplicate" if result.duplicate else "late"
                     metrics.skipped.labels(reason).inc()
-                    logger.info("article %s not counted for %s: %s", article.id, key, reason)
+                    logger.info("%s %s not counted for %s: %s", what, record.id, key, reason)
                     continue
             await publish(key, result)
             state[key] = result.state

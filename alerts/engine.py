@@ -11,6 +11,11 @@ and ignored. A state remembers the articles of its window (bounded by ``max_arti
 article delivered twice (at-least-once) is recognised by its id and never counted twice. Alert
 ids are derived from rule, group, the event time the episode started and severity, so the same
 input gives the same ids in replay and live, and a recomputed alert is recognisably the same.
+
+Rules with ``source: events`` read event records through ``step_event`` instead: the state keeps
+the newest revision of each event (see :mod:`alerts.eventstate`), so a window counts an event
+once with its latest figures, and an ``any`` rule fires once per event and again only when the
+event's severity rises.
 """
 
 from __future__ import annotations
@@ -20,8 +25,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from alerts import eventstate
 from alerts.rules import Condition, GroupBy, Rule, RuleSet
-from escmon.models import SIGNAL_TYPES, Alert, Evidence, TaggedArticle, stable_id
+from escmon.models import SIGNAL_TYPES, Alert, EventRecord, Evidence, TaggedArticle, stable_id
 
 State = dict[str, Any]
 
@@ -54,8 +60,10 @@ class Result:
     late: bool = False
 
 
-def keys_for(group_by: GroupBy, article: TaggedArticle) -> list[str]:
-    """The group keys of ``article`` for one ``group_by``.
+def keys_for(group_by: GroupBy, article: TaggedArticle | EventRecord) -> list[str]:
+    """The group keys of ``article`` (or an event) for one ``group_by``.
+
+    An event's countries are its action countries; events name no actors.
 
     >>> from escmon.models import Mention
     >>> a = TaggedArticle(id="x", theater="Middle East", actors=[
@@ -68,6 +76,10 @@ def keys_for(group_by: GroupBy, article: TaggedArticle) -> list[str]:
         return ["global"]
     if group_by == "theater":
         return [f"theater:{article.theater}"] if article.theater else []
+    if isinstance(article, EventRecord):
+        if group_by == "country":
+            return sorted({f"country:{c}" for c in article.countries if c})
+        return []
     if group_by == "country":
         return sorted({f"country:{m.country}" for m in article.places if m.country})
     # actor_pair: the first few distinct actors named, every unordered pair of them.
@@ -75,12 +87,20 @@ def keys_for(group_by: GroupBy, article: TaggedArticle) -> list[str]:
     return sorted({"actors:" + "|".join(sorted(p)) for p in itertools.combinations(names, 2)})
 
 
-def group_keys(ruleset: RuleSet, article: TaggedArticle) -> list[str]:
-    """Every group key ``article`` belongs to under the rules' ``group_by``."""
+def group_keys(ruleset: RuleSet, article: TaggedArticle | EventRecord) -> list[str]:
+    """Every group key ``article`` (or an event) belongs to under ``group_by`` of the rules that
+    read its kind of record (none when no rule reads it)."""
+    on_events = isinstance(article, EventRecord)
     keys: set[str] = set()
-    for by in {r.group_by for r in ruleset.rules}:
+    for by in {r.group_by for r in ruleset.rules if r.on_events == on_events}:
         keys.update(keys_for(by, article))
     return sorted(keys)
+
+
+def event_routes(ruleset: RuleSet, event: EventRecord, before: list[str] | None) -> list[str]:
+    """The groups a revision of ``event`` goes to: its groups now, and the groups an earlier
+    revision went to (``before``), which must hear that it left them."""
+    return sorted(set(group_keys(ruleset, event)) | set(before or []))
 
 
 def applies(rule: Rule, key: str) -> bool:
@@ -100,11 +120,13 @@ def _dt(value: float) -> datetime:
 def _load(state: State | None) -> State:
     """A private deep-enough copy (the caller's state is never mutated)."""
     if not state or state.get("v") != STATE_VERSION:
-        return {"v": STATE_VERSION, "clock": None, "arts": {}, "rules": {}}
+        return {"v": STATE_VERSION, "clock": None, "arts": {}, "evs": {}, "rules": {}}
     return {
         "v": STATE_VERSION,
         "clock": state["clock"],
         "arts": dict(state["arts"]),
+        # Added with rules over events; a state written before has none (same version).
+        "evs": dict(state.get("evs", {})),
         "rules": {
             name: {
                 k: (dict(v) if isinstance(v, dict) else list(v) if isinstance(v, list) else v)
@@ -145,6 +167,7 @@ def _prune(ruleset: RuleSet, st: State) -> None:
         newest = sorted(arts.items(), key=lambda kv: (kv[1]["t"], kv[0]))[-ruleset.max_articles :]
         arts = dict(newest)
     st["arts"] = arts
+    eventstate.prune(ruleset, st, clock)
 
 
 @dataclass
@@ -173,7 +196,7 @@ def step(
     proposals: list[_Proposal] = []
     suppressed: list[tuple[str, str]] = []
     for rule in ruleset.rules:
-        if not applies(rule, key):
+        if rule.on_events or not applies(rule, key):
             continue
         rs = st["rules"].setdefault(rule.name, {})
         if rule.type == "any":
@@ -186,6 +209,67 @@ def step(
                 slot = int(t // rule.window)
                 if slot >= int(clock // rule.window) - rule.baseline:
                     counts[str(slot)] = counts.get(str(slot), 0) + 1
+            _windowed(rule, key, st, rs, now, proposals, suppressed)
+    return _finish(ruleset, key, st, proposals, suppressed)
+
+
+def step_event(
+    ruleset: RuleSet, key: str, state: State | None, event: EventRecord, now: datetime
+) -> Result:
+    """Add one revision of an event to group ``key``: it replaces the event's earlier figures
+    (a ``merged`` one withdraws them); return the new state and the alerts it fires.
+
+    A revision not newer than the one held is a duplicate (at-least-once delivery, or an old copy
+    arriving late) and changes nothing.
+    """
+    st = _load(state)
+    old = st["evs"].get(event.id)
+    if old is not None and event.revision <= old["rev"]:
+        return Result(st, duplicate=True)
+    entry = eventstate.entry(event)
+    t = entry["t"]
+    clock = t if st["clock"] is None else max(st["clock"], t)
+    if old is None and t <= clock - ruleset.retention:
+        return Result(st, late=True)
+    st["clock"] = clock
+    if event.status == "merged":
+        # Its reports count in the survivor now (the newest revision wins, as everywhere).
+        eventstate.withdraw(ruleset, st, event.id, event.merged_into, event.revision, t)
+        alive = False
+    elif key not in group_keys(ruleset, event):
+        # The event left this group (a country or theater corrected): its figures go, what the
+        # rules remember of it stays (should it come back, it has alerted here already).
+        eventstate.withdraw(ruleset, st, event.id, event.id, event.revision, t)
+        alive = False
+    elif (holder := eventstate.absorbing(st["evs"], event.id, entry)) is not None:
+        # Its reports already count in another event (the merge overtook this revision).
+        eventstate.withdraw(ruleset, st, event.id, holder, event.revision, t)
+        alive = False
+    else:
+        for other in eventstate.absorbed_by(st["evs"], event.id, entry):
+            eventstate.withdraw(ruleset, st, other, event.id, st["evs"][other]["rev"], t)
+        st["evs"][event.id] = entry
+        alive = True
+    _prune(ruleset, st)
+    proposals: list[_Proposal] = []
+    suppressed: list[tuple[str, str]] = []
+    for rule in ruleset.rules:
+        if not rule.on_events or not applies(rule, key):
+            continue
+        rs = st["rules"].setdefault(rule.name, {})
+        if rule.type == "any":
+            if alive:
+                _any_event(rule, key, st, rs, event, entry, now, proposals, suppressed)
+            # The clock may have moved past other events' holds.
+            _release_held(rule, key, st, rs, now, proposals, suppressed)
+        elif rule.type == "sequence":
+            if alive:
+                _sequence_event(rule, key, st, rs, event, entry, now, proposals, suppressed)
+        else:
+            if rule.type == "spike" and alive:
+                slot = int(entry["t0"] // rule.window)
+                matches = rule.where.matches_event(event)
+                eventstate.count_in_slot(rs, event.id, slot, matches)
             _windowed(rule, key, st, rs, now, proposals, suppressed)
     return _finish(ruleset, key, st, proposals, suppressed)
 
@@ -203,6 +287,9 @@ def tick(ruleset: RuleSet, key: str, state: State | None, now: datetime) -> Resu
         if applies(rule, key) and rule.type in ("threshold", "spike"):
             rs = st["rules"].setdefault(rule.name, {})
             _windowed(rule, key, st, rs, now, proposals, suppressed)
+        elif rule.hold and st["rules"].get(rule.name, {}).get("held") and applies(rule, key):
+            rs = st["rules"][rule.name]
+            _release_held(rule, key, st, rs, now, proposals, suppressed)
     return _finish(ruleset, key, st, proposals, suppressed)
 
 
@@ -214,6 +301,8 @@ def next_due(ruleset: RuleSet, key: str, state: State | None) -> datetime | None
     due: list[float] = []
     for rule in ruleset.rules:
         rs = state["rules"].get(rule.name)
+        if rs and rs.get("held") and applies(rule, key):
+            due.extend(rs["held"].values())
         if not rs or not applies(rule, key) or rule.type not in ("threshold", "spike"):
             continue
         if rs.get("pending") is not None:
@@ -240,7 +329,7 @@ def needs_tick(ruleset: RuleSet, key: str, state: State | None, now: datetime) -
     if due is not None and due <= now:
         return True
     clock, t_now, span = state["clock"], _ts(now), ruleset.figures_window
-    return any(clock - span < e["t"] <= t_now - span for e in state["arts"].values())
+    return any(clock - span < e["t"] <= t_now - span for _, e in _gauged(ruleset, state))
 
 
 def same_but_clock(a: State | None, b: State | None) -> bool:
@@ -251,15 +340,26 @@ def same_but_clock(a: State | None, b: State | None) -> bool:
 
 
 def window_figures(ruleset: RuleSet, state: State | None) -> dict[str, float]:
-    """Figures of the group's articles within ``figures_window`` of its clock (for gauges)."""
+    """Figures of the group's articles (events, when a rule reads events) within
+    ``figures_window`` of its clock (for gauges)."""
     if not state or state.get("clock") is None:
         return _figures([])
     since = state["clock"] - ruleset.figures_window
-    return _figures([(k, e) for k, e in state["arts"].items() if e["t"] > since])
+    return _figures([(k, e) for k, e in _gauged(ruleset, state) if e["t"] > since])
+
+
+def _gauged(ruleset: RuleSet, state: State) -> list[tuple[str, dict[str, Any]]]:
+    # Articles and the events linked from them are the same news: gauges show one of the two,
+    # events when any rule reads them (their tolls are not summed per report).
+    if ruleset.reads_events:
+        return eventstate.live(state.get("evs", {}))
+    return list(state["arts"].items())
 
 
 def _window(rule: Rule, st: State, clock: float) -> list[tuple[str, dict[str, Any]]]:
-    """The articles of the rule's current window that match its ``where``."""
+    """The articles (or events) of the rule's current window that match its ``where``."""
+    if rule.on_events:
+        return _event_window(rule, st, clock)
     if rule.type == "spike":
         slot = int(clock // rule.window)
         inside = [kv for kv in st["arts"].items() if int(kv[1]["t"] // rule.window) == slot]
@@ -272,28 +372,64 @@ def _window(rule: Rule, st: State, clock: float) -> list[tuple[str, dict[str, An
     ]
 
 
+def _event_window(rule: Rule, st: State, clock: float) -> list[tuple[str, dict[str, Any]]]:
+    """The live events of the rule's current window that match its ``where``.
+
+    A spike's window is the events its current slot counted (by first report); any other
+    window holds the events with a report inside it (by newest report).
+    """
+    evs = st["evs"]
+    if rule.type == "spike":
+        rs = st["rules"].get(rule.name) or {}
+        counted = (rs.get("evcounts") or {}).get(str(int(clock // rule.window)), [])
+        return [(k, evs[k]) for k in counted if k in evs and not evs[k].get("gone")]
+    since = clock - rule.window
+    return [
+        (k, e)
+        for k, e in evs.items()
+        if since < e["t"] <= clock
+        and not e.get("gone")
+        and rule.where.holds(e["sig"], int(e["killed"]), e["score"], len(e["src"]))
+    ]
+
+
+def _sources(entries: list[dict[str, Any]]) -> list[str]:
+    """Distinct outlets: an article's source, or every source of an event."""
+    names: set[str] = set()
+    for e in entries:
+        names.update(e["src"] if isinstance(e["src"], list) else [e["src"]])
+    return sorted(names)
+
+
 def _metric(metric: str, entries: list[dict[str, Any]]) -> float:
     if metric == "score":
         return float(sum(e["score"] for e in entries))
     if metric == "killed":
         return float(sum(e["killed"] for e in entries))
     if metric == "articles":
+        if entries and "arts" in entries[0]:
+            return float(len({a for e in entries for a in e["arts"]}))
         return float(len(entries))
     if metric == "sources":
-        return float(len({e["src"] for e in entries}))
+        return float(len(_sources(entries)))
+    if metric == "events":
+        return float(len(entries))
     return float(sum(1 for e in entries if metric in e["sig"]))
 
 
 def _figures(items: list[tuple[str, dict[str, Any]]]) -> dict[str, float]:
     entries = [e for _, e in items]
-    return {
-        "articles": float(len(entries)),
+    figures = {
+        "articles": _metric("articles", entries),
         "sources": _metric("sources", entries),
         "strikes": _metric("strike", entries),
         "killed": _metric("killed", entries),
         "pledges": _metric("retaliation_pledge", entries),
         "score": _metric("score", entries),
     }
+    if entries and "arts" in entries[0]:
+        figures["events"] = float(len(entries))
+    return figures
 
 
 def _cooling(rule: Rule, rs: dict[str, Any], clock: float, severity: str) -> bool:
@@ -321,8 +457,16 @@ def _windowed(
     extra: dict[str, float] = {}
     if rule.type == "spike":
         slot = int(clock // rule.window)
-        counts = {k: v for k, v in rs.get("counts", {}).items() if int(k) >= slot - rule.baseline}
-        rs["counts"] = counts
+        if rule.on_events:
+            slots = rs.get("evcounts") or {}
+            slots = {k: v for k, v in slots.items() if int(k) >= slot - rule.baseline}
+            rs["evcounts"] = slots
+            counts: dict[str, Any] = {k: len(v) for k, v in slots.items()}
+        else:
+            counts = {
+                k: v for k, v in rs.get("counts", {}).items() if int(k) >= slot - rule.baseline
+            }
+            rs["counts"] = counts
         count = counts.get(str(slot), 0)
         baseline = sum(counts.get(str(slot - i), 0) for i in range(1, rule.baseline + 1))
         baseline /= rule.baseline
@@ -447,6 +591,144 @@ def _sequence(
     proposals.append(_Proposal(rule, alert, rs, clock))
 
 
+def _any_event(
+    rule: Rule,
+    key: str,
+    st: State,
+    rs: dict[str, Any],
+    event: EventRecord,
+    entry: dict[str, Any],
+    now: datetime,
+    proposals: list[_Proposal],
+    suppressed: list[tuple[str, str]],
+) -> None:
+    """An event matching the condition fires once; a later revision fires again only when it
+    raises the event's severity (a new report adding nothing alert-worthy stays quiet)."""
+    if not rule.where.matches_event(event):
+        return
+    value = _metric(rule.metric, [entry])
+    severity = rule.severity_for(value)
+    if severity is None:
+        return
+    fired = rs.get("fired") or {}
+    before = fired.get(event.id)
+    if before is not None and rule.rank(severity) <= rule.rank(before[1]):
+        return
+    if before is None and rule.hold and st["clock"] < entry["t0"] + rule.hold:
+        # The first alert waits for the hold, so it can say how many outlets report the event.
+        rs["held"] = {**(rs.get("held") or {}), event.id: entry["t0"] + rule.hold}
+        return
+    _fire_event(rule, key, st, rs, event.id, entry, severity, value, now, proposals, suppressed)
+
+
+def _fire_event(
+    rule: Rule,
+    key: str,
+    st: State,
+    rs: dict[str, Any],
+    eid: str,
+    entry: dict[str, Any],
+    severity: str,
+    value: float,
+    now: datetime,
+    proposals: list[_Proposal],
+    suppressed: list[tuple[str, str]],
+) -> None:
+    # Remembered even when cooldown holds it back: the event's next revision at the same
+    # severity must not slip through once the cooldown is over.
+    rs["fired"] = {**(rs.get("fired") or {}), eid: [entry["t"], severity]}
+    rs["held"] = {k: v for k, v in (rs.get("held") or {}).items() if k != eid}
+    if _cooling(rule, rs, st["clock"], severity):
+        suppressed.append((rule.name, "cooldown"))
+        return
+    alert_id = stable_id(rule.name, key, eid, severity)
+    alert = _alert(
+        rule, key, severity, "firing", entry["t0"], entry["t"], [(eid, entry)], value, now,
+        alert_id, {},
+    )
+    proposals.append(_Proposal(rule, alert, rs, st["clock"]))
+
+
+def _release_held(
+    rule: Rule,
+    key: str,
+    st: State,
+    rs: dict[str, Any],
+    now: datetime,
+    proposals: list[_Proposal],
+    suppressed: list[tuple[str, str]],
+) -> None:
+    """Fire the held events whose hold is over, with their newest figures (and drop the ones
+    that were merged away or no longer match)."""
+    held = rs.get("held")
+    if not held:
+        return
+    live = dict(eventstate.live(st["evs"]))
+    for eid, due in sorted(held.items(), key=lambda kv: (kv[1], kv[0])):
+        if due > st["clock"]:
+            continue
+        entry = live.get(eid)
+        matches = entry is not None and rule.where.holds(
+            entry["sig"], int(entry["killed"]), entry["score"], len(entry["src"])
+        )
+        value = _metric(rule.metric, [entry]) if entry is not None else 0.0
+        severity = rule.severity_for(value) if matches else None
+        if entry is None or severity is None:
+            rs["held"] = {k: v for k, v in rs["held"].items() if k != eid}
+            continue
+        _fire_event(rule, key, st, rs, eid, entry, severity, value, now, proposals, suppressed)
+
+
+def _sequence_event(
+    rule: Rule,
+    key: str,
+    st: State,
+    rs: dict[str, Any],
+    event: EventRecord,
+    entry: dict[str, Any],
+    now: datetime,
+    proposals: list[_Proposal],
+    suppressed: list[tuple[str, str]],
+) -> None:
+    """An event matching ``first``, then another event matching ``then`` within ``within``
+    seconds of its first report. A revision moves the event's marks instead of adding more, and
+    a pair fires only when an event newly takes its side (revisions do not re-fire it)."""
+    assert rule.first is not None and rule.then is not None  # noqa: S101 - validated
+    clock, t, eid = st["clock"], entry["t0"], event.id
+    firsts = [m for m in rs.get("firsts", []) if m[0] > clock - rule.within]
+    thens = [m for m in rs.get("thens", []) if m[0] > clock - rule.within]
+    was_first, was_then = any(m[1] == eid for m in firsts), any(m[1] == eid for m in thens)
+    is_first, is_then = rule.first.matches_event(event), rule.then.matches_event(event)
+    firsts = [m for m in firsts if m[1] != eid] + ([[t, eid]] if is_first else [])
+    thens = [m for m in thens if m[1] != eid] + ([[t, eid]] if is_then else [])
+    pair: tuple[str, str] | None = None
+    if is_then and not was_then:
+        before = [m for m in firsts if m[1] != eid and 0 <= t - m[0] <= rule.within]
+        if before:
+            pair = (max(before)[1], eid)
+    if pair is None and is_first and not was_first:
+        after = [m for m in thens if m[1] != eid and 0 <= m[0] - t <= rule.within]
+        if after:
+            pair = (eid, min(after)[1])
+    rs["firsts"], rs["thens"] = firsts[-MAX_SEQUENCE_MARKS:], thens[-MAX_SEQUENCE_MARKS:]
+    if pair is None:
+        return
+    severity = rule.severity_for(1.0)
+    if severity is None:
+        return
+    if _cooling(rule, rs, clock, severity):
+        suppressed.append((rule.name, "cooldown"))
+        return
+    live = dict(eventstate.live(st["evs"]))
+    items = [(i, live[i]) for i in pair if i in live]
+    times = [e["t0"] for _, e in items] or [t]
+    alert = _alert(
+        rule, key, severity, "firing", min(times), max(times), items, 1.0, now,
+        stable_id(rule.name, key, *pair, severity), {},
+    )
+    proposals.append(_Proposal(rule, alert, rs, clock))
+
+
 def _inhibiting(ruleset: RuleSet, key: str, st: State, proposals: list[_Proposal]) -> bool:
     """True when a ``source``-severity alert fires or is active for this group."""
     inhibit = ruleset.inhibit
@@ -513,19 +795,29 @@ def _alert(
     extra: dict[str, float],
 ) -> Alert:
     ranked = sorted(items, key=lambda kv: (-kv[1]["score"], -kv[1]["t"], kv[0]))
+    on_events = rule.on_events
     evidence: list[Evidence] = []
     # Round-robin over the strongest articles so several sources show, not one article's lines.
     for row in itertools.zip_longest(*[e["ev"] for _, e in ranked]):
         for (aid, e), ev in zip(ranked, row, strict=True):
             if ev is not None and len(evidence) < EVIDENCE_PER_ALERT:
+                # An event's evidence names the report it came from; an article's is its own.
+                where = ev[2:5] if on_events else [aid, e["src"], e["url"]]
                 evidence.append(
                     Evidence(
-                        sentence=ev[1], type=ev[0], article_id=aid, source=e["src"], url=e["url"]
+                        sentence=ev[1], type=ev[0], article_id=where[0], source=where[1],
+                        url=where[2],
                     )
                 )
     fetched = [e["fetched"] for _, e in items if e.get("fetched") is not None]
     figures = {"value": value, **_figures(items), **extra}
     what = "resolved" if status == "resolved" else severity
+    entries = [e for _, e in ranked]
+    if on_events:
+        article_ids = list(dict.fromkeys(a for e in entries for a in e["arts"]))
+        reported = f" ({_reported(len(entries), len(_sources(entries)))})"
+    else:
+        article_ids, reported = [k for k, _ in ranked], ""
     return Alert(
         id=alert_id,
         rule=rule.name,
@@ -536,17 +828,28 @@ def _alert(
         window_end=_dt(end),
         figures=figures,
         evidence=evidence,
-        article_ids=[k for k, _ in ranked][:MAX_ALERT_ARTICLES],
+        article_ids=article_ids[:MAX_ALERT_ARTICLES],
+        event_ids=[k for k, _ in ranked][:MAX_ALERT_ARTICLES] if on_events else [],
+        sources=_sources(entries) if on_events else [],
         first_fetched=_dt(min(fetched)) if fetched else None,
         fired_at=now,
-        summary=f"{rule.name} {what} for {key}: {_describe(rule, value, extra)}",
+        summary=f"{rule.name} {what} for {key}: {_describe(rule, value, extra)}{reported}",
+    )
+
+
+def _reported(events: int, sources: int) -> str:
+    """``1 event, reported by 5 sources``: how much independent reporting stands behind it."""
+    return (
+        f"{events} event{'' if events == 1 else 's'}, "
+        f"reported by {sources} source{'' if sources == 1 else 's'}"
     )
 
 
 def _describe(rule: Rule, value: float, extra: dict[str, float]) -> str:
     if rule.type == "spike":
+        unit = "events" if rule.on_events else "articles"
         return (
-            f"{extra.get('count', 0):g} articles in the window, {value:.1f}x the baseline "
+            f"{extra.get('count', 0):g} {unit} in the window, {value:.1f}x the baseline "
             f"of {extra.get('baseline', 0):g}"
         )
     if rule.type == "sequence":

@@ -1,14 +1,21 @@
-"""Replaying tagged articles through the rules in event time (the backtest behind
-``escmon rules test``), with the ticks a live worker would have made in between."""
+"""Replaying tagged articles and event records through the rules in event time (the backtest
+behind ``escmon rules test``), with the ticks a live worker would have made in between."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from alerts.engine import State, group_keys, next_due, step, tick
+from alerts.engine import State, event_routes, group_keys, next_due, step, step_event, tick
 from alerts.rules import RuleSet
-from escmon.models import Alert, TaggedArticle
+from escmon.models import Alert, EventRecord, TaggedArticle
+
+Record = TaggedArticle | EventRecord
+
+
+def event_time(record: Record) -> datetime:
+    """When a record happened: an article's event time, an event revision's newest report."""
+    return record.last_seen if isinstance(record, EventRecord) else record.event_time
 
 
 class Replay:
@@ -19,6 +26,8 @@ class Replay:
         self.states: dict[str, State] = {}
         # Each group's next due time, recomputed only when its state changes.
         self.due: dict[str, datetime | None] = {}
+        # The groups each event went to, so a revision that leaves one still reaches it.
+        self.routes: dict[str, list[str]] = {}
 
     def _set(self, key: str, state: State) -> None:
         self.states[key] = state
@@ -39,30 +48,45 @@ class Replay:
             self._set(key, result.state)
             yield from result.fired
 
-    def add(self, article: TaggedArticle) -> Iterator[Alert]:
-        """Time passes up to the article's event time, then the article joins its groups."""
-        yield from self.advance(article.event_time)
-        for key in group_keys(self.ruleset, article):
-            result = step(self.ruleset, key, self.states.get(key), article, article.event_time)
+    def add(self, record: Record) -> Iterator[Alert]:
+        """Time passes up to the record's event time, then it joins its groups."""
+        when = event_time(record)
+        yield from self.advance(when)
+        if isinstance(record, EventRecord):
+            keys = event_routes(self.ruleset, record, self.routes.get(record.id))
+            self.routes[record.id] = group_keys(self.ruleset, record)
+        else:
+            keys = group_keys(self.ruleset, record)
+        for key in keys:
+            state = self.states.get(key)
+            if isinstance(record, EventRecord):
+                result = step_event(self.ruleset, key, state, record, when)
+            else:
+                result = step(self.ruleset, key, state, record, when)
             self._set(key, result.state)
             yield from result.fired
 
 
 def replay(
     ruleset: RuleSet,
-    articles: Iterable[TaggedArticle],
+    articles: Iterable[Record],
     until: datetime | None = None,
     flush: bool = False,
 ) -> Iterator[Alert]:
-    """The alerts ``articles`` fire, sorted by event time first (stable for equal times).
+    """The alerts ``articles`` (tagged articles and/or event records) fire, sorted by event time
+    first (stable for equal times, so revisions of an event keep their file order).
 
-    Time runs to the last article, or to ``until``; ``flush`` lets every window close and
+    Time runs to the last article plus the longest ``hold`` (a held event alert is one that will
+    fire, so a backtest shows it), or to ``until``; ``flush`` lets every window close and
     every pending period end (so resolves show).
     """
-    ordered = sorted(articles, key=lambda a: a.event_time)
+    ordered = sorted(articles, key=event_time)
     run = Replay(ruleset)
     for article in ordered:
         yield from run.add(article)
+    hold = max(r.hold for r in ruleset.rules)
+    if until is None and hold and ordered:
+        until = event_time(ordered[-1]) + timedelta(seconds=hold)
     if flush:
         yield from run.advance(None)
     elif until is not None:

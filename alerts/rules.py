@@ -18,6 +18,10 @@ A rule file looks like::
 Rule types: ``any``, ``threshold``, ``spike`` (the current window's count against the trailing
 baseline), ``sequence`` (an article matching ``first``, then one matching ``then`` within
 ``within`` seconds). Every rule is evaluated per group (``group_by``).
+
+``source: events`` makes a rule read ``event/1`` records (one per real-world event, however many
+outlets reported it) instead of tagged articles; docs/rules-over-events.md says what each key
+means then. ``articles`` stays the default so older rule files keep their meaning.
 """
 
 from __future__ import annotations
@@ -30,14 +34,16 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from escmon.models import SIGNAL_TYPES, SignalType, TaggedArticle
+from escmon.models import SIGNAL_TYPES, EventRecord, SignalType, TaggedArticle
 
 GroupBy = Literal["theater", "country", "actor_pair", "global"]
+Source = Literal["articles", "events"]
 Metric = Literal[
     "score",
     "killed",
     "articles",
     "sources",
+    "events",
     "strike",
     "casualties",
     "retaliation_pledge",
@@ -65,12 +71,21 @@ class Condition(_Strict):
     )
     min_killed: int | None = Field(None, ge=0, description="reported killed at least this")
     min_score: float | None = Field(None, description="article score at least this")
+    min_sources: int | None = Field(
+        None, ge=1, description="events: reported by at least this many distinct outlets"
+    )
 
     def matches(self, article: TaggedArticle) -> bool:
         """True when ``article`` satisfies every part of the condition."""
         s = article.summary
         present = {sig for sig in SIGNAL_TYPES if getattr(s, sig)}
         return self.holds(present, s.killed or 0, article.score.total)
+
+    def matches_event(self, event: EventRecord) -> bool:
+        """True when ``event`` satisfies every part (its toll is ``killed.best``)."""
+        return self.holds(
+            event.signals, event.killed.best or 0, event.score, len(set(event.sources))
+        )
 
     def describe(self) -> str:
         """A short human form, e.g. ``strike+retaliation_pledge, killed>=10``."""
@@ -81,10 +96,17 @@ class Condition(_Strict):
             parts.append(f"killed>={self.min_killed}")
         if self.min_score is not None:
             parts.append(f"score>={self.min_score:g}")
+        if self.min_sources is not None:
+            parts.append(f"sources>={self.min_sources}")
         return ", ".join(parts) or "any article"
 
-    def holds(self, signals: Iterable[str], killed: int, score: float) -> bool:
-        """The same test on an article's remembered features (signal types, killed, score)."""
+    def holds(self, signals: Iterable[str], killed: int, score: float, sources: int = 1) -> bool:
+        """The same test on remembered features (signal types, killed, score, outlets).
+
+        An article is one outlet's report, so it counts as one source.
+        """
+        if self.min_sources is not None and sources < self.min_sources:
+            return False
         present = set(signals)
         if not present.issuperset(self.signals):
             return False
@@ -100,6 +122,9 @@ class Rule(_Strict):
 
     name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.:-]+$")
     type: Literal["any", "threshold", "spike", "sequence"]
+    source: Source = Field(
+        "articles", description="what the rule reads: tagged articles or event records"
+    )
     group_by: GroupBy = "theater"
     where: Condition = Field(default_factory=Condition)
     metric: Metric = Field(
@@ -117,6 +142,12 @@ class Rule(_Strict):
         3600, ge=0, description="seconds after a notification before the same rule+group again"
     )
     resolved: bool = Field(False, description="send a resolved message when it stops holding")
+    hold: float = Field(
+        0,
+        ge=0,
+        description="any over events: seconds after an event's first report before its first "
+        "alert, so other outlets' reports can join it (like Alertmanager's group_wait)",
+    )
     # spike
     baseline: int = Field(6, ge=1, description="spike: trailing windows averaged as baseline")
     min_count: int = Field(3, ge=1, description="spike: fewest articles in the window to fire")
@@ -141,7 +172,25 @@ class Rule(_Strict):
         if self.type in ("any", "sequence") and (self.for_ or self.resolved):
             msg = f"for and resolved apply to windowed rules (threshold, spike), not {self.type}"
             raise ValueError(msg)
+        if self.hold and (self.type != "any" or self.source != "events"):
+            msg = "hold applies to any rules over events (source: events)"
+            raise ValueError(msg)
+        if self.source == "events" and self.group_by == "actor_pair":
+            msg = "event records name no actors: group events by theater, country or global"
+            raise ValueError(msg)
+        if self.source == "articles" and self.metric == "events":
+            msg = "metric events needs source: events (articles are not linked into events)"
+            raise ValueError(msg)
+        conditions = [self.where, self.first, self.then]
+        if self.source == "articles" and any(c and c.min_sources for c in conditions):
+            msg = "min_sources needs source: events (an article is one outlet's report)"
+            raise ValueError(msg)
         return self
+
+    @property
+    def on_events(self) -> bool:
+        """True when the rule reads event records."""
+        return self.source == "events"
 
     @property
     def levels(self) -> list[tuple[float, str]]:
@@ -185,6 +234,9 @@ class RuleSet(_Strict):
     max_articles: int = Field(
         300, ge=10, description="articles remembered per group (bounds the state)"
     )
+    max_events: int = Field(
+        300, ge=10, description="events remembered per group (bounds the state)"
+    )
     figures_window: float = Field(
         3600, gt=0, description="seconds behind the newest article for the per-group gauges"
     )
@@ -204,6 +256,16 @@ class RuleSet(_Strict):
         # A spike keeps its own per-window counts, so only its current window needs articles.
         spans = [r.window if r.type == "spike" else r.retention for r in self.rules]
         return max([*spans, self.figures_window])
+
+    @cached_property
+    def reads_articles(self) -> bool:
+        """True when some rule reads tagged articles."""
+        return any(not r.on_events for r in self.rules)
+
+    @cached_property
+    def reads_events(self) -> bool:
+        """True when some rule reads event records."""
+        return any(r.on_events for r in self.rules)
 
     def rule(self, name: str) -> Rule:
         """The rule called ``name``."""

@@ -1,14 +1,16 @@
-"""``escmon rules check|test``: validate a rule file; replay tagged articles through it."""
+"""``escmon rules check|test``: validate a rule file; replay tagged articles or event records
+through it."""
 
 from __future__ import annotations
 
+import json
 import time
 from datetime import datetime
 from typing import TextIO
 
-from alerts.replay import replay
+from alerts.replay import Record, replay
 from alerts.rules import RulesError, RuleSet
-from escmon.models import RecordError, TaggedArticle
+from escmon.models import EventRecord, RecordError, TaggedArticle
 
 PROGRESS_EVERY = 2.0  # seconds between progress lines on stderr
 
@@ -33,7 +35,10 @@ def rules_test(
     *,
     until: str | None = None,
 ) -> int:
-    """Replay tagged articles in event time and print one Alert JSON per line.
+    """Replay tagged articles and/or event records in event time; print one Alert JSON a line.
+
+    Each line is read by its ``schema``: ``event/1`` lines are event revisions (the newest of an
+    event replaces its earlier figures), anything else must be a ``tagged/1`` article.
 
     ``until``: an ISO time to let time run to after the last article, or ``end`` to let every
     window close (resolved alerts show). Exit 0, 1 when some lines were unreadable, 2 on bad rules.
@@ -53,7 +58,8 @@ def rules_test(
         if stop.tzinfo is None:
             err.write("escmon rules: --until: give a timezone, e.g. 2026-01-01T00:00+00:00\n")
             return 2
-    articles: list[TaggedArticle] = []
+    articles: list[Record] = []
+    events = 0
     bad = 0
     started = last = time.monotonic()
     try:
@@ -66,10 +72,13 @@ def rules_test(
             if not line.strip():
                 continue
             try:
-                articles.append(TaggedArticle.from_bytes(line))
+                record = _record(line)
             except RecordError as exc:
                 bad += 1
                 err.write(f"escmon rules: {tagged_path}: line {n}: {exc}\n")
+            else:
+                articles.append(record)
+                events += isinstance(record, EventRecord)
             if time.monotonic() - last >= PROGRESS_EVERY:
                 last = time.monotonic()
                 err.write(f"escmon rules: read {n} lines\n")
@@ -82,7 +91,18 @@ def rules_test(
             err.write(f"escmon rules: {fired} alerts so far\n")
     seconds = time.monotonic() - started
     err.write(
-        f"escmon rules: {len(articles)} articles, {fired} alerts, {bad} unreadable lines "
-        f"({seconds:.1f} s)\n"
+        f"escmon rules: {len(articles) - events} articles, {events} event records, {fired} alerts, "
+        f"{bad} unreadable lines ({seconds:.1f} s)\n"
     )
     return 1 if bad else 0
+
+
+def _record(line: str) -> Record:
+    """An event record or a tagged article, told apart by the line's ``schema``."""
+    try:
+        schema = json.loads(line).get("schema")
+    except (ValueError, AttributeError):
+        schema = None
+    if schema == EventRecord.SCHEMA:
+        return EventRecord.from_bytes(line)
+    return TaggedArticle.from_bytes(line)

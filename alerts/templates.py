@@ -4,6 +4,9 @@ Fields a template can use: ``{severity}`` ``{SEVERITY}`` ``{rule}`` ``{group}`` 
 ``{summary}`` ``{strikes}`` ``{killed}`` ``{pledges}`` ``{score}`` ``{articles}`` ``{sources}``
 ``{value}`` ``{window}`` (start – end), ``{when}`` (fired at), ``{evidence}`` (one line per
 sentence with its link), ``{id}``, ``{body}`` (the built-in body) and ``{alert}`` (the record).
+Alerts of rules over events add ``{events}`` (how many), ``{reported}`` ("1 event, reported by 5
+sources: ap, bbc, ...") and ``{outlets}`` (the sources, comma-separated); both are empty strings
+for alerts over articles.
 """
 
 from __future__ import annotations
@@ -19,8 +22,8 @@ logger = logging.getLogger(__name__)
 DEFAULT_TITLE = "[{SEVERITY}] {rule}: {group}"
 DEFAULT_BODY = """\
 {summary}
-{status_line}strikes {strikes} | killed {killed} | pledges {pledges} | score {score} \
-| articles {articles} from {sources} sources
+{reported_line}{status_line}strikes {strikes} | killed {killed} | pledges {pledges} \
+| score {score} | articles {articles} from {sources} sources
 window {window}; fired {when}
 {evidence}
 alert id {id}"""
@@ -59,6 +62,22 @@ def fields(alert: Alert) -> dict[str, Any]:
         "window": f"{alert.window_start:%Y-%m-%d %H:%M} – {alert.window_end:%Y-%m-%d %H:%M} UTC",
         "when": f"{alert.fired_at.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC",
         "evidence": "\n".join(_evidence_line(e) for e in alert.evidence) or "(no evidence)",
+        **_reporting(alert),
+    }
+
+
+def _reporting(alert: Alert) -> dict[str, str]:
+    """The independent reporting behind an alert over events: its events and their outlets."""
+    if not alert.event_ids:
+        return {"events": "", "outlets": "", "reported": "", "reported_line": ""}
+    events, outlets = len(alert.event_ids), ", ".join(alert.sources)
+    reported = (
+        f"{events} event{'' if events == 1 else 's'}, reported by {len(alert.sources)} "
+        f"source{'' if len(alert.sources) == 1 else 's'}: {outlets}"
+    )
+    return {
+        "events": str(events), "outlets": outlets, "reported": reported,
+        "reported_line": reported + "\n",
     }
 
 

@@ -1,8 +1,9 @@
 """Benchmark: the alert rules engine replaying tagged articles (``escmon rules test``'s core).
 
 Synthetic tagged articles (fixed seed) over 5 theaters and 20 countries, spread over 24 h of
-event time, go through the shipped ``seeds/rules.yaml``. Reports the median of several runs of
-articles per second, and the largest group state as JSON (what one changelog write carries).
+event time, go through the article rules ``seeds/rules-articles.yaml`` (the shipped
+``seeds/rules.yaml`` reads events). Reports the median of several runs of articles per second, and
+the largest group state as JSON (what one changelog write carries).
 
     python bench/alerts_engine.py [--articles N] [--runs R]
 """
@@ -81,7 +82,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--articles", type=int, default=5000)
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args(argv)
-    ruleset = RuleSet.load(ROOT / "seeds" / "rules.yaml")
+    ruleset = RuleSet.load(ROOT / "seeds" / "rules-articles.yaml")
     items = articles(args.articles)
     runs = [once(ruleset, items) for _ in range(args.runs)]
     seconds = statistics.median(r[0] for r in runs)

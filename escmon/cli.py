@@ -112,7 +112,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 
 def cmd_notifier(args: argparse.Namespace) -> int:
-    """escmon notifier: rules over articles.tagged and delivery of alerts."""
+    """escmon notifier: rules over articles.tagged and events, and delivery of alerts."""
     from alerts.app import run_notifier
 
     return run_notifier(_settings(args))
@@ -166,7 +166,7 @@ def cmd_rules(args: argparse.Namespace) -> int:
     if args.action == "check":
         return rules_check(args.rules, sys.stdout, sys.stderr)
     if not args.tagged:
-        print("escmon rules test: needs TAGGED.jsonl", file=sys.stderr)
+        print("escmon rules test: needs RECORDS.jsonl (tagged articles or events)", file=sys.stderr)
         return 2
     return rules_test(args.rules, args.tagged, sys.stdout, sys.stderr, until=args.until)
 
@@ -238,7 +238,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("worker", cmd_worker, "run the Faust worker: articles.raw -> articles.tagged -> events")
     p.add_argument("--port", type=int, help="port for /metrics and health (default from config)")
 
-    add("notifier", cmd_notifier, "run the alert stage: rules over articles.tagged, then delivery")
+    add("notifier", cmd_notifier, "run the alert stage: rules over articles/events, then delivery")
 
     p = add("feed", cmd_feed, "print the Article JSON lines a feed URL or file would give")
     p.add_argument("sources", nargs="+", metavar="SOURCE", help="feed URL or file path")
@@ -258,10 +258,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", help="lines of tagged/1, article/1 or {\"text\", ...}; - for stdin")
     p.add_argument("--model", help="trained spaCy pipeline to use (default: config or blank:en)")
 
-    p = add("rules", cmd_rules, "validate rules, or replay tagged articles through them")
+    p = add("rules", cmd_rules, "validate rules, or replay tagged articles or events through them")
     p.add_argument("action", choices=["check", "test"])
     p.add_argument("rules", metavar="RULES.yaml")
-    p.add_argument("tagged", nargs="?", metavar="TAGGED.jsonl")
+    p.add_argument(
+        "tagged",
+        nargs="?",
+        metavar="RECORDS.jsonl",
+        help="test: tagged articles (escmon tag --jsonl) and/or event/1 records (escmon events)",
+    )
     p.add_argument(
         "--until",
         metavar="TIME|end",

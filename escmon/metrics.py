@@ -8,6 +8,7 @@ read values back with ``registry.get_sample_value``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
@@ -17,6 +18,8 @@ LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 
 @dataclass(frozen=True)
 class ProducerMetrics:
     """Feeds and files → articles.raw."""
+
+    STAGE: ClassVar[str] = "producer"  # the process exporting them (docs/metrics.md)
 
     fetches: Counter
     not_modified: Counter
@@ -31,6 +34,13 @@ class ProducerMetrics:
     pending: Gauge
     seen_pruned: Counter
     seen_ids: Gauge
+    fulltext_fetched: Counter
+    fulltext_extracted: Counter
+    fulltext_robots: Counter
+    fulltext_failures: Counter
+    fulltext_seconds: Histogram
+    fulltext_queued: Gauge
+    fulltext_published: Counter
 
     @classmethod
     def create(cls, registry: CollectorRegistry) -> ProducerMetrics:
@@ -110,12 +120,55 @@ class ProducerMetrics:
                 "Ids in the dedup seen-set (articles and dead letters)",
                 registry=registry,
             ),
+            fulltext_fetched=Counter(
+                "escmon_fulltext_pages_fetched_total",
+                "Article pages fetched behind feed items (HTML answers)",
+                ["feed"],
+                registry=registry,
+            ),
+            fulltext_extracted=Counter(
+                "escmon_fulltext_pages_extracted_total",
+                "Fetched pages whose main text became an update of the article",
+                ["feed"],
+                registry=registry,
+            ),
+            fulltext_robots=Counter(
+                "escmon_fulltext_robots_refused_total",
+                "Article pages not fetched because the host's robots.txt disallows them",
+                ["feed"],
+                registry=registry,
+            ),
+            fulltext_failures=Counter(
+                "escmon_fulltext_failures_total",
+                "Article pages that left the item with its summary, by reason",
+                ["feed", "reason"],
+                registry=registry,
+            ),
+            fulltext_seconds=Histogram(
+                "escmon_fulltext_extract_seconds",
+                "Main-text extraction time per fetched page",
+                buckets=LATENCY_BUCKETS,
+                registry=registry,
+            ),
+            fulltext_queued=Gauge(
+                "escmon_fulltext_queued_pages",
+                "Articles waiting for their page to be fetched",
+                registry=registry,
+            ),
+            fulltext_published=Counter(
+                "escmon_fulltext_updates_published_total",
+                "Full-text updates of articles acknowledged by the broker",
+                ["source"],
+                registry=registry,
+            ),
         )
 
 
 @dataclass(frozen=True)
 class ProcessorMetrics:
     """articles.raw → tagger → articles.tagged."""
+
+    STAGE: ClassVar[str] = "worker"  # the process exporting them (docs/metrics.md)
 
     tagged: Counter
     signals: Counter
@@ -150,6 +203,8 @@ class ProcessorMetrics:
 @dataclass(frozen=True)
 class AlertMetrics:
     """articles.tagged → rules → alerts → notifications."""
+
+    STAGE: ClassVar[str] = "notifier"  # the process exporting them (docs/metrics.md)
 
     evaluated: Counter
     fired: Counter
@@ -223,7 +278,8 @@ class AlertMetrics:
             ),
             skipped=Counter(
                 "escmon_alerts_articles_skipped_total",
-                "Articles a group did not count: duplicate (already counted) or late",
+                "Articles or event revisions a group did not count: duplicate (already counted, "
+                "or an event revision not newer than the one held) or late",
                 ["reason"],
                 registry=registry,
             ),
@@ -239,6 +295,8 @@ class AlertMetrics:
 @dataclass(frozen=True)
 class EventMetrics:
     """articles.tagged → re-key by action country → link → events (in the worker)."""
+
+    STAGE: ClassVar[str] = "worker (event stage)"  # the process exporting them (docs/metrics.md)
 
     not_linked: Counter
     opened: Counter
@@ -262,7 +320,7 @@ class EventMetrics:
             ),
             opened=Counter(
                 "escmon_events_opened_total",
-                "Events opened by a first report, by the theater of that report",
+                "Events opened by a first report, by the theater of that report (none: no theater)",
                 ["theater"],
                 registry=registry,
             ),
@@ -278,7 +336,7 @@ class EventMetrics:
             ),
             closed=Counter(
                 "escmon_events_closed_total",
-                "Events closed by event time (older than events.horizon)",
+                "Events closed by event time (older than events.horizon), and those closed early",
                 registry=registry,
             ),
             overflow=Counter(
@@ -295,7 +353,7 @@ class EventMetrics:
             ),
             open=Gauge(
                 "escmon_events_open",
-                "Open events held by this worker's event table partitions",
+                "Open events of the countries this worker linked since it started",
                 registry=registry,
             ),
             deadletters=Counter(

@@ -86,6 +86,14 @@ class Article(Record):
         default=None, description="the feed's region hint (config), used when no place is named"
     )
     tags: list[str] = Field(default_factory=list, description="the feed's tags (config)")
+    full_text: bool = Field(
+        default=False,
+        description="the body is the main text of the page behind ``url``, fetched after the "
+        "feed item: an update of the record with the same id that carried the feed's summary",
+    )
+    summary: str | None = Field(
+        default=None, description="the feed's summary, kept when ``body`` holds the full text"
+    )
 
     model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True)
 
@@ -300,6 +308,12 @@ class Alert(Record):
     figures: dict[str, float] = Field(default_factory=dict)
     evidence: list[Evidence] = Field(default_factory=list)
     article_ids: list[str] = Field(default_factory=list)
+    event_ids: list[str] = Field(
+        default_factory=list, description="rules over events: the events that made it fire"
+    )
+    sources: list[str] = Field(
+        default_factory=list, description="rules over events: the distinct outlets reporting them"
+    )
     first_fetched: datetime | None = Field(
         default=None, description="earliest fetch time of the articles, for end-to-end latency"
     )

@@ -8,6 +8,7 @@ shipped ``seeds/escmon.yaml`` works from any working directory.
 from __future__ import annotations
 
 import os
+from ipaddress import IPv4Network, IPv6Network
 from pathlib import Path
 from typing import Any, Literal
 
@@ -38,10 +39,12 @@ class KafkaSettings(_Section):
     partitions: int = Field(4, ge=1, description="partitions for topics escmon creates")
     replication: int = Field(1, ge=1, description="replication factor for topics escmon creates")
     security_protocol: str = Field("PLAINTEXT", description="PLAINTEXT, SSL, SASL_SSL, ...")
-    sasl_mechanism: str | None = None
-    sasl_username: str | None = None
-    sasl_password: SecretStr | None = None
-    ssl_cafile: Path | None = None
+    sasl_mechanism: str | None = Field(None, description="e.g. PLAIN, SCRAM-SHA-512")
+    sasl_username: str | None = Field(None, description="SASL user")
+    sasl_password: SecretStr | None = Field(
+        None, description="set it as ESCMON_KAFKA__SASL_PASSWORD in the environment"
+    )
+    ssl_cafile: Path | None = Field(None, description="CA bundle for SSL / SASL_SSL")
     app_prefix: str = Field(
         "escmon", description="prefix of the Faust app ids (consumer groups) and internal topics"
     )
@@ -65,21 +68,23 @@ class KafkaSettings(_Section):
 class TopicSettings(_Section):
     """Topic names (override to share a cluster between installations)."""
 
-    raw: str = "articles.raw"
-    tagged: str = "articles.tagged"
+    raw: str = Field("articles.raw", description="article/1 records from the producers")
+    tagged: str = Field("articles.tagged", description="tagged/1 records from the worker")
     by_country: str = Field(
         "articles.by-country", description="tagged articles re-keyed by action country (linking)"
     )
     events: str = Field("events", description="event/1 records, keyed by event id")
-    alerts: str = "alerts"
-    deadletter: str = "deadletter"
+    alerts: str = Field("alerts", description="alert/1 records: the durable alert history")
+    deadletter: str = Field(
+        "deadletter", description="deadletter/1 records: what a stage could not use, and why"
+    )
 
 
 class BrokerSettings(_Section):
     """The embedded local broker (development, quick start and tests)."""
 
-    port: int = Field(19092, ge=1, le=65535)
-    controller_port: int = Field(19093, ge=1, le=65535)
+    port: int = Field(19092, ge=1, le=65535, description="client port (kafka.bootstrap)")
+    controller_port: int = Field(19093, ge=1, le=65535, description="KRaft controller port")
     heap: str = Field("512m", description="JVM -Xmx for the broker")
     java: str = Field("java", description="java executable (JAVA_HOME/bin/java is preferred)")
     start_timeout: float = Field(90.0, gt=0, description="seconds to wait for the broker")
@@ -88,21 +93,70 @@ class BrokerSettings(_Section):
 class FeedSettings(_Section):
     """One RSS/Atom feed."""
 
-    name: str
+    name: str = Field(description="the feed in logs and in the `feed` label of its metrics")
     url: str = Field(description="http(s) URL, or a path to a local feed file")
     interval: float = Field(300.0, gt=0, description="seconds between polls")
-    enabled: bool = True
-    region: str | None = None
-    tags: list[str] = Field(default_factory=list)
+    enabled: bool = Field(True, description="false keeps the entry but stops polling it")
+    region: str | None = Field(
+        None, description="theater (e.g. Middle East) used when an article names no place"
+    )
+    tags: list[str] = Field(default_factory=list, description="carried on its articles")
+    full_text: bool = Field(
+        False,
+        description="fetch the page behind each new item's link and publish its main text as "
+        "an update of the same article (producers.article_fetch says how politely)",
+    )
+
+
+class ArticleFetchSettings(_Section):
+    """Fetching the article behind a feed item (feeds with ``full_text: true``)."""
+
+    contact: str = Field(
+        "https://github.com/escalation-monitor",
+        description="URL or e-mail in the User-Agent, so a site's operator can reach you",
+    )
+    delay: float = Field(
+        2.0, ge=0, description="seconds between two requests to one host (robots.txt included)"
+    )
+    max_crawl_delay: float = Field(
+        60.0, ge=0, description="a robots.txt Crawl-delay is honoured up to this many seconds"
+    )
+    max_concurrent: int = Field(8, ge=1, description="article requests at once, over all hosts")
+    max_queue: int = Field(
+        5000, ge=1, description="articles waiting for their page; past this they keep the summary"
+    )
+    timeout: float = Field(15.0, gt=0, description="seconds one request may take in all")
+    max_redirects: int = Field(5, ge=0, description="redirects followed per page")
+    robots_ttl: float = Field(86400.0, gt=0, description="seconds a host's robots.txt is cached")
+    min_chars: int = Field(
+        200,
+        ge=0,
+        description="a page whose main text is shorter (or not longer than the summary) keeps "
+        "the summary: a paywall, a consent wall or a video page",
+    )
+    allow_networks: list[IPv4Network | IPv6Network] = Field(
+        default_factory=list,
+        description="networks fetched from although loopback, private or link-local (CIDR, "
+        "e.g. 127.0.0.1/32 in tests); empty, so a hostile feed cannot make the producer read "
+        "internal services",
+    )
 
 
 class ProducerSettings(_Section):
     """Sources that become articles."""
 
-    inbox: Path | None = Field(Path("inbox"), description="folder watched for dropped files")
-    files: list[Path] = Field(default_factory=list, description="files read once at start")
+    inbox: Path | None = Field(
+        Path("inbox"),
+        description="folder watched for dropped files; read ones move to done/, unreadable "
+        "ones to failed/; null: none",
+    )
+    files: list[Path] = Field(
+        default_factory=list, description="files read once at start (tracked, not re-sent)"
+    )
     scan_interval: float = Field(1.0, gt=0, description="seconds between inbox scans")
-    feeds: list[FeedSettings] = Field(default_factory=list)
+    feeds: list[FeedSettings] = Field(
+        default_factory=list, description="RSS/Atom feeds, each as in producers.feeds[] below"
+    )
     max_bytes: int = Field(5_000_000, gt=0, description="size cap for a feed or file")
     timeout: float = Field(20.0, gt=0, description="HTTP timeout in seconds")
     max_concurrent: int = Field(64, ge=1, description="feeds fetched at the same time")
@@ -116,6 +170,7 @@ class ProducerSettings(_Section):
         2.0, gt=0, description="seconds between checks of the config file for changed feeds"
     )
     max_entries: int = Field(1000, ge=1, description="entries read per feed document")
+    article_fetch: ArticleFetchSettings = Field(default_factory=ArticleFetchSettings)
     max_pending: int = Field(
         500_000,
         ge=1,
@@ -136,8 +191,14 @@ class ProducerSettings(_Section):
 class ProcessorSettings(_Section):
     """The tagger."""
 
-    model: str | None = Field(None, description="trained spaCy pipeline, e.g. en_core_web_sm")
-    batch_size: int = Field(64, ge=1)
+    model: str | None = Field(
+        None,
+        description="trained spaCy pipeline (package name or path), e.g. en_core_web_sm; "
+        "null: spacy.blank(\"en\")",
+    )
+    batch_size: int = Field(
+        64, ge=1, description="articles per nlp.pipe batch (and per Faust take_events batch)"
+    )
     max_chars: int = Field(200_000, gt=0, description="longer articles go to the dead-letter topic")
     deadletter_cap: int = Field(64_000, gt=0, description="payload characters kept in dead letters")
     session_timeout: float = Field(
@@ -175,8 +236,8 @@ class EventSettings(_Section):
 class AlertSettings(_Section):
     """Rules and where alerts go."""
 
-    rules: Path = Path("rules.yaml")
-    console: bool = True
+    rules: Path = Field(Path("rules.yaml"), description="the rule file (docs/rules.md)")
+    console: bool = Field(True, description="print alerts on stdout (the journal under systemd)")
     webhooks: list[str] = Field(default_factory=list, description="URLs receiving Alert JSON")
     apprise: list[SecretStr] = Field(
         default_factory=list, description="apprise URLs (slack://, mailto://, ntfy://, ...)"
@@ -190,7 +251,7 @@ class AlertSettings(_Section):
         10.0, ge=6, description="seconds before a silent notifier's partitions move to another"
     )
     template: str | None = Field(
-        None, description="message template; fields as in the README (default: built in)"
+        None, description="message template; its fields in docs/rules.md (default: built in)"
     )
     title_template: str | None = Field(
         None, description="message title template (default: [SEVERITY] rule: group)"
@@ -200,10 +261,10 @@ class AlertSettings(_Section):
 class MetricsSettings(_Section):
     """Where each process serves /metrics (Prometheus) and health."""
 
-    host: str = "127.0.0.1"
-    producer_port: int = Field(9101, ge=0, le=65535)
-    worker_port: int = Field(9102, ge=0, le=65535)
-    notifier_port: int = Field(9103, ge=0, le=65535)
+    host: str = Field("127.0.0.1", description="address the three HTTP servers bind")
+    producer_port: int = Field(9101, ge=0, le=65535, description="0: no HTTP server")
+    worker_port: int = Field(9102, ge=0, le=65535, description="0: no HTTP server")
+    notifier_port: int = Field(9103, ge=0, le=65535, description="0: no HTTP server")
 
 
 class SupervisorSettings(_Section):
@@ -227,7 +288,9 @@ class SupervisorSettings(_Section):
 class LogSettings(_Section):
     """Logging."""
 
-    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        "INFO", description="lowest level logged"
+    )
     json_format: bool = Field(False, alias="json", description="one JSON object per line")
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
@@ -243,7 +306,11 @@ class Settings(BaseSettings):
         populate_by_name=True,
     )
 
-    state_dir: Path = Field(Path("../.state"), description="local state: broker data, offsets")
+    state_dir: Path = Field(
+        Path("../.state"),
+        description="local state: broker data, producer outbox and seen-set, Faust data, silences; "
+        "the systemd units need /var/lib/escmon (deploy/escmon.example.yaml)",
+    )
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
     topics: TopicSettings = Field(default_factory=TopicSettings)
     broker: BrokerSettings = Field(default_factory=BrokerSettings)

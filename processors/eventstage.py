@@ -159,6 +159,7 @@ REASON_LABELS: tuple[tuple[str, str | None], ...] = (
     ("dates ", "dates apart"),
     ("no date", "no date"),
     ("text ", "text"),
+    ("shared names", "shared names"),
     ("shared place", "shared place"),
     ("same toll figure", "same toll figure"),
     ("one is a reaction", "reaction vs not"),

@@ -19,7 +19,9 @@ Contract (the event agent is built against it; keep it)::
             # events whose event time < before, returned with status="closed"
         def to_json(self) -> dict[str, Any]; @classmethod def from_json(cls, d) -> OpenEvents
         def __len__(self) -> int                     # open events
-        watermark: datetime | None                   # (additive) latest event time added
+        # additive: from_json(d, config=None) (given config wins over the stored one);
+        # watermark: datetime | None, the latest event time added (prune(watermark - horizon));
+        # records(): the current revision of every open event, not bumped
 
 How a report is linked (each step is written into ``EventRecord.links`` as a reason):
 
@@ -28,11 +30,12 @@ How a report is linked (each step is written into ``EventRecord.links`` as a rea
    ``published_window_days`` when a date is only the publication date (outlets publish days
    after the event) or only the time we fetched it (no date known).
 2. **Score against each candidate member** (symmetric, so linking is single-link clustering):
-   cosine of the content words of title and evidence sentences, plus a bonus for a shared named
-   place below country level, for a shared casualty figure and for the same stated day, minus
-   ``day_penalty`` per day between their dates, and minus a penalty when one report is a
-   reaction (retaliation, truce) and the other is not, or when one is a de-escalation and the
-   other is not (a ceasefire is not a strike).
+   cosine of the content words of title and evidence sentences, plus a bonus per shared
+   capitalised name (up to three), a bonus for a shared named place below country level, for
+   a shared casualty figure and for the same stated day, minus ``day_penalty`` per day
+   between their dates, and minus a penalty when one report is a reaction (retaliation,
+   truce) and the other is not, or when one is a de-escalation and the other is not (a
+   ceasefire is not a strike).
 3. **Decision**: no member scores ``threshold`` -> a new event is opened; members of one event do
    -> the report joins it; members of several do -> the report bridges them and they are merged
    (the survivor has the most reports, then the smallest id; the others are returned with
@@ -57,13 +60,14 @@ import datetime as dt
 import json
 import math
 import re
+import sys
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from escmon.models import (
     SIGNAL_TYPES,
@@ -81,7 +85,13 @@ PLACE_KINDS = frozenset({"city", "region", "waterway", "gpe"})
 # The main kind of a report when the tagger's event facts are absent: the first of these it has
 # (a de-escalation only when there is no violence: war reports often mention peace talks).
 KIND_ORDER = ("strike", "casualties", "deescalation", "retaliation_pledge", "threat")
-_WORD = re.compile(r"[^\W\d_][\w'’-]*|\d[\d,.]*", re.UNICODE)
+_WORD = re.compile(r"[^\W\d_][\w'-]*")
+_NAME = re.compile(r"(?<![.!?:\"“] )\b[A-Z][\w'’-]+")
+_YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
+_CALENDAR = frozenset(
+    "january february march april june july august september october november december "
+    "monday tuesday wednesday thursday friday saturday sunday".split()
+)
 
 
 @dataclass(frozen=True)
@@ -97,6 +107,8 @@ class LinkConfig:
     published_window_days: float = 3.0
     threshold: float = 0.45
     place_bonus: float = 0.3
+    name_bonus: float = 0.1
+    names_counted: int = 3
     number_bonus: float = 0.15
     same_day_bonus: float = 0.1
     day_penalty: float = 0.1
@@ -152,7 +164,9 @@ class Report:
     url: str | None
     date: dt.date | None
     dated_by: str  # "event" (the text states it), "published", or "" (no date)
-    arrival: datetime
+    arrival: datetime  # fetched (else tagged): when we got it
+    seen: datetime  # TaggedArticle.event_time: published, else fetched, as the article rules use
+    year: int | None  # the latest year the text names: the event is no earlier
     kind: str | None
     reaction: bool
     signals: tuple[str, ...]
@@ -160,6 +174,7 @@ class Report:
     places: tuple[Mention, ...]
     place_names: frozenset[str]
     words: frozenset[str]
+    names: frozenset[str]
     numbers: frozenset[int]
     killed: Toll
     wounded: Toll
@@ -186,6 +201,8 @@ class Report:
             "date": self.date.isoformat() if self.date else None,
             "dated_by": self.dated_by,
             "arrival": self.arrival.isoformat(),
+            "seen": self.seen.isoformat(),
+            "year": self.year,
             "kind": self.kind,
             "reaction": self.reaction,
             "signals": list(self.signals),
@@ -193,6 +210,7 @@ class Report:
             "places": [p.model_dump() for p in self.places],
             "place_names": sorted(self.place_names),
             "words": sorted(self.words),
+            "names": sorted(self.names),
             "numbers": sorted(self.numbers),
             "killed": self.killed.model_dump(),
             "wounded": self.wounded.model_dump(),
@@ -214,6 +232,8 @@ class Report:
             date=dt.date.fromisoformat(d["date"]) if d["date"] else None,
             dated_by=d["dated_by"],
             arrival=datetime.fromisoformat(d["arrival"]),
+            seen=datetime.fromisoformat(d.get("seen") or d["arrival"]),
+            year=d.get("year"),
             kind=d["kind"],
             reaction=d["reaction"],
             signals=tuple(d["signals"]),
@@ -221,6 +241,7 @@ class Report:
             places=tuple(Mention.model_validate(p) for p in d["places"]),
             place_names=frozenset(d["place_names"]),
             words=frozenset(d["words"]),
+            names=frozenset(d.get("names", ())),
             numbers=frozenset(d["numbers"]),
             killed=Toll.model_validate(d["killed"]),
             wounded=Toll.model_validate(d["wounded"]),
@@ -235,25 +256,30 @@ def _toll(value: int | None) -> Toll:
     return Toll(low=value, best=value, high=value) if value is not None else Toll()
 
 
-def _words(text: str) -> tuple[frozenset[str], frozenset[int]]:
-    """Content words (lower case, a plural ``s`` dropped) and the numbers (>= 2) in ``text``."""
+def _words(text: str) -> frozenset[str]:
+    """Content words of ``text``: lower case, stop words out, a plural ``s`` dropped."""
     stop = _stopwords()
-    words: set[str] = set()
-    numbers: set[int] = set()
-    for match in _WORD.finditer(text):
-        token = match.group().lower().replace("’", "'").rstrip(".,'")
-        if token[:1].isdigit():
-            digits = token.replace(",", "").split(".")[0]
-            if digits.isdigit() and 2 <= int(digits) < 100_000:
-                numbers.add(int(digits))
-            continue
-        token = token.removesuffix("'s")
-        if len(token) < 3 or token in stop:
-            continue
-        if len(token) > 4 and token.endswith("s") and not token.endswith("ss"):
-            token = token[:-1]
+    words = set()
+    for token in set(_WORD.findall(text.lower().replace("’", "'"))) - stop:
+        if token[-1] in "s'-":
+            token = token.removesuffix("'s").rstrip("'-")
+            if len(token) > 4 and token[-1] == "s" and token[-2] != "s":
+                token = token[:-1]
         words.add(token)
-    return frozenset(words), frozenset(numbers)
+    # interned: the same word in thousands of open reports is then one string in memory
+    return frozenset(sys.intern(w) for w in words if len(w) > 2 and w not in stop)
+
+
+def _names(text: str, words: frozenset[str], skip: set[str]) -> frozenset[str]:
+    """Capitalised content words (people, places, groups, weapons): what makes one event's
+    reports alike, beside the country's name and its nationality adjective, which every event
+    of the routing key shares, and calendar words."""
+    out = set()
+    for match in _NAME.findall(text):
+        token = match.lower().replace("’", "'").removesuffix("'s").rstrip("'-")
+        if token in words and token not in _CALENDAR and token not in skip:
+            out.add(sys.intern(token))
+    return frozenset(out)
 
 
 def report_of(article: TaggedArticle, config: LinkConfig | None = None) -> Report | None:
@@ -269,7 +295,10 @@ def report_of(article: TaggedArticle, config: LinkConfig | None = None) -> Repor
             sentences.append(signal.sentence)
             if len(sentences) >= config.sentences:
                 break
-    words, _ = _words(" ".join([article.title, *sentences]))
+    text = " ".join([article.title, *sentences])
+    words = _words(text)
+    countries_named = {p.text.lower() for p in article.places if p.kind == "country"}
+    names = _names(text, words, countries_named)
     types = {s.type for s in article.signals}
     if facts is not None:
         kind = facts.kind
@@ -296,7 +325,7 @@ def report_of(article: TaggedArticle, config: LinkConfig | None = None) -> Repor
     for toll in (killed, wounded):
         numbers |= {n for n in (toll.low, toll.best, toll.high) if n is not None and n >= 2}
     evidence = tuple(
-        Evidence(
+        Evidence.model_construct(
             sentence=s.sentence,
             type=s.type,
             article_id=article.id,
@@ -305,17 +334,8 @@ def report_of(article: TaggedArticle, config: LinkConfig | None = None) -> Repor
         )
         for s in _first_per_type(article)
     )[: config.evidence]
-    fields = {
-        "key": key,
-        "title": article.title,
-        "url": article.url,
-        "published": article.published.isoformat() if article.published else None,
-        "signals": [(s.type, s.start, s.end) for s in article.signals],
-        "places": [p.name for p in article.places],
-        "event": facts.model_dump(mode="json") if facts else None,
-        "summary": article.summary.model_dump(),
-        "source": article.source,
-    }
+    # The same content tagged or fetched again is the same report (idempotent add).
+    content = article.model_dump_json(exclude={"tagged_at", "fetched", "tagger"})
     return Report(
         id=article.id,
         source=article.source,
@@ -325,6 +345,8 @@ def report_of(article: TaggedArticle, config: LinkConfig | None = None) -> Repor
         date=date,
         dated_by=dated_by,
         arrival=article.fetched or article.tagged_at,
+        seen=article.event_time,
+        year=max((int(y) for y in _YEAR.findall(text)), default=None),
         kind=kind,
         reaction=reaction,
         signals=tuple(t for t in SIGNAL_TYPES if t in types),
@@ -332,13 +354,14 @@ def report_of(article: TaggedArticle, config: LinkConfig | None = None) -> Repor
         places=places,
         place_names=frozenset(p.name for p in places),
         words=words,
+        names=names,
         numbers=frozenset(numbers),
         killed=killed,
         wounded=wounded,
         theater=article.theater,
         score=article.score.total,
         evidence=evidence,
-        fingerprint=stable_id(json.dumps(fields, sort_keys=True, default=str)),
+        fingerprint=stable_id(content),
     )
 
 
@@ -350,55 +373,87 @@ def _first_per_type(article: TaggedArticle) -> Iterable[Any]:
             yield signal
 
 
-def compare(a: Report, b: Report, config: LinkConfig) -> tuple[float, list[str]] | None:
-    """Score how likely ``a`` and ``b`` report one event, with reasons; None = not candidates.
+def pair_score(a: Report, b: Report, config: LinkConfig) -> float | None:
+    """How likely ``a`` and ``b`` report one event; None = not candidates (too far apart in time).
 
     Symmetric in ``a`` and ``b``, which is what makes the events independent of arrival order.
+    :func:`explain` gives the same terms as words; this is the fast path the linker runs on every
+    candidate.
     """
-    reasons: list[str] = []
     bonus = 0.0
     if a.date is not None and b.date is not None:
-        gap = abs((a.date - b.date).days)
-        both_stated = a.dated_by == "event" and b.dated_by == "event"
-        window = config.window_days if both_stated else config.published_window_days
-        if gap > window:
+        gap = abs(a.date.toordinal() - b.date.toordinal())
+        if a.dated_by == "event" and b.dated_by == "event":
+            if gap > config.window_days:
+                return None
+        elif gap > config.published_window_days:
             return None
+        bonus += config.same_day_bonus if gap == 0 else -config.day_penalty * gap
+    elif abs((a.arrival - b.arrival).total_seconds()) > config.published_window_days * 86400:
+        return None
+    elif (a.date is not None and b.year is not None and a.date.year < b.year) or (
+        b.date is not None and a.year is not None and b.date.year < a.year
+    ):
+        # a report with no date that names a year reports an event of that year or later
+        # (background years are earlier): it cannot be an event dated before that year
+        return None
+    shared = len(a.words & b.words)
+    text = shared / math.sqrt(len(a.words) * len(b.words)) if shared else 0.0
+    if a.names:
+        bonus += config.name_bonus * min(len(a.names & b.names), config.names_counted)
+    if a.place_names and not a.place_names.isdisjoint(b.place_names):
+        bonus += config.place_bonus
+    if a.numbers and not a.numbers.isdisjoint(b.numbers):
+        bonus += config.number_bonus
+    if a.reaction != b.reaction:
+        bonus -= config.reaction_penalty
+    if a.kind != b.kind and a.kind and b.kind and "deescalation" in (a.kind, b.kind):
+        bonus -= config.kind_penalty
+    return round(text + bonus, 4)
+
+
+def explain(a: Report, b: Report, config: LinkConfig) -> list[str]:
+    """The terms of :func:`pair_score` in words, for ``LinkDecision.reasons``."""
+    reasons: list[str] = []
+    if a.date is not None and b.date is not None:
+        gap = abs(a.date.toordinal() - b.date.toordinal())
+        how = "stated" if a.dated_by == b.dated_by == "event" else "published"
         if gap == 0:
-            bonus += config.same_day_bonus
-            reasons.append(f"same day {a.date.isoformat()}")
+            reasons.append(f"same day {a.date.isoformat()} ({how})")
         else:
-            bonus -= config.day_penalty * gap
-            reasons.append(f"dates {gap} day(s) apart")
+            reasons.append(f"dates {gap} day(s) apart ({how})")
     else:
-        hours = abs((a.arrival - b.arrival).total_seconds()) / 3600
-        if hours > config.published_window_days * 24:
-            return None
         reasons.append("no date on one report: fetched within the window")
     shared = a.words & b.words
     text = len(shared) / math.sqrt(len(a.words) * len(b.words)) if shared else 0.0
     reasons.append(f"text {text:.2f} ({len(shared)} words shared)")
+    names = a.names & b.names
+    if names:
+        reasons.append("shared names " + ", ".join(sorted(names)[:5]))
     places = a.place_names & b.place_names
     if places:
-        bonus += config.place_bonus
         reasons.append("shared place " + ", ".join(sorted(places)[:3]))
     numbers = a.numbers & b.numbers
     if numbers:
-        bonus += config.number_bonus
         reasons.append("same toll figure " + ", ".join(str(n) for n in sorted(numbers)[:3]))
     if a.reaction != b.reaction:
-        bonus -= config.reaction_penalty
         reasons.append("one is a reaction, the other not")
-    if a.kind and b.kind and a.kind != b.kind and "deescalation" in (a.kind, b.kind):
-        bonus -= config.kind_penalty
+    if a.kind != b.kind and a.kind and b.kind and "deescalation" in (a.kind, b.kind):
         reasons.append(f"kinds differ ({a.kind}, {b.kind})")
-    return round(text + bonus, 4), reasons
+    return reasons
+
+
+def compare(a: Report, b: Report, config: LinkConfig) -> tuple[float, list[str]] | None:
+    """:func:`pair_score` with its reasons; None = not candidates."""
+    score = pair_score(a, b, config)
+    return None if score is None else (score, explain(a, b, config))
 
 
 @dataclass
 class _Event:
     id: str
     revision: int = 0
-    status: str = "open"
+    status: Literal["open", "merged", "closed"] = "open"
     merged_into: str | None = None
     members: list[str] = field(default_factory=list)
     links: list[LinkDecision] = field(default_factory=list)
@@ -441,9 +496,12 @@ class OpenEvents:
         self._reports: dict[str, Report] = {}
         self._event_of: dict[str, str] = {}
         self._events: dict[str, _Event] = {}
-        # day ordinal -> report ids: stated (or published) dates, and fetch times
-        self._by_date: dict[int, set[str]] = {}
+        # day ordinal -> report ids: dates stated by the text, publication dates, and fetch days
+        # of every report and of those with no date
+        self._stated: dict[int, set[str]] = {}
+        self._published: dict[int, set[str]] = {}
         self._by_arrival: dict[int, set[str]] = {}
+        self._undated: dict[int, set[str]] = {}
         self.watermark: datetime | None = None
 
     def __len__(self) -> int:
@@ -532,9 +590,13 @@ class OpenEvents:
         }
 
     @classmethod
-    def from_json(cls, d: dict[str, Any]) -> OpenEvents:
-        """Rebuild the state :meth:`to_json` gave."""
-        self = cls(LinkConfig(**d.get("config", {})))
+    def from_json(cls, d: dict[str, Any], config: LinkConfig | None = None) -> OpenEvents:
+        """Rebuild the state :meth:`to_json` gave; ``config`` (when given) replaces the stored
+        one, so a changed setting applies to restored state too."""
+        if config is None:
+            known = {f.name for f in fields(LinkConfig)}
+            config = LinkConfig(**{k: v for k, v in d.get("config", {}).items() if k in known})
+        self = cls(config)
         self.watermark = datetime.fromisoformat(d["watermark"]) if d.get("watermark") else None
         for r in d["reports"]:
             report = Report.from_json(r)
@@ -549,46 +611,62 @@ class OpenEvents:
 
     # -- internals -------------------------------------------------------------------------------
 
+    def _date_index(self, report: Report) -> dict[int, set[str]]:
+        return self._stated if report.dated_by == "event" else self._published
+
     def _index(self, report: Report) -> None:
         self._reports[report.id] = report
         if report.date is not None:
-            self._by_date.setdefault(report.date.toordinal(), set()).add(report.id)
+            self._date_index(report).setdefault(report.date.toordinal(), set()).add(report.id)
+        else:
+            self._undated.setdefault(_day(report.arrival), set()).add(report.id)
         self._by_arrival.setdefault(_day(report.arrival), set()).add(report.id)
 
     def _unindex(self, report: Report) -> None:
         if report.date is not None:
-            _discard(self._by_date, report.date.toordinal(), report.id)
+            _discard(self._date_index(report), report.date.toordinal(), report.id)
+        else:
+            _discard(self._undated, _day(report.arrival), report.id)
         _discard(self._by_arrival, _day(report.arrival), report.id)
 
-    def _candidates(self, report: Report) -> set[str]:
-        span = math.ceil(max(self.config.window_days, self.config.published_window_days))
-        found: set[str] = set()
-        days = range(-span - 1, span + 2)
+    def _candidates(self, report: Report) -> list[str]:
+        """Members that may be close enough in time (:func:`pair_score` checks exactly)."""
+        wide = math.ceil(self.config.published_window_days)
+        narrow = math.ceil(self.config.window_days)
+        found: list[str] = []
+        arrival = _day(report.arrival)
         if report.date is not None:
             base = report.date.toordinal()
-            for d in days:
-                found |= self._by_date.get(base + d, set())
-        base = _day(report.arrival)
-        for d in days:
-            for aid in self._by_arrival.get(base + d, ()):
-                # a member with a date was found above when the report has one too
-                if report.date is None or self._reports[aid].date is None:
-                    found.add(aid)
-        found.discard(report.id)
-        return found
+            # two stated dates must be within window_days; a publication date is looser
+            stated = narrow if report.dated_by == "event" else wide
+            for d in range(base - stated, base + stated + 1):
+                found.extend(self._stated.get(d, ()))
+            for d in range(base - wide, base + wide + 1):
+                found.extend(self._published.get(d, ()))
+            # members with no date are compared by fetch time (instants: one day more)
+            for d in range(arrival - wide - 1, arrival + wide + 2):
+                found.extend(self._undated.get(d, ()))
+        else:
+            for d in range(arrival - wide - 1, arrival + wide + 2):
+                found.extend(self._by_arrival.get(d, ()))
+        return [aid for aid in found if aid != report.id]
 
     def _matches(self, report: Report) -> dict[str, tuple[float, list[str]]]:
         """Best (score, reasons) per event that has a member scoring the threshold."""
-        best: dict[str, tuple[float, list[str]]] = {}
-        for aid in sorted(self._candidates(report)):
-            other = self._reports[aid]
-            result = compare(report, other, self.config)
-            if result is None or result[0] < self.config.threshold:
+        best: dict[str, tuple[float, str]] = {}
+        threshold = self.config.threshold
+        for aid in self._candidates(report):
+            score = pair_score(report, self._reports[aid], self.config)
+            if score is None or score < threshold:
                 continue
             eid = self._event_of[aid]
-            if eid not in best or result[0] > best[eid][0]:
-                best[eid] = (result[0], [f"with {aid}", *result[1]])
-        return best
+            # ties go to the smaller member id, so the reasons do not depend on set order
+            if eid not in best or (score, best[eid][1]) > (best[eid][0], aid):
+                best[eid] = (score, aid)
+        return {
+            eid: (score, [f"with {aid}", *explain(report, self._reports[aid], self.config)])
+            for eid, (score, aid) in best.items()
+        }
 
     def _survivor(self, ids: list[str]) -> str:
         return min(ids, key=lambda eid: (-len(self._events[eid].members), eid))
@@ -653,7 +731,7 @@ def build_record(
     revision: int,
     reports: list[Report],
     links: list[LinkDecision],
-    status: str = "open",
+    status: Literal["open", "merged", "closed"] = "open",
     merged_into: str | None = None,
 ) -> EventRecord:
     """The ``event/1`` record of an event with these reports (in arrival order)."""
@@ -683,7 +761,10 @@ def build_record(
     signals = {s for r in reports for s in r.signals}
     title = next((r.title for r in reports if r.title), "")
     fetched = [r.arrival for r in reports]
-    return EventRecord(
+    seen = [r.seen for r in reports]
+    # Every part is already a validated model or a plain value: skip pydantic's validation,
+    # which took most of the time of an add() (bench/linking.py).
+    return EventRecord.model_construct(
         id=event_id,
         revision=max(revision, 1),
         status=status,
@@ -701,8 +782,10 @@ def build_record(
         signals=[s for s in SIGNAL_TYPES if s in signals],
         score=max((r.score for r in reports), default=0.0),
         date=date,
-        first_seen=min(fetched),
-        last_seen=max(fetched),
+        # when its reports say it happened (published, else fetched), as the article rules
+        # place an article: a replayed old report is placed in its own time
+        first_seen=min(seen),
+        last_seen=max(seen),
         evidence=[e for r in reports for e in r.evidence][:9],
         links=list(links),
         first_fetched=min(fetched),

@@ -10,6 +10,7 @@ from pathlib import PurePath
 from typing import Any
 
 from escmon.models import Article, stable_id
+from producers.extraction import PAGE_MAX_TAGS, extract_main
 from producers.feeds import parse_feed
 from producers.normalize import (
     article_id,
@@ -17,7 +18,6 @@ from producers.normalize import (
     canonical_url,
     clean_title,
     detect_language,
-    html_page,
     html_to_text,
     parse_iso_datetime,
 )
@@ -28,7 +28,6 @@ FEED_SUFFIXES = {".xml", ".rss", ".atom"}
 JSON_SUFFIXES = {".json", ".jsonl"}
 SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | FEED_SUFFIXES | JSON_SUFFIXES
 REJECT_CAP = 4000
-PAGE_MAX_TAGS = 50_000
 
 
 @dataclass
@@ -96,9 +95,10 @@ def _text_article(name: str, text: str, source: str, now: datetime) -> Article |
 
 
 def _html_article(name: str, text: str, source: str, now: datetime) -> Article | None:
-    title, lang = html_page(text, max_tags=PAGE_MAX_TAGS)
-    # A whole page has far more tags than a feed's fragment; deep nesting is still bounded.
-    body = html_to_text(text, max_tags=PAGE_MAX_TAGS)
+    # The main text, not the whole page: a page's menus and "related stories" are other
+    # stories' headlines. Hostile markup is stripped linearly before any tree is built.
+    page = extract_main(text, now=now, max_tags=PAGE_MAX_TAGS)
+    title, body = page.title, page.text
     if not title:
         return _text_article(name, body, source, now)
     return Article(
@@ -106,8 +106,9 @@ def _html_article(name: str, text: str, source: str, now: datetime) -> Article |
         source=source,
         title=title,
         body=body,
+        published=page.date,
         fetched=now,
-        language=article_language(lang, f"{title}\n{body}"),
+        language=article_language(page.language, f"{title}\n{body}"),
     )
 
 
@@ -117,8 +118,9 @@ def parse_document(
     """Turn one file's bytes into articles; never raises.
 
     ``.txt``/``.md``: the first line is the title (``#`` marks dropped), the rest the body.
-    ``.html``/``.htm``: ``<title>`` and the readable text. ``.json``: one object or a list of
-    objects; ``.jsonl``: one object per line (fields below). ``.xml``/``.rss``/``.atom``: a feed.
+    ``.html``/``.htm``: the page's title and main text (:func:`extract_main`). ``.json``: one
+    object or a list of objects; ``.jsonl``: one object per line (fields below).
+    ``.xml``/``.rss``/``.atom``: a feed.
 
     JSON fields: ``title`` and ``body`` (or ``text``; at least one of them), optional ``url``,
     ``id`` (else the hash of the canonical URL, else of file name and title), ``published``

@@ -25,9 +25,12 @@ from escmon.models import Article, DeadLetter, stable_id, utcnow
 from escmon.settings import ConfigError, FeedSettings, Settings, load_settings
 from escmon.topics import client_options, ensure_topics
 from producers.documents import parse_document
+from producers.extraction import extract_main
 from producers.feeds import parse_feed, with_feed_hints
 from producers.fetch import FetchResult, fetch_file, fetch_http
 from producers.files import InboxScanner, move_aside, signature
+from producers.fulltext import decode_page, full_text_article
+from producers.pagefetch import HostQueues, Job, Page, PageFetcher
 from producers.publisher import Publisher
 from producers.store import Pending, Store
 
@@ -69,7 +72,8 @@ class ProducerService:
         self.store = Store(settings.state_dir / "producer.sqlite", clock=self._epoch)
         topics = settings.topics
         self.publisher = publisher or Publisher(
-            {"article": topics.raw, "deadletter": topics.deadletter},
+            # A full-text update goes to the same topic under the same key as its article.
+            {"article": topics.raw, "update": topics.raw, "deadletter": topics.deadletter},
             client_options(settings.kafka),
         )
         self._wake = asyncio.Event()
@@ -88,14 +92,24 @@ class ProducerService:
         self._pending_checked: tuple[float, int] = (float("-inf"), 0)
         self._moved: dict[str, str] = {}
         self._noted_once: set[tuple[str, str]] = set()
+        # Pages behind feed items: made on the first full-text feed, so a producer without one
+        # opens no second HTTP session. Extraction has its own thread: a page must not hold up
+        # the parsing of feeds.
+        self.pages: HostQueues | None = None
+        self._extractor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fulltext")
 
     def _epoch(self) -> float:
         return self.now().timestamp()
 
     # --- accepting what sources give -------------------------------------------------------
 
-    def accept(self, source: str, result: Any, raw: bytes = b"") -> int:
-        """Put a parse result's new articles and dead letters in the outbox; return new count."""
+    def accept(
+        self, source: str, result: Any, raw: bytes = b"", added: list[Article] | None = None
+    ) -> int:
+        """Put a parse result's new articles and dead letters in the outbox; return new count.
+
+        The new articles themselves are appended to ``added`` when given.
+        """
         cap = self.settings.processors.deadletter_cap
         new = 0
         warning = getattr(result, "warning", None)
@@ -121,6 +135,8 @@ class ProducerService:
                     continue
                 if self.store.enqueue("article", article.id, article.to_bytes(), source):
                     new += 1
+                    if added is not None:
+                        added.append(article)
         if new or result.error or result.rejects:
             self._wake.set()
         return new
@@ -290,7 +306,11 @@ class ProducerService:
             ),
         )
         result.articles = with_feed_hints(result.articles, feed.region, feed.tags)
-        self.accept(feed.name, result, fetched.data)
+        added: list[Article] = []
+        self.accept(feed.name, result, fetched.data, added)
+        if feed.full_text:
+            # The summaries are in the outbox already: the pages come later, as updates.
+            self.fetch_full_text(feed, added)
         if result.error:
             return False
         # Validators only after the articles are safe in the outbox: a crash in between means
@@ -299,6 +319,68 @@ class ProducerService:
         self.store.set_digest(feed.url, digest)
         self._ok(feed.name)
         return True
+
+    # --- the pages behind feed items -------------------------------------------------------
+
+    def fetch_full_text(self, feed: FeedSettings, articles: list[Article]) -> int:
+        """Queue the pages of ``articles`` (already in the outbox); return how many were queued."""
+        if self.pages is None:
+            p = self.settings.producers
+            fetcher = PageFetcher(p.article_fetch, max_bytes=p.max_bytes)
+            self.pages = HostQueues(
+                fetcher, self._page_arrived, max_queue=p.article_fetch.max_queue
+            )
+            pages = self.pages
+            self.metrics.fulltext_queued.set_function(lambda: pages.queued)
+        queued = 0
+        for article in articles:
+            if not article.url:
+                continue
+            if self.pages.submit(Job(article.url, (feed.name, article))):
+                queued += 1
+            else:
+                self._page_failed(feed.name, article, "queue_full: too many pages waiting")
+        return queued
+
+    async def _page_arrived(self, job: Job, page: Page) -> None:
+        feed, article = job.payload
+        if page.status == "robots":
+            self.metrics.fulltext_robots.labels(feed).inc()
+            return
+        if page.status != "ok":
+            self._page_failed(feed, article, page.reason)
+            return
+        self.metrics.fulltext_fetched.labels(feed).inc()
+        min_chars = self.settings.producers.article_fetch.min_chars
+
+        def extract() -> Any:
+            text = decode_page(page.data, page.content_type)
+            found = extract_main(text, url=page.url, now=self.now())
+            return found, full_text_article(article, text, found, min_chars=min_chars)
+
+        found, verdict = await asyncio.get_running_loop().run_in_executor(self._extractor, extract)
+        self.metrics.fulltext_seconds.observe(found.seconds)
+        if verdict.article is None:
+            self._page_failed(feed, article, f"{verdict.reason}: {len(found.text)} characters")
+            return
+        if self.store.known_record("update", article.id):
+            return  # an update for this id was published already (a feed item seen again)
+        if self.store.enqueue("update", article.id, verdict.article.to_bytes(), feed):
+            self.metrics.fulltext_extracted.labels(feed).inc()
+            self._wake.set()
+
+    def _page_failed(self, feed: str, article: Article, reason: str) -> None:
+        label = _reason_label(reason)
+        self.metrics.fulltext_failures.labels(feed, label).inc()
+        if (f"fulltext {feed}", label) not in self._noted_once:
+            self._noted_once.add((f"fulltext {feed}", label))
+            logger.warning(
+                "feed %s: article %s keeps its summary: %s (%s); logged once per feed and reason",
+                feed,
+                article.id,
+                reason,
+                article.url,
+            )
 
     def outbox_full(self) -> bool:
         """True while the outbox holds ``max_pending`` records (counted at most once a second)."""
@@ -422,6 +504,8 @@ class ProducerService:
         for item in done:
             if item.kind == "article":
                 self.metrics.published.labels(item.source).inc()
+            elif item.kind == "update":
+                self.metrics.fulltext_published.labels(item.source).inc()
 
     # --- forgetting old ids ----------------------------------------------------------------
 
@@ -529,6 +613,9 @@ class ProducerService:
                             self.read_file(path, move=True)
                     await asyncio.gather(*(self.poll(f, session) for f in feeds))
                     await self.drain_until_empty(timeout=60.0)
+                    if self.pages is not None:
+                        await self.pages.join(timeout=300.0)
+                        await self.drain_until_empty(timeout=60.0)
                     return
                 tasks = [
                     asyncio.create_task(self.watch_inbox(stop), name="inbox"),
@@ -547,6 +634,9 @@ class ProducerService:
                 if self.connected:
                     await self.drain_until_empty(timeout=5.0)
         finally:
+            if self.pages is not None:
+                await self.pages.close()
+            self._extractor.shutdown(wait=True)
             if runner is not None:
                 await runner.cleanup()
             await asyncio.get_running_loop().run_in_executor(None, self.publisher.close)

@@ -34,7 +34,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
     if compiled.state() == "stale":
         msg = (
-            "processors/signals.py changed after it was compiled; "
+            "a rule module (processors/signals.py or one it uses) changed after it was compiled; "
             "run `make compiled` (or `python -m processors.compiled clean` for pure Python)"
         )
         raise pytest.UsageError(msg)
@@ -112,7 +112,10 @@ def make_config(
             },
             "producers": {"inbox": str(inbox), "files": [], "feeds": [], "scan_interval": 0.2},
             "alerts": {
-                "rules": str(SEEDS / "rules.yaml"),
+                # These pipelines run producer -> worker -> notifier without the event stage, so
+                # they use the article rules; seeds/rules.yaml (rules over events) is for
+                # pipelines with it and is named by the tests that need it.
+                "rules": str(SEEDS / "rules-articles.yaml"),
                 "console": True,
                 "webhooks": [],
                 "retry_backoff": 0.2,

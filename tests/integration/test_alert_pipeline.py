@@ -184,11 +184,14 @@ def test_seed_alert_reaches_webhook_and_email_once_as_the_backtest_says(
     seed = TaggedArticle.from_bytes(done.stdout)
     seed_file = tmp_path / "seed.jsonl"
     seed_file.write_text(done.stdout)
-    expected = replay_alerts(REPO / "seeds" / "rules.yaml", seed_file)
-    assert expected, "the default rules fire on the seed article"
+    article_rules = REPO / "seeds" / "rules-articles.yaml"
+    expected = replay_alerts(article_rules, seed_file)
+    assert expected, "the article rules fire on the seed article"
 
     hook = Receiver()
-    settings, cfg, proc = notifier(webhooks=[hook.url], apprise=[mailbox.apprise_url])
+    settings, cfg, proc = notifier(
+        rules=str(article_rules), webhooks=[hook.url], apprise=[mailbox.apprise_url]
+    )
     produce(kafka_bootstrap, settings.topics.tagged, [seed])
 
     wait_for(lambda: len(hook.ids) >= len(expected) and len(mailbox.messages) >= len(expected),

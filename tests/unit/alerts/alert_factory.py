@@ -1,13 +1,24 @@
-"""Tagged articles and rule sets built in tests, and a driver over the pure engine."""
+"""Tagged articles, event records and rule sets built in tests, and a driver over the pure
+engine."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from alerts.engine import State, group_keys, step, tick
+from alerts.engine import State, event_routes, group_keys, step, step_event, tick
 from alerts.rules import RuleSet
-from escmon.models import Alert, Mention, Score, Signal, Summary, TaggedArticle
+from escmon.models import (
+    Alert,
+    EventRecord,
+    Evidence,
+    Mention,
+    Score,
+    Signal,
+    Summary,
+    TaggedArticle,
+    Toll,
+)
 
 T0 = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 
@@ -51,6 +62,50 @@ def article(
     )
 
 
+def event(
+    eid: str,
+    minutes: float,
+    *,
+    revision: int = 1,
+    sources: tuple[str, ...] = ("wire",),
+    killed: int | None = None,
+    signals: tuple[str, ...] = ("strike",),
+    countries: tuple[str, ...] = (),
+    theater: str | None = "Middle East",
+    score: float = 0.0,
+    first: float | None = None,
+    status: str = "open",
+    merged_into: str | None = None,
+    articles: tuple[str, ...] | None = None,
+) -> EventRecord:
+    """Revision ``revision`` of event ``eid`` whose newest report is ``minutes`` after T0 (its
+    first at ``first``, default the same): one report per source unless ``articles`` says."""
+    reports = articles if articles is not None else tuple(f"{eid}-{s}" for s in sources)
+    return EventRecord(
+        id=eid,
+        revision=revision,
+        status=status,  # type: ignore[arg-type]
+        merged_into=merged_into,
+        title=f"event {eid}",
+        kind=signals[0] if signals else None,
+        articles=list(reports),
+        sources=list(sources),
+        countries=list(countries),
+        theater=theater,
+        killed=Toll(low=killed, best=killed, high=killed),
+        signals=list(signals),  # type: ignore[arg-type]
+        score=score,
+        first_seen=at(minutes if first is None else first),
+        last_seen=at(minutes),
+        first_fetched=at(minutes if first is None else first),
+        evidence=[
+            Evidence(sentence=f"{eid}: {s} reports it.", type=signals[0] if signals else "strike",
+                     article_id=a, source=s, url=f"https://{s}.example.org/{a}")
+            for a, s in zip(reports, sources, strict=False)
+        ],
+    )
+
+
 def rules(yaml_text: str) -> RuleSet:
     """A rule set from YAML text."""
     return RuleSet.from_yaml(yaml_text, "test-rules.yaml")
@@ -64,13 +119,23 @@ class Driver:
         self.states: dict[str, State] = {}
         self.alerts: list[Alert] = []
         self.suppressed: list[tuple[str, str]] = []
+        self.routes: dict[str, list[str]] = {}
 
-    def add(self, *articles: TaggedArticle) -> list[Alert]:
-        """Step each article into its groups (now = its event time); return what fired."""
+    def add(self, *articles: TaggedArticle | EventRecord) -> list[Alert]:
+        """Step each article or event into its groups (now = its event time); return what
+        fired."""
         fired: list[Alert] = []
         for a in articles:
-            for key in group_keys(self.ruleset, a):
-                result = step(self.ruleset, key, self.states.get(key), a, a.event_time)
+            keys = group_keys(self.ruleset, a)
+            if isinstance(a, EventRecord):
+                keys = event_routes(self.ruleset, a, self.routes.get(a.id))
+                self.routes[a.id] = group_keys(self.ruleset, a)
+            for key in keys:
+                state = self.states.get(key)
+                if isinstance(a, EventRecord):
+                    result = step_event(self.ruleset, key, state, a, a.last_seen)
+                else:
+                    result = step(self.ruleset, key, state, a, a.event_time)
                 self.states[key] = result.state
                 fired += result.fired
                 self.suppressed += result.suppressed

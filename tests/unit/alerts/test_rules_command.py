@@ -1,7 +1,8 @@
 """``escmon rules check|test``, including the shipped rules firing on the seed article.
 
 The seed article is tagged by ``escmon tag`` (whatever tagger is current), so this test guards
-the promise that the default rules fire on it.
+the promise that the article rules fire on it; the shipped rules read events, tested here on
+event records of the seed story.
 """
 
 import io
@@ -11,13 +12,14 @@ import sys
 from pathlib import Path
 
 import pytest
-from alert_factory import article
+from alert_factory import article, event
 
 from alerts.rulescommand import rules_check, rules_test
 from escmon.models import Alert, TaggedArticle
 
 REPO = Path(__file__).resolve().parents[3]
 RULES = REPO / "seeds" / "rules.yaml"
+ARTICLE_RULES = REPO / "seeds" / "rules-articles.yaml"
 SEED = REPO / "seeds" / "us-strikes-iran-linked-forces.txt"
 
 
@@ -39,9 +41,9 @@ def _run(rules: Path, tagged: Path, **kw: str) -> tuple[int, list[Alert], str]:
     return code, [Alert.from_bytes(x) for x in out.getvalue().splitlines()], err.getvalue()
 
 
-def test_default_rules_fire_on_the_seed_article(seed_tagged):
+def test_article_rules_fire_on_the_seed_article(seed_tagged):
     tagged = TaggedArticle.from_bytes(seed_tagged.read_text())
-    code, alerts, err = _run(RULES, seed_tagged)
+    code, alerts, err = _run(ARTICLE_RULES, seed_tagged)
     assert code == 0, err
     assert alerts, "the default rules fire on the seed article"
     ours = [a for a in alerts if a.group == f"theater:{tagged.theater}"]
@@ -52,7 +54,35 @@ def test_default_rules_fire_on_the_seed_article(seed_tagged):
         deadly = next(a for a in ours if a.rule == "deadly-strike")
         assert deadly.severity == "critical"
         assert deadly.figures["killed"] == tagged.summary.killed
-    assert "1 articles" in err
+    assert "1 articles, 0 event records" in err
+
+
+def test_shipped_rules_read_no_articles(seed_tagged):
+    code, alerts, err = _run(RULES, seed_tagged)
+    assert code == 0 and alerts == [], "every shipped rule reads events"
+
+
+def test_event_records_of_the_seed_story_fire_one_deadly_strike(tmp_path):
+    # What `escmon events` would print live: one revision per report joining the event, plus an
+    # unrelated tagged article in the same file (both kinds are read, each by its schema).
+    outlets = ("reuters", "ap", "aljazeera", "bbc", "france24")
+    revisions = [
+        event("seed", (i - 1) * 0.1, first=0, revision=i, sources=outlets[:i], killed=16,
+              signals=("strike", "casualties"), countries=("Iraq", "Syria"))
+        for i in range(1, 6)
+    ]
+    records = tmp_path / "events.jsonl"
+    lines = [r.to_bytes().decode() for r in reversed(revisions)]
+    lines.append(article("a", 1, signals=("threat",)).to_bytes().decode())
+    records.write_text("\n".join(lines) + "\n")
+    code, alerts, err = _run(RULES, records)
+    assert code == 0, err
+    assert "1 articles, 5 event records" in err
+    [deadly] = [a for a in alerts if a.rule == "deadly-strike"]
+    assert deadly.severity == "critical" and deadly.sources == sorted(outlets), (
+        "held 30 s for other outlets; the file's order of revisions does not matter"
+    )
+    assert "1 event, reported by 5 sources" in deadly.summary
 
 
 def test_seed_fires_the_pledge_rule_when_inhibition_is_off(seed_tagged, tmp_path):
@@ -60,7 +90,7 @@ def test_seed_fires_the_pledge_rule_when_inhibition_is_off(seed_tagged, tmp_path
     if not (tagged.summary.strike and tagged.summary.retaliation_pledge):
         pytest.fail("the tagger no longer finds the seed's strike and retaliation pledge")
     rules = tmp_path / "rules.yaml"
-    rules.write_text(RULES.read_text().split("\ninhibit:")[0] + "\ninhibit: null\n")
+    rules.write_text(ARTICLE_RULES.read_text().split("\ninhibit:")[0] + "\ninhibit: null\n")
     _, alerts, _ = _run(rules, seed_tagged)
     assert "strike-and-retaliation-pledge" in {a.rule for a in alerts}
 
@@ -100,7 +130,7 @@ def test_check_ok_and_bad(tmp_path):
 
 def test_cli_entry_point(seed_tagged):
     done = subprocess.run(
-        [sys.executable, "-m", "escmon.cli", "rules", "test", str(RULES), str(seed_tagged)],
+        [sys.executable, "-m", "escmon.cli", "rules", "test", str(ARTICLE_RULES), str(seed_tagged)],
         cwd=REPO, capture_output=True, text=True, timeout=60,
     )
     assert done.returncode == 0, done.stderr

@@ -48,3 +48,12 @@ def test_broken_template_is_reported_with_the_field():
         check_templates("{nosuch}", None)
     with pytest.raises(TemplateError):
         check_templates(None, "{rule")
+
+
+def test_an_alert_over_events_says_how_many_events_and_lists_their_sources():
+    title, body = render(_alert(event_ids=["e1"], sources=["afp", "ap", "bbc"]))
+    assert "1 event, reported by 3 sources: afp, ap, bbc" in body
+    _, custom = render(_alert(event_ids=["e1", "e2"], sources=["ap"]), "{reported} | {outlets}")
+    assert custom == "2 events, reported by 1 source: ap | ap"
+    _, articles = render(_alert(), "[{reported}]")
+    assert articles == "[]", "an alert over articles has no event line"

@@ -48,3 +48,14 @@ def test_missing_file_is_an_error(tmp_path):
     err = io.StringIO()
     assert events_command(str(tmp_path / "nope.jsonl"), io.StringIO(), err) == 1
     assert "nope.jsonl" in err.getvalue()
+
+
+def test_the_cli_runs_the_command(tmp_path, capsys):
+    from escmon.cli import build_parser, main
+
+    assert "events" in build_parser().format_help()
+    path = tmp_path / "in.jsonl"
+    path.write_text("\n".join(json.dumps(x) for x in RAW[:2]) + "\n", encoding="utf-8")
+    assert main(["events", str(path)]) == 0
+    (line,) = capsys.readouterr().out.splitlines()
+    assert sorted(EventRecord.from_bytes(line).articles) == ["a", "b"]

@@ -282,3 +282,37 @@ def test_combine_tolls_low_best_high():
     tolls = [Toll(low=10, best=12, high=15), Toll(), Toll(low=20, best=20, high=20)]
     assert combine_tolls(tolls) == Toll(low=10, best=12, high=20)
     assert combine_tolls([Toll()]) == Toll()
+
+
+def test_an_undated_report_naming_a_later_year_is_not_an_older_event():
+    dated = report("y1", "Wire A", "Shelling hits crowded El Fasher livestock market",
+                   [s.sentence for s in MARKET[0].signals], places=(EL_FASHER,), killed=12,
+                   day=date(2024, 3, 9))
+    text = [s.sentence for s in MARKET[1].signals]
+    later = report("y2", "Daily B", MARKET[1].title, [*text, "The market reopened in 2025."],
+                   places=(EL_FASHER,), killed=21, day=None)
+    background = report("y3", "Radio C", MARKET[1].title,
+                        [*text, "The market was first shelled in 2019."],
+                        places=(EL_FASHER,), killed=21, day=None)
+    assert partition(link([dated, later])) == {frozenset({"y1"}), frozenset({"y2"})}
+    assert partition(link([dated, background])) == {frozenset({"y1", "y3"})}
+
+
+def test_restored_state_takes_the_config_given_and_ignores_unknown_settings():
+    state = link(MARKET[:1]).to_json()
+    state["config"]["retired_setting"] = 1
+    assert OpenEvents.from_json(state).config == LinkConfig()
+    strict = LinkConfig(threshold=5.0)
+    restored = OpenEvents.from_json(state, strict)
+    assert restored.config is strict
+    (out,) = restored.add(MARKET[1])
+    assert out.articles == ["m2"]  # nothing scores 5.0: a new event
+
+
+def test_first_and_last_seen_are_the_reports_times_first_fetched_when_we_got_them():
+    old = MARKET[0].model_copy(update={"published": datetime(2019, 4, 2, 6, tzinfo=UTC)})
+    later = MARKET[1].model_copy(update={"published": datetime(2019, 4, 2, 9, tzinfo=UTC)})
+    (record,) = link([old, later]).records()
+    assert record.first_seen == datetime(2019, 4, 2, 6, tzinfo=UTC)
+    assert record.last_seen == datetime(2019, 4, 2, 9, tzinfo=UTC)
+    assert record.first_fetched == FETCHED

@@ -1,0 +1,194 @@
+"""The per-Doc cue index the sentence rules share: cues grouped by sentence, token lookups.
+
+``processors.nlp`` leaves one list of cue matches ``(label, start, end)`` in the Doc; the rules
+(``strikes``, ``casualties``, ``stances``) ask the same questions of it many times per sentence
+("is there a NEG cue just before this token?"), so :class:`Reader` groups the cues by sentence
+once and caches what is asked repeatedly. Word lists live in ``patterns/lexicon.json``.
+"""
+
+from __future__ import annotations
+
+import json
+from bisect import bisect_right
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from spacy.attrs import SENT_START
+from spacy.tokens import Doc
+
+from processors.nlp import PATTERNS, PLACES_KEY, load_gazetteer
+
+ACTOR_KINDS = frozenset({"armed_group", "force"})
+CONTEXT_LABELS = frozenset(
+    "LABOR SPORTS BUSINESS FICTION ACCIDENT DISASTER DISEASE HISTORY CYBER ANIMAL".split()
+)
+
+#: what a rule found before it becomes a Signal: (type, sentence, start token, end token, attrs)
+Found = tuple[str, int, int, int, dict[str, Any]]
+
+
+@cache
+def lexicon(path: Path = PATTERNS / "lexicon.json") -> dict[str, frozenset[str]]:
+    """Word lists of ``lexicon.json`` as lower-case sets."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return {k: frozenset(w.lower() for w in v) for k, v in data.items() if not k.startswith("_")}
+
+
+@dataclass
+class Sentence:
+    """One sentence's token span, its cues by label, and its text once a signal needs it."""
+
+    start: int
+    end: int
+    cues: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    text: str | None = None
+
+
+class Reader:
+    """Per-Doc state: cues grouped by sentence and the helpers the rules share."""
+
+    def __init__(self, doc: Doc, cues: list[tuple[str, int, int]], parsed: bool = False) -> None:
+        self.doc = doc
+        ends = [s for label, s, _ in cues if label == "TERMINAL"]
+        bounds = sentence_bounds(doc, ends, parsed)
+        self.sents = [Sentence(s, e) for s, e in bounds]
+        starts = [s for s, _ in bounds]
+        gazetteer = load_gazetteer()
+        self.actor_sents: set[int] = set()
+        #: sentences naming a gazetteer place or actor
+        self.entity_sents: set[int] = set()
+        #: token → (canonical name, kind) of the gazetteer entity it is part of
+        self.entity: dict[int, tuple[str, str]] = {}
+        for name, start, end in doc.user_data.get(PLACES_KEY, ()):
+            kind = gazetteer[name]["kind"]
+            k = bisect_right(starts, start) - 1
+            self.entity_sents.add(k)
+            if kind in ACTOR_KINDS:
+                self.actor_sents.add(k)
+            for i in range(start, end):
+                self.entity[i] = (name, kind)
+        entity = self.entity
+        sents, last, k = self.sents, len(starts) - 1, 0
+        for label, start, end in cues:  # the matcher yields them by start: sweep, bisect if not
+            if label in CONTEXT_LABELS and start in entity:  # "African Union" is no trade union
+                continue
+            if start < starts[k]:
+                k = bisect_right(starts, start) - 1
+            else:
+                while k < last and starts[k + 1] <= start:
+                    k += 1
+            sents[k].cues.setdefault(label, []).append((start, end))
+        self.lex = lexicon()
+        self.n = len(doc)
+        self._lower: list[str | None] = [None] * self.n
+        self._around: dict[int, frozenset[str]] = {}
+        self._harm: dict[int, frozenset[int]] = {}
+        self.labels = [frozenset(sent.cues) for sent in self.sents]
+
+    def has_entity(self, k: int) -> bool:
+        """A gazetteer place or actor is named in sentence ``k``."""
+        return k in self.entity_sents
+
+    def has(self, k: int, label: str) -> bool:
+        """A ``label`` cue is in sentence ``k``."""
+        return label in self.sents[k].cues
+
+    def near(self, k: int, labels: Iterable[str]) -> bool:
+        """True if a cue of ``labels`` is in sentence ``k`` or a neighbour."""
+        around = self._around.get(k)
+        if around is None:
+            around = frozenset().union(*self.labels[max(0, k - 1) : k + 2])
+            self._around[k] = around
+        return not around.isdisjoint(labels)
+
+    def before(self, k: int, label: str, pos: int, window: int) -> bool:
+        """True if a ``label`` cue ends within ``window`` tokens before token ``pos``."""
+        cues = self.sents[k].cues.get(label)
+        if not cues:  # the common case, without building a generator
+            return False
+        lo = max(self.sents[k].start, pos - window)
+        return any(lo < end <= pos or (s < pos < end) for s, end in cues)
+
+    def covered(self, k: int, label: str, start: int, end: int) -> bool:
+        """True if a ``label`` cue spans tokens ``start..end``."""
+        cues = self.sents[k].cues.get(label)
+        if not cues:
+            return False
+        return any(s <= start and end <= e for s, e in cues)
+
+    def after(self, k: int, label: str, pos: int, window: int) -> list[tuple[int, int]]:
+        """``label`` cues starting within ``window`` tokens after ``pos``."""
+        cues = self.sents[k].cues.get(label)
+        if not cues:
+            return []
+        hi = min(self.sents[k].end, pos + window)
+        return [(s, e) for s, e in cues if pos <= s < hi]
+
+    def historical(self, k: int) -> bool:
+        """A past war or attack recalled ("9/11", "years ago"), not "since ... years ago"."""
+        for start, _end in self.sents[k].cues.get("HISTORY", ()):
+            lo = max(self.sents[k].start, start - 6)
+            if not any(self.lower(i) == "since" for i in range(lo, start)):
+                return True
+        return False
+
+    def harm_tokens(self, k: int) -> frozenset[int]:
+        """Tokens of sentence ``k`` inside casualty or strike cues (cached)."""
+        got = self._harm.get(k)
+        if got is None:
+            cues = self.sents[k].cues
+            got = frozenset(
+                i
+                for label in ("KILL", "HURT", "DEATH", "STRIKE")
+                for s, e in cues.get(label, ())
+                for i in range(s, e)
+            )
+            self._harm[k] = got
+        return got
+
+    def lower(self, i: int) -> str:
+        """Lower-case text of token ``i`` ("" outside the Doc), each token read once."""
+        if not 0 <= i < self.n:
+            return ""
+        got = self._lower[i]
+        if got is None:  # the rules ask about half of the tokens they touch twice or more
+            got = self._lower[i] = self.doc[i].lower_
+        return got
+
+    def chars(self, start: int, end: int) -> tuple[int, int]:
+        """Character offsets (in the Doc's text) of tokens ``start..end``."""
+        last = self.doc[end - 1]
+        return self.doc[start].idx, last.idx + len(last)
+
+
+def sentence_bounds(
+    doc: Doc, ends: Iterable[int] = (), parsed: bool = False
+) -> list[tuple[int, int]]:
+    """Sentences as ``(start, end)`` token offsets.
+
+    A trained pipeline's sentences are used when it set them. Otherwise a sentence ends at a
+    terminal mark (". ! ? …" or a line break: the ``TERMINAL`` cues, token offsets ``ends``) and
+    the closing quotes and brackets after it, the rule of spaCy's sentencizer, computed only for
+    texts that hold cues.
+    """
+    n = len(doc)
+    if parsed and n > 1 and doc.to_array(SENT_START)[1:].any():  # set by a trained pipeline
+        return [(s.start, s.end) for s in doc.sents]
+    bounds, start = [], 0
+    for t in sorted(ends):
+        if t < start:
+            continue
+        j = t + 1
+        while j < n:
+            tok = doc[j]  # one Token per position: building it is most of the cost here
+            if not (tok.is_punct or tok.is_space):
+                break
+            j += 1
+        if start < j < n:
+            bounds.append((start, j))
+            start = j
+    bounds.append((start, n))
+    return bounds

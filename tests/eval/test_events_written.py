@@ -1,0 +1,40 @@
+"""Our own labelled reports (``tests/eval/cases/events-written*.jsonl``) as regression cases.
+
+Each batch was run blind once; its first-run figures are in docs/events.md. The floors below are
+those first-run figures (rounded down), so linking may get better on them but not worse.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from processors.evaluation import load_items
+from processors.linking_eval import EventsReport, evaluate_events, format_events_report
+from processors.tagger import Tagger
+
+CASES = Path(__file__).resolve().parent / "cases"
+
+# batch: (B-cubed F1, highest events found / true, countries F1, toll right share)
+FLOORS = {
+    "events-written1.jsonl": (0.80, 1.47, 0.74, 0.36),
+}
+
+
+@pytest.fixture(scope="module")
+def tagger() -> Tagger:
+    """One tagger for every batch."""
+    return Tagger()
+
+
+@pytest.mark.parametrize("name", sorted(FLOORS))
+def test_batch_does_not_regress(name: str, tagger: Tagger):
+    items = load_items(CASES / name)
+    report: EventsReport = evaluate_events(items, tagger)
+    b3, ratio, countries, toll = FLOORS[name]
+    text = format_events_report(report)
+    assert report.bcubed_f1 >= b3, text
+    assert report.events_ratio <= ratio, text
+    assert report.country_f1 >= countries, text
+    assert report.toll_rate >= toll, text
