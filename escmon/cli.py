@@ -134,7 +134,7 @@ def cmd_producer(args: argparse.Namespace) -> int:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
-    """escmon worker: the Faust tagging worker."""
+    """escmon worker: the Faust worker (tagging, then linking into events)."""
     from processors.app import run_worker
 
     settings = _settings(args)
@@ -284,7 +284,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--once", action="store_true", help="read each source once, publish, exit")
 
-    p = add("worker", cmd_worker, "run the Faust tagging worker: articles.raw -> articles.tagged")
+    p = add("worker", cmd_worker, "run the Faust worker: articles.raw -> articles.tagged -> events")
     p.add_argument("--port", type=int, help="port for /metrics and health (default from config)")
 
     add("notifier", cmd_notifier, "run the alert stage: rules over articles/events, then delivery")

@@ -210,6 +210,30 @@ class ProcessorSettings(_Section):
     )
 
 
+class EventSettings(_Section):
+    """The event stage in the worker: tagged articles linked into events (issue 13)."""
+
+    enabled: bool = Field(
+        True, description="run the event agents (re-key by action country, link) in the worker"
+    )
+    horizon: float = Field(
+        5 * 24 * 3600.0,
+        gt=0,
+        description="seconds of event time an event stays open: events older than the newest "
+        "article seen on the same action country minus this are closed and forgotten; event "
+        "time, not wall-clock, so replayed news is linked as it would have been live",
+    )
+    batch_size: int = Field(
+        64, ge=1, description="articles the link agent takes at once (a key is stored once each)"
+    )
+    max_state_bytes: int = Field(
+        900_000,
+        ge=10_000,
+        description="largest stored state of one action country (a Kafka message must hold it; "
+        "the broker's default limit is 1 MB): over it, the country's older events close early",
+    )
+
+
 class AlertSettings(_Section):
     """Rules and where alerts go."""
 
@@ -293,6 +317,7 @@ class Settings(BaseSettings):
     broker: BrokerSettings = Field(default_factory=BrokerSettings)
     producers: ProducerSettings = Field(default_factory=ProducerSettings)
     processors: ProcessorSettings = Field(default_factory=ProcessorSettings)
+    events: EventSettings = Field(default_factory=EventSettings)
     alerts: AlertSettings = Field(default_factory=AlertSettings)
     metrics: MetricsSettings = Field(default_factory=MetricsSettings)
     supervisor: SupervisorSettings = Field(default_factory=SupervisorSettings)
