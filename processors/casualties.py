@@ -46,6 +46,8 @@ class Count:
     weak: bool = False
     subset: bool = False
     extra: bool = False  # "another 47 people": a further group, added even if the value repeats
+    #: first token of the casualty word read (its signal's start); -1 for a toll phrase's figure
+    cue: int = -1
 
 
 def casualties(r: Reader, found: list[Found], strike_sents: set[int]) -> list[Count]:
@@ -115,7 +117,7 @@ def _count(
     sent = r.sents[k]
     skip, units, person = r.lex["SKIP"], r.lex["UNIT"], r.lex["PERSON_ONE"]
     attrs: dict[str, Any] = {"status": status, "count": None}
-    result = Count(status, k, start, None)
+    result = Count(status, k, start, None, cue=start)
     if r.lower(start) in ADJECTIVES:  # "a deadly attack" says people died, not how many
         attrs["approximate"], result.approximate = True, True
         return attrs, result

@@ -5,6 +5,7 @@ Pure: give it labelled items (``{"id", "text", "labels", "category"?}``, the for
 
     python -m processors.evaluation [PATH ...]   # default: ../shared/eval/dev.jsonl
     python -m processors.evaluation events [PATH ...]   # event linking, see linking_eval
+    python -m processors.evaluation per-report   # event facts per report (eventfacts_eval)
 
 Labelled files in the repo (``tests/unit/processors/cases/*.jsonl``) use the same format.
 """
@@ -188,19 +189,23 @@ def format_report(report: Report) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Print the report for each labelled file (default: the shared dev set).
 
-    ``events`` as the first argument scores event linking instead (``processors.linking_eval``).
+    ``events`` as the first argument scores event linking instead (``processors.linking_eval``);
+    ``per-report`` scores the event facts per report (``processors.eventfacts_eval``).
     """
-    from processors.tagger import Tagger
-
     args_in = sys.argv[1:] if argv is None else argv
+    if args_in[:1] == ["per-report"]:
+        from processors import eventfacts_eval
+
+        return eventfacts_eval.main(args_in[1:])
     if args_in[:1] == ["events"]:
         return events_main(args_in[1:])
+    from processors.tagger import Tagger
 
     parser = argparse.ArgumentParser(prog="python -m processors.evaluation", description=__doc__)
     parser.add_argument("paths", nargs="*", type=Path, default=[DEV_SET])
     parser.add_argument("--model", default=None, help="trained spaCy pipeline to use")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
-    args = parser.parse_args(argv)
+    args = parser.parse_args(args_in)
     tagger = Tagger(model=args.model)
     for path in args.paths:
         if not path.exists():

@@ -30,6 +30,7 @@ from spacy.tokens import Doc
 
 from escmon.models import Signal, Summary
 from processors.casualties import casualties, total
+from processors.eventfacts import EventDraft, attribute
 from processors.nlp import CUES_KEY, PLACES_KEY, SpaceMap
 from processors.reader import Found, Reader, lexicon, sentence_bounds
 from processors.stances import deescalation, pledges, threats
@@ -48,6 +49,8 @@ class Extraction:
 
     signals: list[Signal] = field(default_factory=list)
     summary: Summary = field(default_factory=Summary)
+    #: the main event told from the background (``processors.eventfacts``); None: no signal
+    event: EventDraft | None = None
 
 
 EMPTY = Extraction()
@@ -68,13 +71,18 @@ def _may_signal(labels: set[str], doc: Doc) -> bool:
 
 
 def extract(
-    doc: Doc, source: str | None = None, spaces: SpaceMap | None = None, parsed: bool = False
+    doc: Doc,
+    source: str | None = None,
+    spaces: SpaceMap | None = None,
+    parsed: bool = False,
+    published_year: int | None = None,
 ) -> Extraction:
     """Return the signals and summary of ``doc`` (a Doc built by ``processors.nlp``).
 
     ``source`` and ``spaces`` give the original text when the Doc was built from a squeezed one
     (``processors.nlp.squeeze_spaces``); evidence offsets and sentences then refer to ``source``.
     ``parsed``: the pipeline sets sentence boundaries (a trained parser); use them.
+    ``published_year``: the article's, if known; it dates background ("in 2015") for the event.
     """
     cues = doc.user_data.get(CUES_KEY) or []
     if not _may_signal({label for label, _, _ in cues}, doc):
@@ -86,6 +94,9 @@ def extract(
     pledge_sents = pledges(r, found)
     threats(r, found, pledge_sents)
     deescalation(r, found)
+    event = attribute(
+        r, found, counts, published_year
+    )  # before the Signals are built: it adds to their attrs
     found.sort(key=lambda f: (f[2], f[0]))
     text = source if source is not None else doc.text
     to_source = spaces.to_source if spaces is not None else _same
@@ -102,6 +113,7 @@ def extract(
             threat="threat" in types,
             deescalation="deescalation" in types,
         ),
+        event=event,
     )
 
 

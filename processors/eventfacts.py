@@ -1,0 +1,782 @@
+"""The article's main event told from its background: which casualty counts and places are its own.
+
+A news report tells one event (the strike, the bombing, the ceasefire) and usually more: the attack
+it answers, earlier attacks in the same place, a war's total dead, another attack elsewhere. The
+signal rules (``strikes``, ``casualties``) find every strike and every count; this module gives each
+strike and casualty cue a relation to the report's main event and keeps the main one's facts:
+
+- ``cumulative``: a total over a war or period ("killed since the war began", "so far this year");
+- ``earlier`` / ``other``: a sentence dated before the event ("last month", "in 2015", "a week
+  ago") or telling another event ("in a separate attack"); a strike right after "after",
+  "following" ("came after repeated attacks");
+- ``reacted_to``: the event answered ("in response to a drone attack that killed three troops");
+  a casualty right after such a strike ("an attack that killed ...") belongs to it;
+- ``main``: the rest.
+
+Action places are the gazetteer places a main cue governs through a preposition of place ("strikes
+on X", "killed in Y", "in the northern city of Z"): a place named with no such preposition is an
+actor or a nationality ("the US carried out", "Iranian-backed", "three American troops", "flew from
+the US", a dateline). The main event's killed/wounded: per sentence the distinct stated counts add
+up (LABELING.md); across sentences the figure of the latest update ("the toll rose to 10") wins,
+else the largest (restatements, subsets and rising tolls are the common cases); a range keeps both
+ends. Word lists are data: ``patterns/events.json``.
+"""
+
+from __future__ import annotations
+
+import json
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from processors.casualties import Count
+from processors.nlp import PATTERNS, PLACES_KEY, load_gazetteer
+from processors.quantities import read_number, word_value
+from processors.reader import Found, Reader
+
+PLACE_KINDS = frozenset({"country", "city", "region", "waterway"})
+PARTY_KINDS = frozenset({"country", "armed_group", "force", "city"})
+EVENT_TYPES = ("strike", "casualties")
+KIND_ORDER = ("strike", "casualties", "deescalation", "retaliation_pledge", "threat")
+RANGE_LINKS = frozenset({"and", "to", "or", "-", "–"})
+#: the title and the first body sentences: where a report tells its main event
+LEAD = 3
+#: how many main sentences are searched for the event's date
+TIME_SENTENCES = 6
+LEAD_FIRST = False
+
+
+@cache
+def words(path: Path = PATTERNS / "events.json") -> dict[str, tuple[tuple[str, ...], ...]]:
+    """The lists of ``events.json`` as token tuples ("cease-fire" → cease, -, fire)."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    out: dict[str, tuple[tuple[str, ...], ...]] = {}
+    for key, values in data.items():
+        if key.startswith("_"):
+            continue
+        phrases = []
+        for value in values:
+            tokens: list[str] = []
+            for part in value.lower().split():
+                pieces = part.split("-")
+                for n, piece in enumerate(pieces):
+                    if n:
+                        tokens.append("-")
+                    if piece:
+                        tokens.append(piece)
+            phrases.append(tuple(tokens))
+        out[key] = tuple(phrases)
+    return out
+
+
+def _singles(key: str) -> frozenset[str]:
+    return frozenset(p[0] for p in words()[key] if len(p) == 1)
+
+
+ACTION_PREPS = _singles("ACTION_PREPS")
+PLACE_SKIP = _singles("PLACE_SKIP")
+PLACE_NOUNS = _singles("PLACE_NOUNS")
+REACT = _singles("REACT")
+REACT_LINKS = _singles("REACT_LINKS")
+BEFORE_EVENT = _singles("BEFORE_EVENT")
+THAT = _singles("THAT")
+CUMULATIVE_BLOCK = _singles("CUMULATIVE_BLOCK")
+UPDATE = _singles("UPDATE")
+BLOCK_PREPS = _singles("BLOCK_PREPS")
+PEOPLE_NOUNS = _singles("PEOPLE_NOUNS")
+HEDGE = _singles("HEDGE")
+MEDIATION = _singles("MEDIATION")
+
+
+@dataclass
+class Place:
+    """A gazetteer place named in the text: canonical name, kind, country, tokens, own text."""
+
+    name: str
+    kind: str
+    country: str | None
+    start: int
+    end: int
+    text: str
+    #: action_role's answer, once asked (None: not yet)
+    acting: bool | None = None
+
+
+@dataclass
+class TollRange:
+    """A count with both ends: ``low``/``best``/``high`` (all None when nothing is stated)."""
+
+    low: int | None = None
+    best: int | None = None
+    high: int | None = None
+
+
+@dataclass
+class EventDraft:
+    """What the text says of its main event, before the tagger adds the publication date."""
+
+    kind: str | None = None
+    reaction: bool = False
+    countries: list[str] = field(default_factory=list)
+    places: list[Place] = field(default_factory=list)
+    killed: TollRange = field(default_factory=TollRange)
+    wounded: TollRange = field(default_factory=TollRange)
+    #: time expressions of the first main sentence that has any ("on Sunday", "June 5")
+    times: list[str] = field(default_factory=list)
+
+
+@cache
+def _index(key: str) -> dict[str, tuple[tuple[str, ...], ...]]:
+    """The phrases of ``events.json[key]`` by first token: most tokens start none."""
+    out: dict[str, list[tuple[str, ...]]] = {}
+    for phrase in words()[key]:
+        out.setdefault(phrase[0], []).append(phrase)
+    return {first: tuple(phrases) for first, phrases in out.items()}
+
+
+def _phrase_at(r: Reader, i: int, index: dict[str, tuple[tuple[str, ...], ...]]) -> int:
+    """Length of the first indexed phrase starting at token ``i``, 0 if none."""
+    phrases = index.get(r.lower(i))
+    if phrases is None:
+        return 0
+    for p in phrases:
+        if all(r.lower(i + n) == w for n, w in enumerate(p[1:], 1)):
+            return len(p)
+    return 0
+
+
+@cache
+def _relation_index() -> dict[str, tuple[tuple[str, tuple[str, ...]], ...]]:
+    """The CUMULATIVE, EARLIER and OTHER phrases by their first word, or first two words joined
+    by a space for longer ones ('in 2015', 'the war began'), for one pass per sentence."""
+    out: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
+    for key in ("CUMULATIVE", "EARLIER", "OTHER"):
+        for phrase in words()[key]:
+            head = phrase[0] if len(phrase) == 1 else f"{phrase[0]} {phrase[1]}"
+            out.setdefault(head, []).append((key, phrase))
+    return {head: tuple(found) for head, found in out.items()}
+
+
+#: first words of the longer relation phrases: only after them is a pair of words looked up
+PAIR_HEADS = frozenset(h.split(" ")[0] for h in _relation_index() if " " in h)
+
+
+def sentence_relation(r: Reader, k: int, published_year: int | None = None) -> str:
+    """The relation every cue of sentence ``k`` has unless a cue-level reading says otherwise.
+
+    Precedence: a total ('since the war began') over an earlier date ('last month', an older
+    year) over another event ('in a separate attack').
+    """
+    sent = r.sents[k]
+    index = _relation_index()
+    earlier = other = False
+    for i in range(sent.start, sent.end):
+        low = r.lower(i)
+        if low == "toll" and r.lower(i + 1) == "in" and i + 2 in r.entity:
+            return "cumulative"  # 'the death toll in Gaza has climbed to 197': a place's total
+        if (
+            published_year is not None
+            and len(low) == 4
+            and low.isdigit()
+            and 1900 <= int(low) < published_year
+        ):
+            earlier = True  # 'on October 2, 2015' in a 2021 report
+        single = index.get(low)
+        pair = index.get(f"{low} {r.lower(i + 1)}") if low in PAIR_HEADS else None
+        if single is None and pair is None:
+            continue
+        for key, phrase in (single or ()) + (pair or ()):
+            if len(phrase) > 2 and not all(
+                r.lower(i + n) == w for n, w in enumerate(phrase[2:], 2)
+            ):
+                continue
+            if key == "CUMULATIVE":
+                if any(r.lower(j) in CUMULATIVE_BLOCK for j in range(max(sent.start, i - 8), i)):
+                    continue  # 'the deadliest attack since 2017': a record, not a total
+                return "cumulative"
+            if key == "EARLIER":
+                earlier = True
+            else:
+                other = True
+    if earlier:
+        return "earlier"
+    if other:
+        return "other"
+    for label in ("STRIKE", "STRIKE_WEAK"):
+        for start, _end in sent.cues.get(label, ()):
+            # 'another drone strike', 'a separate attack': not this event
+            if any(
+                r.lower(j) in ("another", "separate")
+                for j in range(max(sent.start, start - 3), start)
+            ):
+                return "other"
+    return "main"
+
+
+def _reacted(r: Reader, k: int, start: int) -> bool:
+    """'in response to a drone attack', 'retaliation for the bombing': the answered event."""
+    lo = max(r.sents[k].start, start - 16)
+    for i in range(start - 1, lo - 1, -1):
+        low = r.lower(i)
+        if low in (",", ";", "—", "–", ":"):
+            return False  # 'In response, Israel struck Gaza': the answer, not what it answers
+        if low in REACT and r.lower(i + 1) in REACT_LINKS:
+            return True
+        if low in ("avenge", "avenging"):
+            return True
+    return False
+
+
+def _before_event(r: Reader, k: int, start: int) -> bool:
+    """'came after repeated attacks', 'following the bombing': an event before this one.
+
+    Not when the sentence told casualties first: '149 are dead after a suicide bomber detonated
+    a truck' gives the cause of this event's dead.
+    """
+    lo = max(r.sents[k].start, start - 4)
+    hits = [i for i in range(lo, start) if r.lower(i) in BEFORE_EVENT]
+    if not hits or any(r.lower(i) in (",", ";", "killed", "were", "was") for i in range(lo, start)):
+        return False
+    harm = r.harm_tokens(k)
+    return not any(i in harm for i in range(r.sents[k].start, hits[0]))
+
+
+def cue_relations(
+    r: Reader, found: list[Found], published_year: int | None = None
+) -> tuple[dict[tuple[int, int], str], dict[int, str]]:
+    """Relation of each strike and casualty cue (keyed by its tokens) and of each sentence."""
+    sentence: dict[int, str] = {}
+    relations: dict[tuple[int, int], str] = {}
+    strikes: dict[int, list[tuple[int, int, str]]] = {}
+    #: every strike so far by its head word: 'killed in the attacks' points back at one
+    heads: dict[str, str] = {}
+    for kind, k, start, end, _attrs in sorted(found, key=lambda f: f[2]):
+        if kind not in EVENT_TYPES:
+            continue
+        if k not in sentence:
+            sentence[k] = sentence_relation(r, k, published_year)
+        rel = sentence[k]
+        if _reacted(r, k, start):
+            rel = "reacted_to"
+        elif kind == "strike" and rel == "main" and _before_event(r, k, start):
+            rel = "earlier"
+        elif kind == "casualties" and rel == "main":
+            rel = _inherited(r, k, start, end, strikes.get(k, []))
+            if rel == "main":
+                rel = _pointed_back(r, k, end, heads)
+        if kind == "strike":
+            strikes.setdefault(k, []).append((start, end, rel))
+            heads[r.lower(end - 1)] = rel
+        relations[(start, end)] = rel
+    return relations, sentence
+
+
+def _relation_of(r: Reader, k: int, known: dict[int, str], published_year: int | None) -> str:
+    """``sentence_relation``, each sentence read once."""
+    got = known.get(k)
+    if got is None:
+        got = known[k] = sentence_relation(r, k, published_year)
+    return got
+
+
+def _pointed_back(r: Reader, k: int, end: int, heads: dict[str, str]) -> str:
+    """'... were killed in the attacks': the dead of the last strike told with that word."""
+    j = end
+    while j < min(r.sents[k].end, end + 3) and r.lower(j) != "in":
+        j += 1
+    if r.lower(j) != "in" or r.lower(j + 1) not in ("the", "that", "those", "these"):
+        return "main"
+    return heads.get(r.lower(j + 2), "main")
+
+
+def _inherited(r: Reader, k: int, start: int, end: int, strikes: list[tuple[int, int, str]]) -> str:
+    """A casualty takes the relation of the strike it describes.
+
+    'a drone attack that killed three' (the strike just before, a relative word between) and
+    'killed in that attack' (a demonstrative strike just after) are that strike's dead.
+    """
+    if strikes:
+        s_start, s_end, rel = strikes[-1]
+        between = [r.lower(i) for i in range(s_end, start)]
+        if (
+            rel != "main"
+            and len(between) <= 8
+            and any(w in ("that", "which") for w in between)
+            and not any(w in (",", ";") for w in between)
+        ):
+            return rel
+    for j in range(end, min(r.sents[k].end, end + 3)):
+        if r.lower(j) in THAT and r.lower(j - 1) == "in":
+            return "earlier"
+    return "main"
+
+
+@cache
+def _facts(name: str) -> tuple[str, str | None]:
+    """Kind and country of a gazetteer name, looked up once per name."""
+    record = load_gazetteer()[name]
+    kind = record["kind"]
+    return kind, record["country"] or (name if kind == "country" else None)
+
+
+def _places(r: Reader) -> list[Place]:
+    """The gazetteer's matches; their text is read only for those the event keeps (it is slow)."""
+    out = []
+    for name, start, end in r.doc.user_data.get(PLACES_KEY, ()):
+        kind, country = _facts(name)
+        out.append(Place(name, kind, country, start, end, ""))
+    return out
+
+
+def _text(r: Reader, start: int, end: int) -> str:
+    """The text of tokens ``start..end`` (a few tokens: a Span is cheap)."""
+    return r.doc[start:end].text
+
+
+def _demonym(r: Reader, place: Place) -> bool:
+    """'Iranian', 'Afghans': a people's name, not the place's ('US' and 'Gaza Strip' are places)."""
+    if place.kind != "country" or place.end - place.start != 1:
+        return False
+    low = r.lower(place.start)
+    return (
+        low != place.name.lower()
+        and low.endswith(("ian", "ians", "ese", "ish", "i", "is", "an", "ans"))
+        and not r.doc[place.start].is_upper
+    )
+
+
+def _names_people(r: Reader, place: Place) -> bool:
+    """'US troops', 'three American soldiers', 'Iran's foreign ministry': its people or state."""
+    after = r.lower(place.end)
+    if after in ("-", "–"):
+        return True  # 'Iran-backed', 'Saudi-led'
+    if after in ("'s", "’s", "'", "’"):
+        # 'Azerbaijan's second-largest city of Ganja' is a place, 'Tehran's elite' an actor
+        return not any(r.lower(j) in PLACE_NOUNS for j in range(place.end + 1, place.end + 5))
+    if after in PEOPLE_NOUNS or (r.doc[place.start - 1].like_num if place.start else False):
+        return True
+    return _demonym(r, place) and not (
+        after in PLACE_NOUNS or r.lower(place.end + 1) in PLACE_NOUNS
+    )
+
+
+def action_role(r: Reader, place: Place, lo: int) -> bool:
+    """``_action_role``, read once per place."""
+    if place.acting is None:
+        place.acting = _action_role(r, place, lo)
+    return place.acting
+
+
+def _action_role(r: Reader, place: Place, lo: int) -> bool:
+    """The place is where something happened: governed by a preposition of place.
+
+    'strikes on Iranian-linked forces in Iraq and Syria' → Iraq, Syria; 'in a remote area of
+    Niger', 'on Azerbaijan's second-largest city' → yes; 'the US carried out', 'Iran-backed',
+    'Tehran's elite', 'flew from the US', 'three American troops', 'in Kyiv as Russia' → no.
+    ``lo``: the sentence's first token.
+    """
+    if _names_people(r, place):
+        return False
+    i = place.start - 1
+    free = 0
+    while i >= lo and free <= 2:
+        low = r.lower(i)
+        if low in ("and", ",", "or") and i - 1 in r.entity:  # 'in Iraq, Syria and Jordan'
+            i -= 1
+            while i >= lo and i in r.entity:
+                i -= 1
+            continue
+        if low in PLACE_SKIP:  # 'in the northern city'
+            i -= 1
+            continue
+        if low == "of":  # 'the city of', 'a remote area of' continue; 'the president of' ends
+            if not any(r.lower(j) in PLACE_NOUNS for j in range(max(lo, i - 3), i)):
+                return False
+            i -= 1
+            continue
+        if low in ACTION_PREPS:
+            return True
+        if low in BLOCK_PREPS or i in r.entity:
+            return False
+        tok = r.doc[i]
+        if not (tok.is_alpha or low in ("'s", "’s", "-")):
+            return False  # a clause ends: the place is not governed by what came before
+        free += 1  # an adjective or a name on the way: 'in a remote area', 'in Yagha province'
+        i -= 1
+    return False
+
+
+def _sentence_of(starts: list[int], token: int) -> int:
+    return bisect_right(starts, token) - 1
+
+
+def attribute(
+    r: Reader, found: list[Found], counts: list[Count], published_year: int | None = None
+) -> EventDraft:
+    """Mark each strike and casualty signal's relation (attrs) and return the main event.
+
+    ``published_year``: a sentence naming an older year tells an earlier event.
+    """
+    relations, sentence = cue_relations(r, found, published_year)
+    starts = [s.start for s in r.sents]
+    draft = EventDraft()
+    # casualty attrs and the counts of the main event
+    cue_rel: dict[int, str] = {s: rel for (s, _e), rel in relations.items()}
+    places = _places(r)
+    place_by_sent: dict[int, list[Place]] = {}
+    for p in places:
+        place_by_sent.setdefault(_sentence_of(starts, p.start), []).append(p)
+    time_cache: dict[int, list[tuple[int, int]]] = {}
+    for kind, k, start, end, attrs in found:
+        if kind not in EVENT_TYPES:
+            continue
+        rel = relations.get((start, end), "main")
+        if kind == "casualties":
+            attrs["event"] = rel
+            lo = r.sents[k].start
+            named = [
+                p
+                for p in place_by_sent.get(k, [])
+                if p.kind in PLACE_KINDS and action_role(r, p, lo)
+            ]
+            if named:
+                attrs["place"] = named[0].name
+            times = time_cache.get(k)
+            if times is None:
+                times = time_cache[k] = _times(r, k)
+            if times:
+                a, b = times[0]
+                attrs["time"] = _text(r, a, b)
+    main_counts: list[tuple[Count, str]] = []
+    for c in counts:
+        if c.count is None:
+            continue
+        rel = (
+            cue_rel.get(c.cue, "main")
+            if c.cue >= 0
+            else _relation_of(r, c.sent, sentence, published_year)
+        )
+        main_counts.append((c, rel))
+    # kind: what the title and lead tell first, else the first event-type signal of the main
+    # event, else the first statement
+    main_found = [
+        f for f in found if f[0] not in EVENT_TYPES or relations.get((f[2], f[3])) == "main"
+    ]
+    main_found.sort(key=lambda f: f[2])
+    in_lead = [f for f in main_found if f[1] < LEAD]
+    if in_lead:
+        draft.kind = in_lead[0][0]
+    else:
+        for kind in KIND_ORDER:
+            if any(f[0] == kind for f in main_found):
+                draft.kind = kind
+                break
+    draft.reaction = (
+        draft.kind == "deescalation"
+        or any(rel == "reacted_to" for rel in relations.values())
+        or _reaction_words(r, [f[1] for f in main_found if f[0] in EVENT_TYPES][:2])
+    )
+    # action places: governed by a place preposition in a sentence with a main cue
+    main_sents = sorted({f[1] for f in main_found if f[0] in EVENT_TYPES})
+    if draft.kind not in EVENT_TYPES:
+        main_sents = sorted({f[1] for f in main_found})
+    # the title and lead tell the main event even where they hold no cue ('missiles have fallen
+    # across Ukraine'), unless they are dated before it
+    lead = [
+        k
+        for k in range(min(LEAD, len(r.sents)))
+        if _relation_of(r, k, sentence, published_year) == "main"
+    ]
+    if draft.kind in EVENT_TYPES:
+        main_sents = sorted(set(main_sents) | set(lead))
+    chosen: list[Place] = []
+    for k in main_sents:
+        for p in place_by_sent.get(k, []):
+            if p.kind not in PLACE_KINDS and draft.kind in EVENT_TYPES:
+                continue
+            governing = _governing(relations, p.start, k, found)
+            if governing != "main":
+                continue
+            if draft.kind in EVENT_TYPES and not action_role(r, p, r.sents[k].start):
+                continue
+            if draft.kind not in EVENT_TYPES and not _party(r, p, r.sents[k].start):
+                continue
+            chosen.append(p)
+    if not chosen and draft.kind not in EVENT_TYPES:
+        # a statement without a named party: where the text's lead places it
+        main_sents = sorted(set(main_sents) | set(lead))
+        for k in main_sents:
+            lo = r.sents[k].start
+            chosen += [
+                p
+                for p in place_by_sent.get(k, [])
+                if p.kind in PLACE_KINDS and action_role(r, p, lo)
+            ]
+    if not chosen:
+        chosen = _fallback(r, main_sents, place_by_sent)
+    if chosen:
+        # the first sentence that places the main event says where it happened; a later place in
+        # another country is background ('a spate of bombings that have left 30 dead in Kabul')
+        first = _sentence_of(starts, chosen[0].start)
+        where = {p.country for p in chosen if _sentence_of(starts, p.start) == first}
+        chosen = [p for p in chosen if p.country in where]
+    seen: set[str] = set()
+    for p in chosen:
+        if p.country and p.country not in seen:
+            seen.add(p.country)
+            draft.countries.append(p.country)
+    named_places: set[str] = set()
+    for p in chosen:
+        if p.kind != "country" and p.name not in named_places:
+            named_places.add(p.name)
+            p.text = "".join(r.doc[i].text_with_ws for i in range(p.start, p.end)).rstrip()
+            draft.places.append(p)
+    # the first main sentence near the top that has a time dates the event ('on Sunday' and the
+    # published date); further down, times mostly belong to the story's background
+    for k in main_sents[:TIME_SENTENCES]:
+        spans = time_cache.get(k)
+        if spans is None:
+            spans = _times(r, k)
+        if spans:
+            draft.times.extend(_text(r, a, b) for a, b in spans)
+            break
+    if draft.kind in EVENT_TYPES:  # a truce or a vow has no dead of its own: theirs are the war's
+        # counts placed only in other countries ('44 dead in Istanbul' in a Baghdad story) are
+        # another event's, once the main event's countries are known
+        elsewhere = _elsewhere(r, place_by_sent, set(draft.countries))
+        kept = [c for c, rel in main_counts if rel == "main" and c.sent not in elsewhere]
+        draft.killed = _toll(r, [c for c in kept if c.status == "killed"])
+        draft.wounded = _toll(r, [c for c in kept if c.status == "wounded"])
+    return draft
+
+
+def _elsewhere(r: Reader, place_by_sent: dict[int, list[Place]], countries: set[str]) -> set[int]:
+    """Sentences whose action places all lie outside ``countries`` (none if it is empty)."""
+    if not countries:
+        return set()
+    out = set()
+    for k, places in place_by_sent.items():
+        lo = r.sents[k].start
+        acting = {p.country for p in places if p.country and action_role(r, p, lo)}
+        if acting and not acting & countries:
+            out.add(k)
+    return out
+
+
+def _party(r: Reader, place: Place, lo: int) -> bool:
+    """A party to a statement event (truce, talks): 'between Israel and Hamas', 'Israel agreed'.
+
+    Not a mediator ('brokered by Egypt', 'Egypt-brokered', 'mediator Egypt'), a time zone ('UK
+    time') or a people or state named with its officials ('US President Joe Biden').
+    """
+    if place.kind not in PARTY_KINDS or _names_people(r, place):
+        return False
+    if r.lower(place.end) in ("time", "mediators", "mediator"):
+        return False
+    return not any(r.lower(i) in MEDIATION for i in range(max(lo, place.start - 2), place.start))
+
+
+def _fallback(r: Reader, sents: list[int], place_by_sent: dict[int, list[Place]]) -> list[Place]:
+    """No place governed by a preposition: the country named most in the main sentences.
+
+    Only names that may be the place count: not 'Iran-backed', 'Tehran's elite', 'American
+    troops' or 'from the US'.
+    """
+    votes: dict[str, int] = {}
+    first: dict[str, Place] = {}
+    for k in sents:
+        lo = r.sents[k].start
+        for p in place_by_sent.get(k, []):
+            if not p.country or p.kind not in PLACE_KINDS or not _may_be_place(r, p, lo):
+                continue
+            votes[p.country] = votes.get(p.country, 0) + 1
+            first.setdefault(p.country, p)
+    if not votes:
+        return []
+    best = max(votes.values())
+    return [first[c] for c in first if votes[c] == best][:1]
+
+
+def _may_be_place(r: Reader, place: Place, lo: int) -> bool:
+    if _names_people(r, place):
+        return False
+    return place.start - 1 < lo or r.lower(place.start - 1) not in BLOCK_PREPS
+
+
+def _governing(
+    relations: dict[tuple[int, int], str], token: int, k: int, found: list[Found]
+) -> str:
+    """Relation of the event cue nearest before ``token`` in sentence ``k`` (else after it)."""
+    before = [(f[2], f[3]) for f in found if f[1] == k and f[0] in EVENT_TYPES and f[2] < token]
+    if before:
+        return relations.get(max(before), "main")
+    after = [(f[2], f[3]) for f in found if f[1] == k and f[0] in EVENT_TYPES]
+    if after:
+        return relations.get(min(after), "main")
+    return "main"
+
+
+def _reaction_words(r: Reader, sents: list[int]) -> bool:
+    index = _index("REACTION")
+    for k in sents:
+        sent = r.sents[k]
+        if any(_phrase_at(r, i, index) for i in range(sent.start, sent.end)):
+            return True
+    return False
+
+
+def _toll(r: Reader, counts: list[Count]) -> TollRange:
+    """One figure for the main event from its counts (see the module docstring).
+
+    Per sentence the distinct counts add up. Across sentences: the latest update ('the toll
+    rose to 10') if any; else the largest figure of the title and lead, where a report states its
+    event's toll (later figures are more often background); else the first figure stated.
+    Projections and claims ('could be up to 60') count only when nothing plain is stated.
+    """
+    if not counts:
+        return TollRange()
+    exact = [c for c in counts if not c.weak]
+    if not exact:
+        return TollRange(1, 1, 1)
+    plain = [c for c in exact if not _hedged(r, c)]
+    exact = plain or exact
+    by_sent: dict[int, list[Count]] = {}
+    for c in exact:
+        by_sent.setdefault(c.sent, []).append(c)
+    totals: list[tuple[int, int, bool]] = []  # sentence, total, update
+    for k, group in sorted(by_sent.items()):
+        kept = [c for c in group if not c.subset] or group
+        values: list[int] = []
+        for c in kept:
+            if c.count is not None and (c.count not in values or c.extra):
+                values.append(c.count)
+        update = any(_updated(r, c) for c in group)
+        if totals and any(_also(r, c) for c in kept):
+            # '... also killed at least 60 Afghans': another group of the same event's dead
+            k0, before, up0 = totals.pop()
+            totals.append((k, before + sum(values), up0 or update))
+            continue
+        totals.append((k, sum(values), update))
+    updates = [t for t in totals if t[2]]
+    lead = [t for t in totals if t[0] < LEAD]
+    if updates:
+        best = updates[-1][1]
+    elif lead and LEAD_FIRST:
+        best = max(t[1] for t in lead)
+    else:
+        best = max(t[1] for t in totals)
+    low = high = best
+    if len(exact) == 1 or len(totals) == 1:
+        c = exact[-1]
+        other = _range_end(r, c)
+        if other is not None and c.count is not None:
+            low, high = min(c.count, other), max(c.count, other)
+            best = low
+    return TollRange(low, best, high)
+
+
+def _updated(r: Reader, c: Count) -> bool:
+    """'the toll rose to 10', 'has now reached 35': an update word shortly before the number."""
+    lo = max(r.sents[c.sent].start, c.pos - 8)
+    return any(r.lower(i) in UPDATE for i in range(lo, c.pos))
+
+
+def _also(r: Reader, c: Count) -> bool:
+    """'also killed', 'were also wounded': the count adds a group to one told before."""
+    if c.cue < 0:
+        return False
+    lo = max(r.sents[c.sent].start, c.cue - 4)
+    return any(r.lower(i) == "also" for i in range(lo, c.cue))
+
+
+def _hedged(r: Reader, c: Count) -> bool:
+    """A hedge word shortly before the count's number, in its clause: 'could be up to 60'."""
+    lo = max(r.sents[c.sent].start, c.pos - 10)
+    for i in range(c.pos - 1, lo - 1, -1):
+        low = r.lower(i)
+        if low in (",", ";", "—", "–"):
+            return False
+        if low in HEDGE:
+            return True
+    return False
+
+
+def _range_end(r: Reader, c: Count) -> int | None:
+    """The other end of a range around the count's number: 'between 8 and 10', 'six or five'."""
+    i = c.pos
+    value = c.count
+    if value is None:
+        return None
+    # after: the number's words, then a link and another number
+    j = i
+    while j < min(r.n, i + 4) and word_value(r.lower(j)) is not None:
+        j += 1
+    if r.lower(j) in RANGE_LINKS and word_value(r.lower(j + 1)) is not None:
+        got = read_number([r.doc[x].text for x in range(j + 1, min(r.n, j + 4))], 0)
+        if got is not None and got[0] != value:
+            return got[0]
+    if r.lower(i - 1) in RANGE_LINKS and word_value(r.lower(i - 2)) is not None:
+        got = read_number([r.doc[i - 2].text], 0)
+        if got is not None and got[0] != value:
+            return got[0]
+    return None
+
+
+def _times(r: Reader, k: int) -> list[tuple[int, int]]:
+    """Time expressions of sentence ``k`` as token spans: weekdays, month-day dates, 'yesterday'."""
+    sent = r.sents[k]
+    out = []
+    i = sent.start
+    while i < sent.end:
+        low = r.lower(i).rstrip(".")
+        if low in DAY_WORDS:
+            out.append((i, i + 1))
+        elif low in MONTH_FORMS and _day(r.lower(i + 1)):  # 'June 5', 'Oct. 17'
+            out.append((i, i + 2))
+            i += 1
+        elif _day(low) and r.lower(i + 1).rstrip(".") in MONTH_FORMS:  # '5 June'
+            out.append((i, i + 2))
+            i += 1
+        i += 1
+    return out
+
+
+def _day(low: str) -> bool:
+    if not low[:1].isdigit():
+        return False
+    digits = low.rstrip("stndrh")
+    return digits.isdigit() and 1 <= int(digits) <= 31
+
+
+def _month_forms() -> dict[str, int]:
+    forms: dict[str, int] = {"sept": 9}
+    for n, phrase in enumerate(words()["MONTHS"], 1):
+        name = phrase[0]
+        for end in range(3, len(name) + 1):
+            forms[name[:end]] = n
+    return forms
+
+
+#: 'oct', 'octo', 'october', 'sept' → month number, every form of three letters or more
+MONTH_FORMS = _month_forms()
+WEEKDAYS = tuple(p[0] for p in words()["WEEKDAYS"])
+DAY_WORDS = frozenset((*WEEKDAYS, "yesterday", "today", "tonight", "overnight"))
+
+
+def month_number(low: str) -> int:
+    """1-12 for a month's name or abbreviation ('oct', 'sept', 'june'), else 0."""
+    return MONTH_FORMS.get(low, 0)
+
+
+def summary_attrs(draft: EventDraft) -> dict[str, Any]:
+    """The draft as plain data (for logs and tests)."""
+    return {
+        "kind": draft.kind,
+        "reaction": draft.reaction,
+        "countries": list(draft.countries),
+        "places": [p.name for p in draft.places],
+        "killed": [draft.killed.low, draft.killed.best, draft.killed.high],
+        "wounded": [draft.wounded.low, draft.wounded.best, draft.wounded.high],
+    }
