@@ -127,85 +127,32 @@ class EventDraft:
     times: list[str] = field(default_factory=list)
 
 
-@cache
-def _index(key: str) -> dict[str, tuple[tuple[str, ...], ...]]:
-    """The phrases of ``events.json[key]`` by first token: most tokens start none."""
-    out: dict[str, list[tuple[str, ...]]] = {}
-    for phrase in words()[key]:
-        out.setdefault(phrase[0], []).append(phrase)
-    return {first: tuple(phrases) for first, phrases in out.items()}
-
-
-def _phrase_at(r: Reader, i: int, index: dict[str, tuple[tuple[str, ...], ...]]) -> int:
-    """Length of the first indexed phrase starting at token ``i``, 0 if none."""
-    phrases = index.get(r.lower(i))
-    if phrases is None:
-        return 0
-    for p in phrases:
-        if all(r.lower(i + n) == w for n, w in enumerate(p[1:], 1)):
-            return len(p)
-    return 0
-
-
-@cache
-def _relation_index() -> dict[str, tuple[tuple[str, tuple[str, ...]], ...]]:
-    """The CUMULATIVE, EARLIER and OTHER phrases by their first word, or first two words joined
-    by a space for longer ones ('in 2015', 'the war began'), for one pass per sentence."""
-    out: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
-    for key in ("CUMULATIVE", "EARLIER", "OTHER"):
-        for phrase in words()[key]:
-            head = phrase[0] if len(phrase) == 1 else f"{phrase[0]} {phrase[1]}"
-            out.setdefault(head, []).append((key, phrase))
-    return {head: tuple(found) for head, found in out.items()}
-
-
-#: first words of the longer relation phrases: only after them is a pair of words looked up
-PAIR_HEADS = frozenset(h.split(" ")[0] for h in _relation_index() if " " in h)
-
-
 def sentence_relation(r: Reader, k: int, published_year: int | None = None) -> str:
     """The relation every cue of sentence ``k`` has unless a cue-level reading says otherwise.
 
     Precedence: a total ('since the war began') over an earlier date ('last month', an older
-    year) over another event ('in a separate attack').
+    year) over another event ('in a separate attack'). The phrases come as cues from the pipeline's
+    matcher (``processors.nlp.event_cues``).
     """
     sent = r.sents[k]
-    index = _relation_index()
-    earlier = other = False
-    for i in range(sent.start, sent.end):
-        low = r.lower(i)
-        if low == "toll" and r.lower(i + 1) == "in" and i + 2 in r.entity:
+    cues = sent.cues
+    for start, _end in cues.get("EV_CUMULATIVE", ()):
+        if any(r.lower(j) in CUMULATIVE_BLOCK for j in range(max(sent.start, start - 8), start)):
+            continue  # 'the deadliest attack since 2017': a record, not a total
+        return "cumulative"
+    for _start, end in cues.get("TOLL", ()):
+        if r.lower(end) == "in" and end + 1 in r.entity:
             return "cumulative"  # 'the death toll in Gaza has climbed to 197': a place's total
-        if (
-            published_year is not None
-            and len(low) == 4
-            and low.isdigit()
-            and 1900 <= int(low) < published_year
-        ):
-            earlier = True  # 'on October 2, 2015' in a 2021 report
-        single = index.get(low)
-        pair = index.get(f"{low} {r.lower(i + 1)}") if low in PAIR_HEADS else None
-        if single is None and pair is None:
-            continue
-        for key, phrase in (single or ()) + (pair or ()):
-            if len(phrase) > 2 and not all(
-                r.lower(i + n) == w for n, w in enumerate(phrase[2:], 2)
-            ):
-                continue
-            if key == "CUMULATIVE":
-                if any(r.lower(j) in CUMULATIVE_BLOCK for j in range(max(sent.start, i - 8), i)):
-                    continue  # 'the deadliest attack since 2017': a record, not a total
-                return "cumulative"
-            if key == "EARLIER":
-                earlier = True
-            else:
-                other = True
-    if earlier:
+    if "EV_EARLIER" in cues:
         return "earlier"
-    if other:
+    if published_year is not None:
+        for start, _end in cues.get("EV_YEAR", ()):
+            if int(r.lower(start)) < published_year:
+                return "earlier"  # 'on October 2, 2015' in a 2021 report
+    if "EV_OTHER" in cues:
         return "other"
     for label in ("STRIKE", "STRIKE_WEAK"):
-        for start, _end in sent.cues.get(label, ()):
+        for start, _end in cues.get(label, ()):
             # 'another drone strike', 'a separate attack': not this event
             if any(
                 r.lower(j) in ("another", "separate")
@@ -619,12 +566,7 @@ def _governing(
 
 
 def _reaction_words(r: Reader, sents: list[int]) -> bool:
-    index = _index("REACTION")
-    for k in sents:
-        sent = r.sents[k]
-        if any(_phrase_at(r, i, index) for i in range(sent.start, sent.end)):
-            return True
-    return False
+    return any("EV_REACTION" in r.sents[k].cues for k in sents)
 
 
 def _toll(r: Reader, counts: list[Count]) -> TollRange:
@@ -725,21 +667,19 @@ def _range_end(r: Reader, c: Count) -> int | None:
 
 
 def _times(r: Reader, k: int) -> list[tuple[int, int]]:
-    """Time expressions of sentence ``k`` as token spans: weekdays, month-day dates, 'yesterday'."""
-    sent = r.sents[k]
-    out = []
-    i = sent.start
-    while i < sent.end:
-        low = r.lower(i).rstrip(".")
-        if low in DAY_WORDS:
-            out.append((i, i + 1))
-        elif low in MONTH_FORMS and _day(r.lower(i + 1)):  # 'June 5', 'Oct. 17'
-            out.append((i, i + 2))
-            i += 1
-        elif _day(low) and r.lower(i + 1).rstrip(".") in MONTH_FORMS:  # '5 June'
-            out.append((i, i + 2))
-            i += 1
-        i += 1
+    """Time expressions of sentence ``k`` as token spans: weekdays, 'yesterday', month-day dates.
+
+    From the ``EV_DAY`` and ``EV_MONTH`` cues; a month needs a day number beside it ('June 5',
+    'Oct. 17', '5 June').
+    """
+    cues = r.sents[k].cues
+    out = list(cues.get("EV_DAY", ()))
+    for start, end in cues.get("EV_MONTH", ()):
+        if _day(r.lower(end)):
+            out.append((start, end + 1))
+        elif start > r.sents[k].start and _day(r.lower(start - 1)):
+            out.append((start - 1, end))
+    out.sort()
     return out
 
 
@@ -762,7 +702,6 @@ def _month_forms() -> dict[str, int]:
 #: 'oct', 'octo', 'october', 'sept' → month number, every form of three letters or more
 MONTH_FORMS = _month_forms()
 WEEKDAYS = tuple(p[0] for p in words()["WEEKDAYS"])
-DAY_WORDS = frozenset((*WEEKDAYS, "yesterday", "today", "tonight", "overnight"))
 
 
 def month_number(low: str) -> int:

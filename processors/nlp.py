@@ -40,6 +40,35 @@ def load_cues(path: Path = CUES_FILE) -> dict[str, tuple[str, ...]]:
     return {k: tuple(v) for k, v in data.items() if not k.startswith("_")}
 
 
+def event_cues(path: Path = PATTERNS / "events.json") -> dict[str, tuple[str, ...]]:
+    """Cues that date or place a sentence's event (``events.json``), matched with the others.
+
+    ``EV_CUMULATIVE`` ('since the war began'), ``EV_EARLIER`` ('last month'), ``EV_OTHER`` ('in a
+    separate attack') and ``EV_YEAR`` ('2015'): ``processors.eventfacts`` reads them per sentence
+    instead of scanning every token in Python; ``EV_REACTION`` ('retaliatory', 'truce'),
+    ``EV_DAY`` ('Sunday', 'yesterday') and ``EV_MONTH`` ('June', 'Oct.': matched as written, see
+    ``CASED_CUES``) likewise.
+    """
+    data = json.loads(path.read_text(encoding="utf-8"))
+    months: list[str] = ["Sept", "Sept."]
+    for name in data["MONTHS"]:
+        months += [name.capitalize(), name[:3].capitalize(), f"{name[:3].capitalize()}."]
+    return {
+        "EV_CUMULATIVE": tuple(data["CUMULATIVE"]),
+        "EV_EARLIER": tuple(data["EARLIER"]),
+        "EV_OTHER": tuple(data["OTHER"]),
+        "EV_YEAR": tuple(str(year) for year in range(1900, 2100)),
+        "EV_REACTION": tuple(data["REACTION"]),
+        "EV_DAY": (*data["WEEKDAYS"], "yesterday", "today", "tonight", "overnight"),
+        "EV_MONTH": tuple(dict.fromkeys(months)),
+    }
+
+
+#: cue classes whose phrases are tokenised as written: lower-cased, 'Oct.' would split in two
+#: while a text's 'Oct.' is one token (matching is on LOWER either way)
+CASED_CUES = frozenset({"EV_MONTH"})
+
+
 @cache
 def load_gazetteer(path: Path = GAZETTEER_FILE) -> dict[str, dict[str, Any]]:
     """Gazetteer entities keyed by canonical name."""
@@ -72,7 +101,8 @@ class Matchers:
     def __init__(self, nlp: Language, cues: dict[str, tuple[str, ...]]) -> None:
         self.cues = PhraseMatcher(nlp.vocab, attr="LOWER")
         for label, cue_phrases in cues.items():
-            self.cues.add(label, [nlp.make_doc(p.lower()) for p in cue_phrases])
+            written = label in CASED_CUES
+            self.cues.add(label, [nlp.make_doc(p if written else p.lower()) for p in cue_phrases])
         self.labels = {nlp.vocab.strings[label]: label for label in cues}
         self.places = PhraseMatcher(nlp.vocab, attr="ORTH")
         for name, phrases in gazetteer_phrases().items():
@@ -97,7 +127,7 @@ class Matchers:
 @Language.factory("escmon_matchers")
 def make_matchers(nlp: Language, name: str) -> Matchers:
     """Factory of :class:`Matchers` with the shipped pattern files."""
-    return Matchers(nlp, load_cues())
+    return Matchers(nlp, {**load_cues(), **event_cues()})
 
 
 def build_pipeline(model: str | None = None) -> Language:
