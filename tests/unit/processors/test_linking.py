@@ -357,16 +357,3 @@ def test_without_the_date_fit_the_undated_report_chains_them():
     loose = LinkConfig(fit_dates=False)
     assert len(partition(link([*MARKET, later, undated], loose))) == 1
     assert len(partition(link([*MARKET, later, undated]))) == 2
-
-
-def test_pruned_and_replaced_reports_leave_the_inverted_index():
-    # The index is the agent's state for as long as it runs: a closed event must not leave its
-    # words behind (memory), and a replaced report must not keep its old words (candidates).
-    events = link(MARKET)
-    words = set(events._postings)
-    assert events._postings["hospital"] == {"m1"}  # only m1 names the hospital
-    events.add(MARKET[0].model_copy(update={"title": "Zzyzx", "signals": []}))
-    assert set(events._postings) - words == {"zzyzx"}
-    assert "hospital" not in events._postings
-    assert events.prune(datetime(2030, 1, 1, tzinfo=UTC))
-    assert events._postings == {} and len(events) == 0
