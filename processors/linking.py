@@ -513,14 +513,6 @@ class _Event:
         )
 
 
-def _terms(report: Report) -> Iterable[str]:
-    """The inverted index's terms of a report: its content words, and its places (prefixed:
-    a place's name is not always a content word of the text compared)."""
-    yield from report.words
-    for name in report.place_names:
-        yield "\x00" + name
-
-
 def _discard(index: dict[int, set[str]], day: int, report_id: str) -> None:
     ids = index.get(day)
     if ids is not None:
@@ -547,9 +539,6 @@ class OpenEvents:
         self._published: dict[int, set[str]] = {}
         self._by_arrival: dict[int, set[str]] = {}
         self._undated: dict[int, set[str]] = {}
-        # term -> report ids (content words and places): only a report that shares a term can
-        # score the threshold, so only those are scored (see _candidates)
-        self._postings: dict[str, set[str]] = {}
         self.watermark: datetime | None = None
 
     def __len__(self) -> int:
@@ -669,8 +658,6 @@ class OpenEvents:
         else:
             self._undated.setdefault(_day(report.arrival), set()).add(report.id)
         self._by_arrival.setdefault(_day(report.arrival), set()).add(report.id)
-        for term in _terms(report):
-            self._postings.setdefault(term, set()).add(report.id)
 
     def _unindex(self, report: Report) -> None:
         if report.date is not None:
@@ -678,30 +665,9 @@ class OpenEvents:
         else:
             _discard(self._undated, _day(report.arrival), report.id)
         _discard(self._by_arrival, _day(report.arrival), report.id)
-        for term in _terms(report):
-            ids = self._postings.get(term)
-            if ids is not None:
-                ids.discard(report.id)
-                if not ids:
-                    del self._postings[term]
 
     def _candidates(self, report: Report) -> list[str]:
-        """Members that may link: close enough in time (:func:`pair_score` checks exactly) and,
-        when that is exact, sharing a content word or a place with the report.
-
-        A pair that shares no word and no place scores at most the toll-figure and same-day
-        bonuses (names are content words too); below the threshold the inverted index gives
-        exactly the pairs that can link, and the time window is left to :func:`pair_score`.
-        """
-        config = self.config
-        if config.number_bonus + config.same_day_bonus < config.threshold:
-            sharing: set[str] = set()
-            for term in _terms(report):
-                ids = self._postings.get(term)
-                if ids:
-                    sharing |= ids
-            sharing.discard(report.id)
-            return sorted(sharing)
+        """Members that may be close enough in time (:func:`pair_score` checks exactly)."""
         wide = math.ceil(self.config.published_window_days)
         narrow = math.ceil(self.config.window_days)
         found: list[str] = []
