@@ -25,7 +25,10 @@ LOCK_FLAGS ?=
 $(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --require-hashes --no-deps -r $(LOCK)
-	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
+	@# setuptools prints an "Editable installation" note for every editable mode (information,
+	@# not a problem); filtered so a clean install shows no warning-looking text.
+	PYTHONWARNINGS='ignore:Editable installation' \
+	  $(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	@$(PY) -m pip check >/dev/null || { $(PY) -m pip check; \
 	  echo "$(LOCK) does not cover pyproject.toml: run make lock" >&2; exit 1; }
 	@touch $(STAMP)

@@ -36,6 +36,7 @@ from alerts.engine import (
     tick,
     window_figures,
 )
+from alerts.preflight import check_channels
 from alerts.rules import RuleSet
 from alerts.templates import check_templates
 from escmon.faustapp import make_app, raw_topic, run_app
@@ -61,6 +62,11 @@ def create_app(
     metrics = AlertMetrics.create(registry)
     rules = ruleset or RuleSet.load(settings.alerts.rules)
     check_templates(settings.alerts.template, settings.alerts.title_template)
+    # The channels are built in the deliver agent; a bad URL must stop the stage here, with its
+    # one line and exit code 2, when it runs on its own (systemd) without `escmon run`'s check.
+    problems = check_channels(settings)
+    if problems:
+        raise problems[0]
     app_id = app_id or f"{settings.kafka.app_prefix}-alerts"
     # A crashed notifier's groups wait for its session to expire before another takes them:
     # Faust's 60 s default is a minute without alerts, so the alert stage uses a shorter one.

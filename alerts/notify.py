@@ -19,13 +19,11 @@ from typing import Protocol, TextIO
 import aiohttp
 import apprise
 
+from escmon.errors import ConfigError, DeliveryError
 from escmon.models import Alert
+from escmon.secrets import mask_scheme_only
 
 logger = logging.getLogger(__name__)
-
-
-class DeliveryError(RuntimeError):
-    """A channel did not accept the alert."""
 
 
 class Channel(Protocol):
@@ -90,9 +88,9 @@ class AppriseChannel:
         for url in urls:
             if not self.apprise.add(url):
                 # The URL may hold a secret: name its scheme only.
-                scheme = url.split("://", 1)[0]
-                msg = f"apprise cannot use a {scheme}:// URL"
-                raise ValueError(msg)
+                shown = mask_scheme_only(url)
+                msg = f"alerts.apprise: apprise cannot use this URL (got {shown!r})"
+                raise ConfigError(msg)
 
     async def send(self, alert: Alert, title: str, body: str) -> None:
         """Notify every configured service."""

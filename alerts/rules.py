@@ -34,6 +34,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from escmon.errors import ConfigError
 from escmon.models import SIGNAL_TYPES, EventRecord, SignalType, TaggedArticle
 
 GroupBy = Literal["theater", "country", "actor_pair", "global"]
@@ -52,7 +53,7 @@ Metric = Literal[
 ]
 
 
-class RulesError(ValueError):
+class RulesError(ConfigError):
     """The rule file is unusable; the message is one line naming the rule and key."""
 
 

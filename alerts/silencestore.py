@@ -16,10 +16,11 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field, ValidationError
 
+from escmon.errors import InputError
 from escmon.models import Alert, stable_id, utcnow
 
 
-class SilenceError(ValueError):
+class SilenceError(InputError):
     """A silence cannot be stored or found."""
 
 

@@ -15,6 +15,7 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
+from escmon.errors import ConfigError
 from escmon.models import Alert, Evidence
 
 logger = logging.getLogger(__name__)
@@ -29,7 +30,7 @@ window {window}; fired {when}
 alert id {id}"""
 
 
-class TemplateError(ValueError):
+class TemplateError(ConfigError):
     """A configured template cannot be rendered (unknown field or bad syntax)."""
 
 
@@ -106,4 +107,11 @@ def check_templates(template: str | None, title_template: str | None) -> None:
     t = datetime(2026, 1, 1, tzinfo=UTC)
     sample = Alert(id="sample", rule="rule", severity="warning", group="global",
                    window_start=t, window_end=t, fired_at=t)
-    render(sample, template, title_template)
+    # One at a time, so the message names the setting to fix.
+    for key, body, title in (("alerts.template", template, None),
+                             ("alerts.title_template", None, title_template)):
+        try:
+            render(sample, body, title)
+        except TemplateError as exc:
+            msg = f"{key}: {exc}"
+            raise TemplateError(msg) from None

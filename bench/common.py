@@ -70,6 +70,8 @@ def write_config(folder: Path, bootstrap: str, **sections: dict[str, Any]) -> tu
         "topics": {
             "raw": f"raw-{tag}",
             "tagged": f"tagged-{tag}",
+            "by_country": f"bycountry-{tag}",
+            "events": f"events-{tag}",
             "alerts": f"alerts-{tag}",
             "deadletter": f"dead-{tag}",
         },

@@ -5,7 +5,10 @@ Articles are published at a steady rate (default 20 and 200 articles/s); every o
 (texts the configured tagger reads as a strike, from the seed article and the development set), and
 the bench's rule file holds one ``any`` rule on strikes, so each article fires its own alert.
 Latency = arrival at the bench's HTTP receiver - the moment the bench handed the article to the
-Kafka producer. Percentiles per run; the summary gives the median over runs.
+Kafka producer. Percentiles per run; the summary gives the median over runs. The worker runs the
+event stage too (tagging, then linking into ``events``): ``raw_to_event`` is the time until the
+first event revision holding the article was published (broker timestamp), which the alert stage
+will wait for once its rules read events.
 
     python bench/latency.py [--rates 20,200] [--seconds 30] [--runs 3]
 """
@@ -36,7 +39,7 @@ from bench.common import (  # noqa: E402
     write_config,
     write_result,
 )
-from escmon.models import Alert, Article, utcnow  # noqa: E402
+from escmon.models import Alert, Article, EventRecord, utcnow  # noqa: E402
 from escmon.settings import Settings  # noqa: E402
 
 NAME = "latency"
@@ -128,6 +131,21 @@ class TaggedTimes:
         self.consumer.close()
 
 
+class EventTimes(TaggedTimes):
+    """When the first event revision holding each article was published (broker timestamps)."""
+
+    def update(self) -> dict[str, float]:
+        """Read what was published since the last call."""
+        while True:
+            batches = self.consumer.poll(timeout_ms=500, max_records=5000)
+            if not batches:
+                return self.first
+            for records in batches.values():
+                for r in records:
+                    for article_id in EventRecord.from_bytes(r.value).articles:
+                        self.first.setdefault(article_id, r.timestamp / 1000.0)
+
+
 def steady_run(
     bootstrap: str,
     topic: str,
@@ -138,6 +156,7 @@ def steady_run(
     arrivals: Arrivals,
     drain: float,
     tagged: TaggedTimes | None = None,
+    events: EventTimes | None = None,
 ) -> dict[str, Any]:
     """Publish ``rate`` articles/s for ``seconds``; wait for their alerts; the latency figures."""
     n = max(1, round(rate * seconds))
@@ -202,6 +221,16 @@ def steady_run(
                 "tagged_to_webhook_p99_s": round(percentile(to_alert, 99), 3),
             }
         )
+    event_at = events.update() if events is not None else {}
+    to_event = [event_at[i] - t for i, t in sent.items() if i in event_at]
+    if to_event:
+        result.update(
+            {
+                "linked": len(to_event),
+                "raw_to_event_p50_s": round(percentile(to_event, 50), 3),
+                "raw_to_event_p99_s": round(percentile(to_event, 99), 3),
+            }
+        )
     return result
 
 
@@ -213,6 +242,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument(
         "--drain", type=float, default=60.0, help="seconds to wait for the last alerts after a run"
+    )
+    parser.add_argument(
+        "--no-events",
+        action="store_true",
+        help="switch the worker's event stage off (events.enabled: false), for a baseline",
     )
     args = parser.parse_args(argv)
     rates = [float(r) for r in args.rates.split(",") if r.strip()]
@@ -234,12 +268,14 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                 folder,
                 bootstrap,
                 alerts={"rules": str(rules), "webhooks": [receiver.url], "console": False},
+                events={"enabled": not args.no_events},
             )
             worker = Process.escmon(path, "worker", log=folder / "worker.log")
             notifier = Process.escmon(path, "notifier", log=folder / "notifier.log")
             procs = [worker, notifier]
             notifier_restarts = 0
             tagged: TaggedTimes | None = None
+            events: EventTimes | None = None
             try:
                 wait_assigned(
                     [settings.metrics.worker_port, settings.metrics.notifier_port],
@@ -269,6 +305,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                         [settings.metrics.notifier_port], settings.kafka.partitions, procs, 180
                     )
                 tagged = TaggedTimes(bootstrap, settings.topics.tagged)
+                events = EventTimes(bootstrap, settings.topics.events)
                 for run in range(args.runs):
                     for rate in rates:
                         result = steady_run(
@@ -281,6 +318,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                             arrivals,
                             args.drain,
                             tagged,
+                            events,
                         )
                         runs[f"{rate:g}"].append(result)
                         print(f"run {run + 1}/{args.runs} at {rate:g}/s: {result}", flush=True)
@@ -291,6 +329,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             finally:
                 if tagged is not None:
                     tagged.close()
+                if events is not None:
+                    events.close()
                 for p in procs:
                     p.stop()
     receiver.shutdown()
@@ -302,6 +342,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             "p99_s",
             "raw_to_tagged_p99_s",
             "tagged_to_webhook_p99_s",
+            "raw_to_event_p99_s",
             "delivered_per_s",
         ):
             values = [r[q] for r in results if q in r]
@@ -319,6 +360,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "= webhook arrival - hand-over to the producer; every article is a strike and "
         "fires one alert (an `any` rule, group global); percentiles per run (nearest "
         "rank), median over runs",
+        "event_stage": not args.no_events,
         "notifier_restarts_at_warmup": notifier_restarts,
         "seconds_per_run": args.seconds,
         "runs": args.runs,

@@ -19,13 +19,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from escmon.errors import BrokerError
+
 logger = logging.getLogger(__name__)
 
 READY_LINE = "Kafka Server started"
-
-
-class BrokerError(RuntimeError):
-    """The local broker could not be prepared, started or stopped."""
 
 
 def kafka_home() -> Path:

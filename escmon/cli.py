@@ -5,12 +5,16 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
+import traceback
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from escmon import logs
-from escmon.broker import BrokerError, LocalBroker
-from escmon.settings import ConfigError, Settings, load_settings
+from escmon.broker import LocalBroker
+from escmon.errors import EXIT_RUNTIME, ConfigError, EscmonError
+from escmon.settings import Settings, load_settings
 
 logger = logging.getLogger(__name__)
 
@@ -22,7 +26,15 @@ Flow: feeds and dropped files -> articles.raw -> spaCy tagger (Faust) -> article
 
 Configuration: a YAML file (--config, $ESCMON_CONFIG, else ./seeds/escmon.yaml) with
 ESCMON_<SECTION>__<KEY> environment overrides, e.g. ESCMON_KAFKA__BOOTSTRAP=host:9092.
+
+Exit codes: 0 done, 1 a failure at run time, 2 a configuration error (fix it; restarting will not
+help), 130 interrupted. An error is one line on stderr; --debug adds the traceback.
 """
+
+#: Set by ``escmon run`` for each stage it starts: the stage writes its one error line there, so
+#: the supervisor can repeat it when it stops on that stage's configuration error.
+ERROR_FILE_ENV = "ESCMON_ERROR_FILE"
+DEBUG_ENV = "ESCMON_DEBUG"
 
 EPILOG = """\
 examples:
@@ -81,13 +93,35 @@ def cmd_topics(args: argparse.Namespace) -> int:
     return 0
 
 
+def check_config(settings: Settings) -> list[ConfigError]:
+    """Everything ``escmon run`` checks before it starts anything (settings are valid already).
+
+    Rules, templates, channel URLs and the spaCy pipeline, each checked by the stage that owns
+    it; used by ``escmon run`` and ``escmon config check`` alike, so a check passed is a start
+    that will not fail on configuration.
+    """
+    from alerts.preflight import check as check_alerts
+    from processors.preflight import check as check_processors
+
+    return [*check_alerts(settings), *check_processors(settings)]
+
+
+def _report(problems: list[ConfigError]) -> None:
+    for problem in problems:
+        print(f"escmon: {problem.kind}: {problem}", file=sys.stderr)
+
+
 def cmd_config(args: argparse.Namespace) -> int:
     """escmon config show|check."""
     settings = _settings(args)
     if args.action == "show":
         print(json.dumps(settings.masked(), indent=2))
-    else:
-        print("config ok")
+        return 0
+    problems = check_config(settings)
+    if problems:
+        _report(problems)
+        return problems[0].exit_code
+    print("config ok: settings, rules, templates, channels and the tagger pipeline")
     return 0
 
 
@@ -100,7 +134,7 @@ def cmd_producer(args: argparse.Namespace) -> int:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
-    """escmon worker: the Faust tagging worker."""
+    """escmon worker: the Faust worker (tagging, then linking into events)."""
     from processors.app import run_worker
 
     settings = _settings(args)
@@ -122,7 +156,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     """escmon run: everything, as child processes."""
     from escmon.supervisor import run_all
 
-    return run_all(_settings(args), config=args.config, keep_broker=args.keep_broker)
+    settings = _settings(args)
+    # Before the broker or any stage: a stage failing on its configuration would only be
+    # restarted into the same failure.
+    problems = check_config(settings)
+    if problems:
+        _report(problems)
+        return problems[0].exit_code
+    return run_all(settings, config=args.config, keep_broker=args.keep_broker)
 
 
 def cmd_feed(args: argparse.Namespace) -> int:
@@ -141,6 +182,7 @@ def cmd_tag(args: argparse.Namespace) -> int:
         try:
             model = _settings(args).processors.model
         except ConfigError:
+            # `escmon tag` works without any config file; a broken one only loses the model name.
             model = None
     path = args.jsonl or args.file
     return tag_command(path, bool(args.jsonl), sys.stdout, sys.stderr, model=model)
@@ -207,6 +249,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--log-level", help="DEBUG, INFO, WARNING, ERROR (env: ESCMON_LOGGING__LEVEL)"
     )
     parser.add_argument("--log-json", action="store_true", help="JSON log lines on stderr")
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        default=os.environ.get(DEBUG_ENV, "") not in ("", "0"),
+        help="print the traceback of an error, not only its one line (env: ESCMON_DEBUG=1; "
+        "also at log level DEBUG)",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     def add(
@@ -235,7 +284,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--once", action="store_true", help="read each source once, publish, exit")
 
-    p = add("worker", cmd_worker, "run the Faust tagging worker: articles.raw -> articles.tagged")
+    p = add("worker", cmd_worker, "run the Faust worker: articles.raw -> articles.tagged -> events")
     p.add_argument("--port", type=int, help="port for /metrics and health (default from config)")
 
     add("notifier", cmd_notifier, "run the alert stage: rules over articles/events, then delivery")
@@ -285,31 +334,53 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _fail(exc: BaseException, debug: bool) -> int:
+    """The one place an error ends a command: one line on stderr, the exit code of its kind."""
+    if isinstance(exc, EscmonError):
+        line = f"escmon: {exc.kind}: {exc}"
+        code = exc.exit_code
+    else:
+        # Not raised on purpose: a bug or a library failure nobody translated. Still one line,
+        # with the way to the traceback, which is what a bug report needs.
+        hint = "" if debug else " (--debug shows the traceback)"
+        line = f"escmon: unexpected error: {type(exc).__name__}: {exc}{hint}"
+        code = EXIT_RUNTIME
+    if debug:
+        traceback.print_exception(exc, file=sys.stderr)
+    print(line, file=sys.stderr, flush=True)
+    error_file = os.environ.get(ERROR_FILE_ENV)
+    if error_file:
+        try:
+            Path(error_file).write_text(line + "\n", encoding="utf-8")
+        except OSError:
+            pass  # the line is on stderr anyway
+    return code
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``escmon`` console script."""
     parser = build_parser()
     args = parser.parse_args(argv)
     level = args.log_level or "INFO"
     json_logs = args.log_json
-    if args.command not in {"tag", "feed", "rules", "events"}:
-        try:
-            settings = load_settings(args.config)
-        except ConfigError as exc:
-            print(f"escmon: config error: {exc}", file=sys.stderr)
-            return 2
-        level = args.log_level or settings.logging.level
-        json_logs = json_logs or settings.logging.json_format
-    logs.configure(level, json_logs, process=f"escmon-{args.command}")
+    debug = bool(args.debug) or level.upper() == "DEBUG"
+    if args.debug:
+        # The stages `escmon run` starts inherit the environment, and with it --debug.
+        os.environ[DEBUG_ENV] = "1"
     try:
+        secrets: set[str] = set()
+        if args.command not in {"tag", "feed", "rules", "events"}:
+            settings = load_settings(args.config)
+            level = args.log_level or settings.logging.level
+            json_logs = json_logs or settings.logging.json_format
+            debug = debug or level.upper() == "DEBUG"
+            secrets = settings.secrets()
+        logs.configure(level, json_logs, process=f"escmon-{args.command}", secrets=secrets)
         return int(args.func(args))
-    except ConfigError as exc:
-        print(f"escmon: config error: {exc}", file=sys.stderr)
-        return 2
-    except BrokerError as exc:
-        print(f"escmon: broker: {exc}", file=sys.stderr)
-        return 1
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # noqa: BLE001 - the CLI's single catch: one line and an exit code
+        return _fail(exc, debug)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from faust.sensors.prometheus import setup_prometheus_sensors
 from faust.worker import Worker
 from prometheus_client import CollectorRegistry
 
+from escmon import logs
 from escmon.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -85,6 +86,19 @@ def make_app(
         # a stopping worker hands over are processed again from its last periodic commit.
         await app.consumer.commit()
 
+    summarised = False
+
+    @app.on_rebalance_complete.connect
+    async def summarise_start(sender: Any, /, *args: Any, **kwargs: Any) -> None:
+        # Once, when the first assignment is done: the coordinator errors a fresh broker causes
+        # were logged at DEBUG (escmon.logs.StartupRetries); say once that they happened.
+        nonlocal summarised
+        if not summarised:
+            summarised = True
+            summary = logs.startup_summary()
+            if summary:
+                logger.info("%s", summary)
+
     @app.page("/healthz")
     async def healthz(web: Any, request: Any) -> Any:
         return web.json({"status": "alive", "app": app_id})
@@ -123,5 +137,9 @@ def run_app(app: faust.App, settings: Settings) -> int:
         redirect_stdouts=False,
         override_logging=False,
     )
+    # Faust's start-up spinner writes cursor codes ("\x1b[?25h") and backspaces even when
+    # stdout is a file or a journal, and `quiet` does not turn it off; our log lines already
+    # say when the stage is ready.
+    worker.spinner = None
     worker.execute_from_commandline()
     return 0

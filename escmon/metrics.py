@@ -290,3 +290,82 @@ class AlertMetrics:
                 registry=registry,
             ),
         )
+
+
+@dataclass(frozen=True)
+class EventMetrics:
+    """articles.tagged → re-key by action country → link → events (in the worker)."""
+
+    STAGE: ClassVar[str] = "worker (event stage)"  # the process exporting them (docs/metrics.md)
+
+    not_linked: Counter
+    opened: Counter
+    updated: Counter
+    merged: Counter
+    closed: Counter
+    overflow: Counter
+    link_decisions: Counter
+    open: Gauge
+    deadletters: Counter
+    link_seconds: Histogram
+
+    @classmethod
+    def create(cls, registry: CollectorRegistry) -> EventMetrics:
+        """Register the event-stage metrics on ``registry``."""
+        return cls(
+            not_linked=Counter(
+                "escmon_events_not_linked_total",
+                "Tagged articles with no action country, so not linked into an event",
+                registry=registry,
+            ),
+            opened=Counter(
+                "escmon_events_opened_total",
+                "Events opened by a first report, by the theater of that report (none: no theater)",
+                ["theater"],
+                registry=registry,
+            ),
+            updated=Counter(
+                "escmon_events_updated_total",
+                "Event revisions published after a report joined (or merged into) an event",
+                registry=registry,
+            ),
+            merged=Counter(
+                "escmon_events_merged_total",
+                "Events merged away into another (published with status merged)",
+                registry=registry,
+            ),
+            closed=Counter(
+                "escmon_events_closed_total",
+                "Events closed by event time (older than events.horizon), and those closed early",
+                registry=registry,
+            ),
+            overflow=Counter(
+                "escmon_events_closed_early_total",
+                "Events closed before the horizon because their country's state grew over "
+                "events.max_state_bytes",
+                registry=registry,
+            ),
+            link_decisions=Counter(
+                "escmon_events_link_decisions_total",
+                "Link decisions on reports by reason (opened, or what the reports shared)",
+                ["reason"],
+                registry=registry,
+            ),
+            open=Gauge(
+                "escmon_events_open",
+                "Open events of the countries this worker linked since it started",
+                registry=registry,
+            ),
+            deadletters=Counter(
+                "escmon_events_deadletters_total",
+                "Messages of the event stage sent to the dead-letter topic",
+                ["reason"],
+                registry=registry,
+            ),
+            link_seconds=Histogram(
+                "escmon_events_link_seconds",
+                "Time to link a batch of reports and publish the event revisions they gave",
+                buckets=LATENCY_BUCKETS,
+                registry=registry,
+            ),
+        )

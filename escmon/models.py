@@ -14,6 +14,8 @@ from typing import Any, ClassVar, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from escmon.errors import InputError
+
 SignalType = Literal["strike", "casualties", "retaliation_pledge", "threat", "deescalation"]
 SIGNAL_TYPES: tuple[SignalType, ...] = (
     "strike",
@@ -24,7 +26,7 @@ SIGNAL_TYPES: tuple[SignalType, ...] = (
 )
 
 
-class RecordError(ValueError):
+class RecordError(InputError):
     """A payload is not a valid record of the expected kind (the message says why)."""
 
 

@@ -16,13 +16,14 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from escmon.errors import ConfigError
+from escmon.secrets import MIN_SECRET, mask_scheme_only, mask_url, mask_value, url_fragments
+
 ENV_PREFIX = "ESCMON_"
 CONFIG_ENV = "ESCMON_CONFIG"
 DEFAULT_CONFIG = Path("seeds/escmon.yaml")
 
-
-class ConfigError(ValueError):
-    """The configuration cannot be used; the message is one line naming the key."""
+__all__ = ["ConfigError", "Settings", "config_path", "load_settings"]
 
 
 class _Section(BaseModel):
@@ -209,6 +210,30 @@ class ProcessorSettings(_Section):
     )
 
 
+class EventSettings(_Section):
+    """The event stage in the worker: tagged articles linked into events (issue 13)."""
+
+    enabled: bool = Field(
+        True, description="run the event agents (re-key by action country, link) in the worker"
+    )
+    horizon: float = Field(
+        5 * 24 * 3600.0,
+        gt=0,
+        description="seconds of event time an event stays open: events older than the newest "
+        "article seen on the same action country minus this are closed and forgotten; event "
+        "time, not wall-clock, so replayed news is linked as it would have been live",
+    )
+    batch_size: int = Field(
+        64, ge=1, description="articles the link agent takes at once (a key is stored once each)"
+    )
+    max_state_bytes: int = Field(
+        900_000,
+        ge=10_000,
+        description="largest stored state of one action country (a Kafka message must hold it; "
+        "the broker's default limit is 1 MB): over it, the country's older events close early",
+    )
+
+
 class AlertSettings(_Section):
     """Rules and where alerts go."""
 
@@ -292,6 +317,7 @@ class Settings(BaseSettings):
     broker: BrokerSettings = Field(default_factory=BrokerSettings)
     producers: ProducerSettings = Field(default_factory=ProducerSettings)
     processors: ProcessorSettings = Field(default_factory=ProcessorSettings)
+    events: EventSettings = Field(default_factory=EventSettings)
     alerts: AlertSettings = Field(default_factory=AlertSettings)
     metrics: MetricsSettings = Field(default_factory=MetricsSettings)
     supervisor: SupervisorSettings = Field(default_factory=SupervisorSettings)
@@ -331,14 +357,43 @@ class Settings(BaseSettings):
         )
 
     def masked(self) -> dict[str, Any]:
-        """The effective settings as plain data with secrets masked (for `config show` and logs)."""
-        return self.model_dump(mode="json", by_alias=True)
+        """The effective settings as plain data with secrets masked (for `config show` and logs).
+
+        ``SecretStr`` fields (the SASL password, apprise URLs) dump as the mask by themselves;
+        webhook and Alertmanager URLs are plain strings the channels need whole, so they are
+        masked here, down to scheme and host.
+        """
+        data = self.model_dump(mode="json", by_alias=True)
+        alerts = data["alerts"]
+        alerts["webhooks"] = [mask_url(u) for u in self.alerts.webhooks]
+        if self.alerts.alertmanager is not None:
+            alerts["alertmanager"] = mask_url(self.alerts.alertmanager)
+        alerts["apprise"] = [mask_scheme_only(u.get_secret_value()) for u in self.alerts.apprise]
+        return data
+
+    def secrets(self) -> set[str]:
+        """Every configured secret string, and the parts of it a library might log on its own.
+
+        The logging set-up redacts these from every line (see :mod:`escmon.logs`).
+        """
+        found: set[str] = set()
+        password = self.kafka.sasl_password
+        if password is not None and len(password.get_secret_value()) >= MIN_SECRET:
+            found.add(password.get_secret_value())
+        for url in self.alerts.webhooks:
+            found |= url_fragments(url)
+        if self.alerts.alertmanager:
+            found |= url_fragments(self.alerts.alertmanager)
+        for secret in self.alerts.apprise:
+            found |= url_fragments(secret.get_secret_value(), host_is_secret=True)
+        return found
 
 
 def _one_line(exc: ValidationError, source: str) -> str:
     err = exc.errors()[0]
     key = ".".join(str(p) for p in err.get("loc", ())) or "(top level)"
-    given = err.get("input")
+    # A URL given under a misspelt key or of the wrong shape may be a secret webhook: masked.
+    given = mask_value(err.get("input"))
     shown = "" if isinstance(given, dict | list) or given is None else f" (got {given!r})"
     more = f" [+{exc.error_count() - 1} more]" if exc.error_count() > 1 else ""
     return f"{source}: {key}: {err.get('msg')}{shown}{more}"

@@ -10,10 +10,12 @@ from __future__ import annotations
 import http.client
 import logging
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -22,6 +24,7 @@ from pathlib import Path
 from types import FrameType
 
 from escmon.broker import LocalBroker
+from escmon.errors import EXIT_CONFIG
 from escmon.settings import Settings, config_path
 from escmon.topics import ensure_topics
 from escmon.watchdog import Readiness, ReadinessWatchdog, Restart
@@ -63,6 +66,13 @@ class Supervisor:
         # stage -> when its process, SIGTERMed by the watchdog, gets SIGKILL if still there.
         self.killing: dict[str, float] = {}
         self.broker_reachable = True
+        #: What ``escmon run`` exits with: 0, or EXIT_CONFIG when a stage stopped on its config.
+        self.exit_code = 0
+        # Stages that said ready since their last (re)start: the first ready is news, not a
+        # recovery.
+        self.been_ready: set[str] = set()
+        # Each stage writes its one error line here (see escmon.cli.ERROR_FILE_ENV).
+        self.errors = Path(tempfile.mkdtemp(prefix="escmon-run-"))
 
     def _command(self, stage: str) -> list[str]:
         cmd = [sys.executable, "-m", "escmon.cli"]
@@ -74,10 +84,15 @@ class Supervisor:
         """Start one stage process."""
         # Own process group: a Ctrl-C in the terminal reaches only this supervisor, which then
         # stops each stage once, in order, instead of every stage being signalled twice.
+        env = os.environ.copy()
+        error_file = self.errors / f"{stage}.error"
+        error_file.unlink(missing_ok=True)
+        env["ESCMON_ERROR_FILE"] = str(error_file)
         proc = subprocess.Popen(  # noqa: S603
-            self._command(stage), env=os.environ.copy(), process_group=0
+            self._command(stage), env=env, process_group=0
         )
         self.children[stage] = proc
+        self.been_ready.discard(stage)
         self.watchdog.started(stage)
         logger.info("started %s (pid %d)", stage, proc.pid)
 
@@ -124,6 +139,9 @@ class Supervisor:
                 continue
             if self.stopping:
                 continue
+            if code == EXIT_CONFIG and stage not in self.killing:
+                self._stop_on_config_error(stage)
+                return
             why = (
                 "stopped by the watchdog" if self.killing.pop(stage, None) is not None else "exited"
             )
@@ -134,6 +152,26 @@ class Supervisor:
             self.restarts[stage] = time.monotonic()
             if not self.stopping:
                 self.spawn(stage)
+
+    def _stop_on_config_error(self, stage: str) -> None:
+        """A stage that exits 2 would fail the same way at every restart: stop everything."""
+        line = self.stage_error(stage) or "(its error line is above)"
+        logger.error(
+            "%s exited with code %d, a configuration error: %s; not restarting it; shutting down",
+            stage,
+            EXIT_CONFIG,
+            line,
+        )
+        self.exit_code = EXIT_CONFIG
+        self.stopping = True
+
+    def stage_error(self, stage: str) -> str | None:
+        """The one error line ``stage`` wrote when it last exited, if any."""
+        try:
+            text = (self.errors / f"{stage}.error").read_text(encoding="utf-8").strip()
+        except OSError:
+            return None
+        return text.removeprefix("escmon: ").removeprefix("config error: ") or None
 
     def _check_readiness(self) -> None:
         """Poll each live stage's /readyz (every ``poll_interval``) and act on the watchdog."""
@@ -173,8 +211,12 @@ class Supervisor:
         for stage, (proc, _) in watched.items():
             readiness = answers[stage].result()
             was_unready = self.watchdog.unready_for(stage)
-            if readiness is Readiness.READY and was_unready > 0:
-                logger.info("%s ready (after %.1fs not ready)", stage, was_unready)
+            if readiness is Readiness.READY and stage not in self.been_ready:
+                # Seen at a poll, so this is when it was noticed, not when it became ready.
+                logger.info("%s ready (seen %.0fs after its start)", stage, was_unready)
+                self.been_ready.add(stage)
+            elif readiness is Readiness.READY and was_unready > 0:
+                logger.info("%s ready again after %.1fs not ready", stage, was_unready)
             verdict = self.watchdog.observe(stage, readiness, broker_reachable=reachable)
             if verdict is not None:
                 self._restart_unready(proc, verdict)
@@ -211,6 +253,7 @@ class Supervisor:
                 proc.kill()
                 proc.wait()
             logger.info("%s stopped (code %s)", stage, proc.returncode)
+        shutil.rmtree(self.errors, ignore_errors=True)
 
 
 def broker_reachable(servers: list[str], timeout: float) -> bool:
@@ -268,4 +311,4 @@ def run_all(settings: Settings, *, config: str | None, keep_broker: bool = False
         sup.stop()
         if broker is not None and started_broker and not keep_broker:
             broker.stop()
-    return 0
+    return sup.exit_code

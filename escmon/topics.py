@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import logging
 import time
+from functools import partial
 from typing import Any
 
 from kafka import KafkaAdminClient
 from kafka.admin import NewTopic
 from kafka.errors import KafkaError, TopicAlreadyExistsError
+from kafka.net.compat import KafkaNetClient
 
+from escmon.errors import BrokerError
 from escmon.settings import KafkaSettings, Settings
 
 logger = logging.getLogger(__name__)
 
 
-class TopicError(RuntimeError):
+class TopicError(BrokerError):
     """Topics could not be listed or created."""
 
 
@@ -25,11 +28,21 @@ def topic_names(settings: Settings) -> list[str]:
     return [t.raw, t.tagged, t.by_country, t.events, t.alerts, t.deadletter]
 
 
+#: kafka-python warns ("blocking the event loop") when one step of its I/O thread takes over
+#: 0.1 s. That time includes waiting for the GIL, so it fired on a healthy producer whose other
+#: threads were busy parsing feeds: two CPU-bound threads beside a publishing one gave ten such
+#: warnings of 0.11-0.23 s in ten seconds, with every record acknowledged. A step that really
+#: spins (the hang the warning was added for) runs for seconds, so this still catches it.
+SLOW_TASK_SECONDS = 1.0
+
+
 def client_options(kafka: KafkaSettings) -> dict[str, Any]:
     """kafka-python connection options (bootstrap plus TLS/SASL passed through)."""
     opts: dict[str, Any] = {
         "bootstrap_servers": kafka.servers,
         "security_protocol": kafka.security_protocol,
+        # The documented hook for the network client; the threshold is its selector's setting.
+        "kafka_client": partial(KafkaNetClient, slow_task_threshold_secs=SLOW_TASK_SECONDS),
     }
     if kafka.sasl_mechanism:
         opts["sasl_mechanism"] = kafka.sasl_mechanism

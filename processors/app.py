@@ -1,4 +1,5 @@
-"""The Faust app of the processors: ``articles.raw`` → tagger → ``articles.tagged``."""
+"""The Faust app of the processors: ``articles.raw`` → tagger → ``articles.tagged``, and the
+event stage (:mod:`processors.eventagent`): ``articles.tagged`` → by action country → ``events``."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ import faust
 from prometheus_client import CollectorRegistry
 
 from escmon.faustapp import make_app, raw_topic, run_app
-from escmon.metrics import ProcessorMetrics
+from escmon.metrics import EventMetrics, ProcessorMetrics
 from escmon.settings import Settings
+from processors.eventstage import Linker
 from processors.handling import RawMessage, handle_batch
 
 logger = logging.getLogger(__name__)
@@ -24,8 +26,11 @@ def create_app(
     registry: CollectorRegistry | None = None,
     tagger: Any = None,
     app_id: str | None = None,
+    linker: Linker | None = None,
 ) -> faust.App:
-    """Build the app and its agent; ``tagger`` defaults to the configured :class:`Tagger`."""
+    """Build the app and its agents; ``tagger`` defaults to the configured :class:`Tagger`,
+    ``linker`` to :mod:`processors.linking` (the event agents run unless ``events.enabled`` is
+    false)."""
     registry = registry or CollectorRegistry()
     metrics = ProcessorMetrics.create(registry)
     app_id = app_id or f"{settings.kafka.app_prefix}-processors"
@@ -80,6 +85,13 @@ def create_app(
                 metrics.deadletters.labels(dead.reason.split(":", 1)[0][:60]).inc()
             yield len(events)
 
+    if settings.events.enabled:
+        from processors.eventagent import add_event_agents
+
+        outputs = add_event_agents(
+            app, settings, EventMetrics.create(registry), tagged_topic, dead_topic, linker
+        )
+        app.escmon_outputs.update(outputs)  # type: ignore[attr-defined]
     return app
 
 

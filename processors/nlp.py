@@ -20,6 +20,8 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
+from escmon.errors import ConfigError
+
 PATTERNS = Path(__file__).with_name("patterns")
 #: ``doc.user_data`` key of the cue matches: a list of ``(label, start, end)`` token offsets.
 CUES_KEY = "escmon_cues"
@@ -31,7 +33,7 @@ GEONAMES_FILE = PATTERNS / "places-geonames.jsonl"
 CUES_FILE = PATTERNS / "cues.json"
 
 
-class ModelNotFoundError(RuntimeError):
+class ModelNotFoundError(ConfigError, RuntimeError):
     """The configured trained pipeline is not installed."""
 
 

@@ -36,3 +36,8 @@ def test_run_starts_broker_prints_seed_alert_within_a_minute_and_stops_on_sigter
         assert f"{stage} stopped" in text
     pidfile = tmp_path / "state" / "kafka" / "broker.pid"
     assert not pidfile.exists(), "the broker started by run was stopped"
+    # A healthy start and stop is quiet: no line at WARNING or ERROR from any stage or library,
+    # and no terminal escape codes in a log that is not a terminal.
+    loud = [line for line in text.splitlines() if "ERROR" in line or "WARNING" in line]
+    assert loud == [], "\n".join(loud)
+    assert "\x1b[" not in text, repr(text[text.find("\x1b[") - 200 :][:400])

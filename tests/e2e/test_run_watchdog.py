@@ -21,7 +21,7 @@ from tests.conftest import SEED_ARTICLE, wait_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
-LIMIT = 15  # seconds; longer than the worker's cold start here (logged as "worker ready (after")
+LIMIT = 15  # seconds; longer than the worker's cold start here (logged as "worker ready (seen")
 
 
 def _worker_pids(output: str) -> list[int]:
@@ -51,7 +51,7 @@ def test_run_replaces_a_worker_that_stops_answering_readyz(make_config, escmon_p
     readyz = f"http://127.0.0.1:{cfg['metrics']['worker_port']}/readyz"
     run = escmon_proc("--config", str(path), "run")
     # Ready as the supervisor saw it, so the restart below is timed from the stop, not the start.
-    wait_for(lambda: "worker ready (after" in run.output(), 90, "the first worker ready")
+    wait_for(lambda: "worker ready (seen" in run.output(), 90, "the first worker ready")
     out = run.output()
     assert "not ready for" not in out, "the cold start did not fit the window:\n" + out[-3000:]
     [old] = _worker_pids(out)

@@ -27,9 +27,9 @@ OUTLETS = ("reuters", "ap", "aljazeera", "bbc", "france24", "dw")
 
 
 def revisions(n: int) -> list[EventRecord]:
-    """Revisions 1..n of the seed event; report i is published five seconds after report i-1.
+    """Revisions 1..n of the seed event; report i is published two seconds after report i-1.
 
-    All fall inside the shipped rule's 30 s hold; the first report is 30 minutes old, so the hold
+    All fall inside the shipped rule's 10 s hold; the first report is 30 minutes old, so the hold
     is over by wall clock and the notifier's first tick after the revisions releases the alert.
     """
     first = utcnow() - timedelta(minutes=30)
@@ -51,7 +51,7 @@ def revisions(n: int) -> list[EventRecord]:
                 signals=["strike", "casualties", "retaliation_pledge"],
                 score=11.0,
                 first_seen=first,
-                last_seen=first + timedelta(seconds=5 * (i - 1)),
+                last_seen=first + timedelta(seconds=2 * (i - 1)),
                 first_fetched=first,
                 evidence=[
                     Evidence(sentence="The strikes killed 16 people, Iraq said.", type="casualties",

@@ -67,7 +67,7 @@ def test_event_records_of_the_seed_story_fire_one_deadly_strike(tmp_path):
     # unrelated tagged article in the same file (both kinds are read, each by its schema).
     outlets = ("reuters", "ap", "aljazeera", "bbc", "france24")
     revisions = [
-        event("seed", (i - 1) * 0.1, first=0, revision=i, sources=outlets[:i], killed=16,
+        event("seed", (i - 1) * 0.03, first=0, revision=i, sources=outlets[:i], killed=16,
               signals=("strike", "casualties"), countries=("Iraq", "Syria"))
         for i in range(1, 6)
     ]
@@ -80,7 +80,7 @@ def test_event_records_of_the_seed_story_fire_one_deadly_strike(tmp_path):
     assert "1 articles, 5 event records" in err
     [deadly] = [a for a in alerts if a.rule == "deadly-strike"]
     assert deadly.severity == "critical" and deadly.sources == sorted(outlets), (
-        "held 30 s for other outlets; the file's order of revisions does not matter"
+        "held 10 s for other outlets; the file's order of revisions does not matter"
     )
     assert "1 event, reported by 5 sources" in deadly.summary
 

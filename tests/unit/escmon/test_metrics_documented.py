@@ -4,7 +4,7 @@ import pytest
 from prometheus_client import CollectorRegistry
 
 from escmon import docgen
-from escmon.metrics import AlertMetrics, ProcessorMetrics, ProducerMetrics
+from escmon.metrics import AlertMetrics, EventMetrics, ProcessorMetrics, ProducerMetrics
 
 
 def test_committed_metrics_reference_is_the_generated_one():
@@ -14,7 +14,9 @@ def test_committed_metrics_reference_is_the_generated_one():
     )
 
 
-@pytest.mark.parametrize("metrics", [ProducerMetrics, ProcessorMetrics, AlertMetrics])
+@pytest.mark.parametrize(
+    "metrics", [ProducerMetrics, ProcessorMetrics, AlertMetrics, EventMetrics]
+)
 def test_each_registered_metric_is_in_the_reference(metrics):
     registry = CollectorRegistry()
     metrics.create(registry)

@@ -316,3 +316,44 @@ def test_first_and_last_seen_are_the_reports_times_first_fetched_when_we_got_the
     assert record.first_seen == datetime(2019, 4, 2, 6, tzinfo=UTC)
     assert record.last_seen == datetime(2019, 4, 2, 9, tzinfo=UTC)
     assert record.first_fetched == FETCHED
+
+
+def test_an_undated_report_does_not_chain_events_of_different_days():
+    # Two shellings of the same market three days apart, and a report that states no date and
+    # reads like both: single link over pairs would make one event of all five.
+    later = [
+        report("l1", "Wire A", "Shelling hits El Fasher livestock market again",
+               ["Artillery shells landed on the crowded livestock market in El Fasher on Thursday.",
+                "Medics counted 9 bodies after the shelling of the livestock market."],
+               places=(EL_FASHER,), killed=9, day=date(2026, 3, 12)),
+        report("l2", "Daily B", "Nine killed as shells fall on El Fasher market",
+               ["Shells fell on the livestock market in El Fasher on Thursday, killing nine."],
+               places=(EL_FASHER,), killed=9, day=date(2026, 3, 12)),
+    ]
+    undated = report(
+        "u1", "Radio C", "El Fasher livestock market shelled",
+        ["Artillery shells landed on the crowded livestock market in El Fasher.",
+         "Medics counted bodies after the shelling of the livestock market."],
+        places=(EL_FASHER,), day=None,
+    )
+    orders = ([*MARKET, undated, *later], [undated, *MARKET, *later], [*later, undated, *MARKET])
+    for order in orders:
+        groups = partition(link(order))
+        assert frozenset({"m1", "m2", "m3"}) in {g - {"u1"} for g in groups}, order
+        assert frozenset({"l1", "l2"}) in {g - {"u1"} for g in groups}, order
+        assert len(groups) == 2, groups
+
+
+def test_without_the_date_fit_the_undated_report_chains_them():
+    # The same reports with the check off: what the check is for (so the test above can fail).
+    later = report("l1", "Wire A", "Shelling hits El Fasher livestock market again",
+                   ["Artillery shells landed on the crowded livestock market in El Fasher.",
+                    "Medics counted 9 bodies after the shelling of the livestock market."],
+                   places=(EL_FASHER,), killed=9, day=date(2026, 3, 12))
+    undated = report("u1", "Radio C", "El Fasher livestock market shelled",
+                     ["Artillery shells landed on the crowded livestock market in El Fasher.",
+                      "Medics counted bodies after the shelling of the livestock market."],
+                     places=(EL_FASHER,), day=None)
+    loose = LinkConfig(fit_dates=False)
+    assert len(partition(link([*MARKET, later, undated], loose))) == 1
+    assert len(partition(link([*MARKET, later, undated]))) == 2
