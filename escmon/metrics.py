@@ -174,6 +174,7 @@ class ProcessorMetrics:
     signals: Counter
     deadletters: Counter
     tag_seconds: Histogram
+    redelivered: Counter
 
     @classmethod
     def create(cls, registry: CollectorRegistry) -> ProcessorMetrics:
@@ -195,6 +196,12 @@ class ProcessorMetrics:
                 "escmon_tagging_seconds",
                 "Tagging time per batch",
                 buckets=LATENCY_BUCKETS,
+                registry=registry,
+            ),
+            redelivered=Counter(
+                "escmon_processor_redelivered_total",
+                "Raw messages this worker had already tagged, handed to it again by Faust after a "
+                "table recovery, and dropped",
                 registry=registry,
             ),
         )

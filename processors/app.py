@@ -17,6 +17,7 @@ from escmon.metrics import EventMetrics, ProcessorMetrics
 from escmon.settings import Settings
 from processors.eventstage import Linker
 from processors.handling import RawMessage, handle_batch
+from processors.redelivery import HandledOffsets
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +56,8 @@ def create_app(
     # Kept on the app so tests (agent.test_context) and tools can reach the output topics.
     app.escmon_outputs = {"tagged": tagged_topic, "deadletter": dead_topic}  # type: ignore[attr-defined]
 
+    handled = HandledOffsets()
+
     @app.agent(raw, name="tag")
     async def tag(stream: Any) -> AsyncIterator[int]:
         async for events in stream.take_events(proc.batch_size, within=0.2):
@@ -62,6 +65,11 @@ def create_app(
                 RawMessage(e.value, e.message.topic, e.message.partition, e.message.offset)
                 for e in events
             ]
+            fresh = [m for m in messages if handled.fresh(m.topic, m.partition, m.offset)]
+            if len(fresh) < len(messages):
+                # Faust's rewind after a table recovery re-delivers a batch (processors.redelivery).
+                metrics.redelivered.inc(len(messages) - len(fresh))
+                messages = fresh
             started = time.perf_counter()
             result = handle_batch(
                 messages, tagger.tag_many, max_chars=proc.max_chars, cap=proc.deadletter_cap
@@ -83,6 +91,8 @@ def create_app(
                 )
                 await dead_topic.send(key=b"processors", value=dead.to_bytes())
                 metrics.deadletters.labels(dead.reason.split(":", 1)[0][:60]).inc()
+            for m in messages:
+                handled.mark(m.topic, m.partition, m.offset)
             yield len(events)
 
     if settings.events.enabled:

@@ -63,3 +63,33 @@ async def test_agent_tags_articles_counts_signals_and_dead_letters_poison(tmp_pa
     strikes = sum(1 for s in out[b"seed-1"].signals if s.type == "strike")
     assert registry.get_sample_value("escmon_signals_total", {"type": "strike"}) == strikes
     assert registry.get_sample_value("escmon_tagging_seconds_count") >= 1
+
+
+async def test_agent_drops_a_batch_faust_hands_it_again_after_a_rewind(tmp_path):
+    # faust-streaming rewinds a table app's partitions after it resumed them, so the same worker
+    # gets a batch it has tagged already (processors/redelivery.py); it must not be tagged twice,
+    # while a later offset of the partition still is.
+    settings = Settings(state_dir=tmp_path, metrics=MetricsSettings(worker_port=free_port()))
+    registry = CollectorRegistry()
+    app = create_app(settings, registry=registry, app_id="escmon-test-rewind")
+    tagged, dead = Recorder(), Recorder()
+    app.escmon_outputs["tagged"].send = tagged.send
+    app.escmon_outputs["deadletter"].send = dead.send
+    app.finalize()
+    app.flow_control.resume()
+
+    def article(i: int) -> Article:
+        return Article(id=f"a-{i}", source="test", body=f"Markets on day {i}.", fetched=utcnow())
+
+    agent = app.agents["tag"]
+    async with agent.test_context() as test_agent:
+        for i in range(3):
+            await test_agent.put(article(i).to_bytes(), key=f"a-{i}".encode(), partition=0)
+        test_agent.sent_offset = 1  # the rewind: offsets 1 and 2 come again
+        for i in (1, 2, 3):
+            await test_agent.put(article(i).to_bytes(), key=f"a-{i}".encode(), partition=0)
+        await test_agent.put(article(9).to_bytes(), key=b"a-9", partition=1)
+
+    keys = [key for key, _ in tagged.sent]
+    assert keys == [b"a-0", b"a-1", b"a-2", b"a-3", b"a-9"]
+    assert registry.get_sample_value("escmon_processor_redelivered_total") == 2
