@@ -50,7 +50,9 @@ def test_each_dashboard_query_returns_data(make_config, escmon_proc, tmp_path, k
     (tmp_path / "inbox" / "junk.bin.txt").write_bytes(b"\x00\xff" * 50)  # a producer dead letter
     producer = KafkaProducer(bootstrap_servers=kafka_bootstrap)
     producer.send(settings.topics.raw, b"poison for the worker")
-    producer.send(settings.topics.tagged, b"poison for the notifier")
+    producer.send(settings.topics.tagged, b"poison for the event stage")
+    # The shipped rules read events, so the notifier consumes the events topic.
+    producer.send(settings.topics.events, b"poison for the notifier")
     producer.flush()
     producer.close()
 
