@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from escmon.models import Article, TaggedArticle
-from processors.evaluation import TagsMany
+from processors.evaluation import FieldScore, TagsMany
 
 EVENTS_DEV = Path(__file__).resolve().parent.parent.parent / "shared" / "eval" / "events-dev.jsonl"
 #: our gazetteer's names → the labelling conventions (EVENTS-LABELING.md, "Country names")
@@ -37,34 +37,14 @@ _FETCHED = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 @dataclass
-class Micro:
-    """True/false positives and false negatives summed over items."""
-
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
+class Micro(FieldScore):
+    """True/false positives and false negatives summed over items (P/R/F1 as FieldScore's)."""
 
     def add(self, predicted: set[str], gold: set[str]) -> None:
         """Count one item's predicted set against its gold set."""
         self.tp += len(predicted & gold)
         self.fp += len(predicted - gold)
         self.fn += len(gold - predicted)
-
-    @property
-    def precision(self) -> float:
-        """TP / (TP + FP); 1.0 when nothing was predicted."""
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
-
-    @property
-    def recall(self) -> float:
-        """TP / (TP + FN); 1.0 when nothing was expected."""
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
-
-    @property
-    def f1(self) -> float:
-        """Harmonic mean of precision and recall."""
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
 
     def as_dict(self) -> dict[str, float]:
         """P/R/F1 rounded for printing."""

@@ -27,15 +27,21 @@ class Recorder:
         self.sent.append((key, value))
 
 
-async def test_agent_tags_articles_counts_signals_and_dead_letters_poison(tmp_path):
+def _app(tmp_path, app_id: str) -> tuple[Any, CollectorRegistry, Recorder, Recorder]:
+    """The worker's app in test mode with its two outputs recorded."""
     settings = Settings(state_dir=tmp_path, metrics=MetricsSettings(worker_port=free_port()))
     registry = CollectorRegistry()
-    app = create_app(settings, registry=registry, app_id="escmon-test-agent")
+    app = create_app(settings, registry=registry, app_id=app_id)
     tagged, dead = Recorder(), Recorder()
     app.escmon_outputs["tagged"].send = tagged.send
     app.escmon_outputs["deadletter"].send = dead.send
     app.finalize()
     app.flow_control.resume()
+    return app, registry, tagged, dead
+
+
+async def test_agent_tags_articles_counts_signals_and_dead_letters_poison(tmp_path):
+    app, registry, tagged, dead = _app(tmp_path, "escmon-test-agent")
     seed = Article(
         id="seed-1",
         source="test",
@@ -69,14 +75,7 @@ async def test_agent_drops_a_batch_faust_hands_it_again_after_a_rewind(tmp_path)
     # faust-streaming rewinds a table app's partitions after it resumed them, so the same worker
     # gets a batch it has tagged already (processors/redelivery.py); it must not be tagged twice,
     # while a later offset of the partition still is.
-    settings = Settings(state_dir=tmp_path, metrics=MetricsSettings(worker_port=free_port()))
-    registry = CollectorRegistry()
-    app = create_app(settings, registry=registry, app_id="escmon-test-rewind")
-    tagged, dead = Recorder(), Recorder()
-    app.escmon_outputs["tagged"].send = tagged.send
-    app.escmon_outputs["deadletter"].send = dead.send
-    app.finalize()
-    app.flow_control.resume()
+    app, registry, tagged, _ = _app(tmp_path, "escmon-test-rewind")
 
     def article(i: int) -> Article:
         return Article(id=f"a-{i}", source="test", body=f"Markets on day {i}.", fetched=utcnow())
