@@ -222,6 +222,11 @@ class TaggedArticle(Record):
     event: EventFacts | None = Field(
         default=None, description="the main event's facts; what event linking and rules use"
     )
+    lead: str = Field(
+        default="",
+        description="the body's first sentences (who, what, where): event linking compares "
+        "them with other reports' besides the title and the evidence sentences",
+    )
     tagged_at: datetime = Field(default_factory=utcnow)
     tagger: str = ""
 

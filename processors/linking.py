@@ -90,6 +90,14 @@ KIND_ORDER = ("strike", "casualties", "deescalation", "retaliation_pledge", "thr
 _WORD = re.compile(r"[^\W\d_][\w'-]*")
 _NAME = re.compile(r"(?<![.!?:\"“] )\b[A-Z][\w'’-]+")
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
+_MONTHS = (
+    "Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
+    "|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?"
+)
+_MONTH_DAY = re.compile(
+    rf"\b(?:({_MONTHS})\.? (\d{{1,2}})(?:st|nd|rd|th)?"
+    rf"|(\d{{1,2}})(?:st|nd|rd|th)? (?:of )?({_MONTHS}))\b"
+)
 _CALENDAR = frozenset(
     "january february march april june july august september october november december "
     "monday tuesday wednesday thursday friday saturday sunday".split()
@@ -130,6 +138,12 @@ class LinkConfig:
 def _stopwords() -> frozenset[str]:
     data = json.loads((PATTERNS / "linking.json").read_text(encoding="utf-8"))
     return frozenset(data["stopwords"])
+
+
+@cache
+def _common_names() -> frozenset[str]:
+    data = json.loads((PATTERNS / "linking.json").read_text(encoding="utf-8"))
+    return frozenset(data["common_names"])
 
 
 @cache
@@ -189,6 +203,9 @@ class Report:
     score: float
     evidence: tuple[Evidence, ...]
     fingerprint: str
+    # days of the year the text names ("the March 22 attack", "on 8 January") as month*100+day:
+    # what dates a report that has no date of its own (see _days_apart)
+    days: frozenset[int] = frozenset()
 
     @property
     def time(self) -> datetime:
@@ -225,6 +242,7 @@ class Report:
             "score": self.score,
             "evidence": [e.model_dump() for e in self.evidence],
             "fingerprint": self.fingerprint,
+            "days": sorted(self.days),
         }
 
     @classmethod
@@ -256,6 +274,7 @@ class Report:
             score=d["score"],
             evidence=tuple(Evidence.model_validate(e) for e in d["evidence"]),
             fingerprint=d["fingerprint"],
+            days=frozenset(d.get("days", ())),
         )
 
 
@@ -263,16 +282,19 @@ def _toll(value: int | None) -> Toll:
     return Toll(low=value, best=value, high=value) if value is not None else Toll()
 
 
+def _stem(token: str) -> str:
+    """``token`` (lower case) without a possessive or a plural ``s``."""
+    if token[-1] in "s'-":
+        token = token.removesuffix("'s").rstrip("'-")
+        if len(token) > 4 and token[-1] == "s" and token[-2] != "s":
+            token = token[:-1]
+    return token
+
+
 def _words(text: str) -> frozenset[str]:
     """Content words of ``text``: lower case, stop words out, a plural ``s`` dropped."""
     stop = _stopwords()
-    words = set()
-    for token in set(_WORD.findall(text.lower().replace("’", "'"))) - stop:
-        if token[-1] in "s'-":
-            token = token.removesuffix("'s").rstrip("'-")
-            if len(token) > 4 and token[-1] == "s" and token[-2] != "s":
-                token = token[:-1]
-        words.add(token)
+    words = {_stem(token) for token in set(_WORD.findall(text.lower().replace("’", "'"))) - stop}
     # interned: the same word in thousands of open reports is then one string in memory
     return frozenset(sys.intern(w) for w in words if len(w) > 2 and w not in stop)
 
@@ -280,11 +302,14 @@ def _words(text: str) -> frozenset[str]:
 def _names(text: str, words: frozenset[str], skip: set[str]) -> frozenset[str]:
     """Capitalised content words (people, places, groups, weapons): what makes one event's
     reports alike, beside the country's name and its nationality adjective, which every event
-    of the routing key shares, and calendar words."""
+    of the routing key shares, and calendar words.
+
+    A name is cut like a word (``_stem``), so a venue or town ending in ``s`` ("Crocus City
+    Hall", "Idlib's") counts as a name as well as a word."""
     out = set()
     for match in _NAME.findall(text):
-        token = match.lower().replace("’", "'").removesuffix("'s").rstrip("'-")
-        if token in words and token not in _CALENDAR and token not in skip:
+        token = _stem(match.lower().replace("’", "'"))
+        if token in words and token not in skip:
             out.add(sys.intern(token))
     return frozenset(out)
 
@@ -302,10 +327,19 @@ def report_of(article: TaggedArticle, config: LinkConfig | None = None) -> Repor
             sentences.append(signal.sentence)
             if len(sentences) >= config.sentences:
                 break
-    text = " ".join([article.title, *sentences])
+    # The lead says who did what where even when the casualty and strike sentences are further
+    # down (a follow-up's lead names the venue, its signals only the new toll).
+    text = " ".join([article.title, article.lead, *sentences])
     words = _words(text)
-    countries_named = {p.text.lower() for p in article.places if p.kind == "country"}
-    names = _names(text, words, countries_named)
+    # Every event of a routing key shares its country's name, nationality and the names of its
+    # offices: only the rest of the capitalised words say which event a report is about.
+    skip = {
+        _stem(token)
+        for p in article.places
+        if p.kind == "country"
+        for token in f"{p.text} {p.name}".lower().replace("’", "'").split()
+    }
+    names = _names(text, words, skip | _CALENDAR | _common_names())
     types = {s.type for s in article.signals}
     if facts is not None:
         kind = facts.kind
@@ -371,7 +405,24 @@ def report_of(article: TaggedArticle, config: LinkConfig | None = None) -> Repor
         score=article.score.total,
         evidence=evidence,
         fingerprint=stable_id(content),
+        days=_month_days(text),
     )
+
+
+def _month_days(text: str) -> frozenset[int]:
+    """The days of the year ``text`` names ("March 22", "8 Jan."), as month*100+day."""
+    out = set()
+    for m1, d1, d2, m2 in _MONTH_DAY.findall(text):
+        month = _MONTH_NUMBER[(m1 or m2)[:3].lower()]
+        day = int(d1 or d2)
+        if 1 <= day <= 31:
+            out.add(month * 100 + day)
+    return frozenset(out)
+
+
+_MONTH_NUMBER = {
+    m: i + 1 for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split())
+}
 
 
 def _first_per_type(article: TaggedArticle) -> Iterable[Any]:
@@ -406,6 +457,8 @@ def pair_score(a: Report, b: Report, config: LinkConfig) -> float | None:
         # a report with no date that names a year reports an event of that year or later
         # (background years are earlier): it cannot be an event dated before that year
         return None
+    elif _days_apart(a, b, config):
+        return None
     shared = len(a.words & b.words)
     text = shared / math.sqrt(len(a.words) * len(b.words)) if shared else 0.0
     if a.names:
@@ -432,10 +485,52 @@ def _both_stated(a: Report, b: Report) -> bool:
     return a.dated_by == "event" and b.dated_by == "event"
 
 
-def _dates_apart(a: Report, b: Report, config: LinkConfig) -> bool:
-    """Both reports are dated and too far apart for one event (the window of :func:`pair_score`)."""
-    if a.date is None or b.date is None:
+def _days_apart(a: Report, b: Report, config: LinkConfig) -> bool:
+    """A report with no date that names days of the year is about an event on one of them
+    ("the March 22 attack", "on Oct. 11"): it is not one event with a report dated (or naming
+    days) outside the windows of all of them. The year is the other report's, give or take one
+    (a text without a date names none, or only background years)."""
+    if a.date is None and a.days:
+        undated, other = a, b
+    elif b.date is None and b.days:
+        undated, other = b, a
+    else:
         return False
+    if other.date is not None:
+        slack = config.window_days if other.dated_by == "event" else config.published_window_days
+        return all(_gap_to(day, other.date) > slack for day in undated.days)
+    if other.days:
+        return all(_cyclic_gap(x, y) > config.window_days for x in undated.days for y in other.days)
+    return False
+
+
+def _gap_to(day: int, date: dt.date) -> float:
+    """Days from ``date`` to the nearest date that is on month*100+day ``day``."""
+    gaps = []
+    for year in (date.year - 1, date.year, date.year + 1):
+        try:
+            gaps.append(abs((dt.date(year, day // 100, day % 100) - date).days))
+        except ValueError:  # 30 February, 29 February of a common year
+            continue
+    return min(gaps, default=math.inf)
+
+
+def _cyclic_gap(x: int, y: int) -> float:
+    """Days between two days of the year (month*100+day), the year wrapping round."""
+    try:
+        a = dt.date(2000, x // 100, x % 100).toordinal()
+        b = dt.date(2000, y // 100, y % 100).toordinal()
+    except ValueError:
+        return math.inf
+    gap = abs(a - b)
+    return min(gap, 366 - gap)
+
+
+def _dates_apart(a: Report, b: Report, config: LinkConfig) -> bool:
+    """Both reports are dated and too far apart for one event (the window of :func:`pair_score`),
+    or one has no date and names only days far from the other's (:func:`_days_apart`)."""
+    if a.date is None or b.date is None:
+        return _days_apart(a, b, config)
     gap = abs(a.date.toordinal() - b.date.toordinal())
     if a.dated_by == "event" and b.dated_by == "event":
         return gap > config.window_days

@@ -6,6 +6,7 @@ rules (``signals``, ``places``, ``scoring``) only read the finished Docs.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
@@ -73,8 +74,24 @@ class Tagger:
                 tags=article.tags,
                 score=score(found.signals, found.summary),
                 event=event_facts(found, article),
+                lead=lead_of(article.body),
                 tagger=self.name,
             )
+
+
+# A sentence ends at . ! or ? (and a closing quote) before a capital, a digit or a quote; an
+# initial ("U.S. forces") is followed by a lower-case word and does not end one.
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’']?\s+(?=[A-Z0-9\"“‘])")
+LEAD_SENTENCES = 2
+LEAD_CHARS = 600
+
+
+def lead_of(body: str) -> str:
+    """The body's first sentences: a news lead says who did what where, which is what two
+    reports of one event share even when neither has a casualty or strike sentence there."""
+    text = " ".join(body.split())
+    parts = _SENTENCE_END.split(text, maxsplit=LEAD_SENTENCES)
+    return " ".join(parts[:LEAD_SENTENCES])[:LEAD_CHARS]
 
 
 def _squeezed(articles: Iterable[Article]) -> Iterator[tuple[Article, tuple[str, SpaceMap | None]]]:
