@@ -98,6 +98,14 @@ _MONTH_DAY = re.compile(
     rf"\b(?:({_MONTHS})\.? (\d{{1,2}})(?:st|nd|rd|th)?"
     rf"|(\d{{1,2}})(?:st|nd|rd|th)? (?:of )?({_MONTHS}))\b"
 )
+# A follow-up: the toll (or the number of dead, wounded, casualties) rose, was revised, reached N.
+_UPDATE = re.compile(
+    r"\b(?:toll|number of (?:the )?(?:dead|deaths|killed|injured|wounded|casualties|victims)"
+    r"|(?:dead|injured|wounded|casualties)\b[^.;]{0,60}?)"
+    r"[^.;]{0,80}?\b(?:rises|rose|risen|rising|climbs|climbed|jumps|jumped|mounts|mounted"
+    r"|reaches|reached|increases|increased|revised|revises|passes|passed|tops|topped)\b",
+    re.IGNORECASE,
+)
 _CALENDAR = frozenset(
     "january february march april june july august september october november december "
     "monday tuesday wednesday thursday friday saturday sunday".split()
@@ -122,6 +130,8 @@ class LinkConfig:
     threshold: float = 0.35
     place_bonus: float = 0.3
     name_bonus: float = 0.1
+    # per content word both titles have (up to names_counted), the routing country's name aside
+    headline_bonus: float = 0.05
     names_counted: int = 3
     number_bonus: float = 0.15
     same_day_bonus: float = 0.1
@@ -206,6 +216,10 @@ class Report:
     # days of the year the text names ("the March 22 attack", "on 8 January") as month*100+day:
     # what dates a report that has no date of its own (see _days_apart)
     days: frozenset[int] = frozenset()
+    # the report says a toll rose or was revised: a follow-up, days after the event
+    update: bool = False
+    # content words of the title, less the routing country's name: what the story is about
+    headline: frozenset[str] = frozenset()
 
     @property
     def time(self) -> datetime:
@@ -243,6 +257,8 @@ class Report:
             "evidence": [e.model_dump() for e in self.evidence],
             "fingerprint": self.fingerprint,
             "days": sorted(self.days),
+            "update": self.update,
+            "headline": sorted(self.headline),
         }
 
     @classmethod
@@ -275,6 +291,8 @@ class Report:
             evidence=tuple(Evidence.model_validate(e) for e in d["evidence"]),
             fingerprint=d["fingerprint"],
             days=frozenset(d.get("days", ())),
+            update=d.get("update", False),
+            headline=frozenset(d.get("headline", ())),
         )
 
 
@@ -406,6 +424,8 @@ def report_of(article: TaggedArticle, config: LinkConfig | None = None) -> Repor
         evidence=evidence,
         fingerprint=stable_id(content),
         days=_month_days(text),
+        update=_UPDATE.search(text) is not None,
+        headline=_words(article.title) - {key.lower()},
     )
 
 
@@ -448,7 +468,10 @@ def pair_score(a: Report, b: Report, config: LinkConfig) -> float | None:
                 return None
         elif gap > config.published_window_days:
             return None
-        bonus += config.same_day_bonus if gap == 0 else -config.day_penalty * gap
+        if gap == 0:
+            bonus += config.same_day_bonus
+        elif not _follows(a, b):
+            bonus -= config.day_penalty * gap
     elif abs((a.arrival - b.arrival).total_seconds()) > config.published_window_days * 86400:
         return None
     elif (a.date is not None and b.year is not None and a.date.year < b.year) or (
@@ -463,6 +486,8 @@ def pair_score(a: Report, b: Report, config: LinkConfig) -> float | None:
     text = shared / math.sqrt(len(a.words) * len(b.words)) if shared else 0.0
     if a.names:
         bonus += config.name_bonus * min(len(a.names & b.names), config.names_counted)
+    if a.headline:
+        bonus += config.headline_bonus * min(len(a.headline & b.headline), config.names_counted)
     if a.place_names and not a.place_names.isdisjoint(b.place_names):
         bonus += config.place_bonus
     if a.numbers and not a.numbers.isdisjoint(b.numbers):
@@ -472,6 +497,16 @@ def pair_score(a: Report, b: Report, config: LinkConfig) -> float | None:
     if a.kind != b.kind and a.kind and b.kind and "deescalation" in (a.kind, b.kind):
         bonus -= config.kind_penalty
     return round(text + bonus, 4)
+
+
+def _follows(a: Report, b: Report) -> bool:
+    """The later of two dated reports is a follow-up ("toll rises to 137"): it comes out days
+    after the event, and the day it states is often the day of the new count ("police said on
+    Sunday"), so the days between the two are expected, not a sign of another event."""
+    if a.date is None or b.date is None:
+        return False
+    later = a if a.date > b.date else b
+    return later.update
 
 
 def _both_stated(a: Report, b: Report) -> bool:
@@ -552,6 +587,8 @@ def explain(a: Report, b: Report, config: LinkConfig) -> list[str]:
         how = "stated" if a.dated_by == b.dated_by == "event" else "published"
         if gap == 0:
             reasons.append(f"same day {a.date.isoformat()} ({how})")
+        elif _follows(a, b):
+            reasons.append(f"dates {gap} day(s) apart ({how}), the later a follow-up")
         else:
             reasons.append(f"dates {gap} day(s) apart ({how})")
     else:
@@ -562,6 +599,9 @@ def explain(a: Report, b: Report, config: LinkConfig) -> list[str]:
     names = a.names & b.names
     if names:
         reasons.append("shared names " + ", ".join(sorted(names)[:5]))
+    headline = a.headline & b.headline
+    if headline:
+        reasons.append("headlines share " + ", ".join(sorted(headline)[:5]))
     places = a.place_names & b.place_names
     if places:
         reasons.append("shared place " + ", ".join(sorted(places)[:3]))

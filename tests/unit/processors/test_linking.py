@@ -6,12 +6,23 @@ facts the way the tagger fills ``TaggedArticle.event``, and a few carry none (th
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 from datetime import UTC, date, datetime, timedelta
 
 from escmon.models import EventFacts, Mention, Signal, Summary, TaggedArticle, Toll
-from processors.linking import LinkConfig, Linker, OpenEvents, combine_tolls, routing_key
+from processors.linking import (
+    _UPDATE,
+    LinkConfig,
+    Linker,
+    OpenEvents,
+    combine_tolls,
+    compare,
+    report_of,
+    routing_key,
+)
+from processors.tagger import lead_of
 
 FETCHED = datetime(2026, 3, 10, 8, 0, tzinfo=UTC)
 
@@ -34,6 +45,7 @@ def report(
     reaction: bool = False,
     fetched: datetime = FETCHED,
     facts: bool = True,
+    lead: str = "",
 ) -> TaggedArticle:
     signals = [
         Signal(type="strike" if kind != "deescalation" else "deescalation", text="x", start=0,
@@ -56,6 +68,7 @@ def report(
         summary=Summary(strike=True, killed=killed),
         places=[*places, Mention(text=country, name=country, kind="country", country=country)],
         event=event,
+        lead=lead,
         tagged_at=fetched,
     )
 
@@ -357,3 +370,98 @@ def test_without_the_date_fit_the_undated_report_chains_them():
     loose = LinkConfig(fit_dates=False)
     assert len(partition(link([*MARKET, later, undated], loose))) == 1
     assert len(partition(link([*MARKET, later, undated]))) == 2
+
+
+# -- scoring rules of the linking-quality work (issue 13): each with a case that must not link --
+
+KHARTOUM = city("Khartoum", "Sudan")
+
+
+def test_lead_of_takes_the_first_two_sentences_and_not_an_initial():
+    body = "U.S. envoys met in Jeddah on Monday. They agreed a truce. Fighting went on."
+    assert lead_of(body) == "U.S. envoys met in Jeddah on Monday. They agreed a truce."
+    assert lead_of("") == ""
+
+
+def test_the_lead_links_a_follow_up_whose_signals_give_only_the_toll():
+    first = report(
+        "v1", "Wire A", "Gunmen storm Khartoum concert venue",
+        ["Gunmen opened fire at the Nile Pearl concert venue in Khartoum, killing 40."],
+        places=(KHARTOUM,), killed=40,
+    )
+    follow = report(
+        "v2", "Daily B", "Sudan mourns as death toll climbs",
+        ["The toll climbed to 52, the health ministry said."],
+        places=(), killed=52, day=date(2026, 3, 10),
+        lead="Rescuers searched the burnt Nile Pearl concert venue for more victims.",
+    )
+    assert len(link([first, follow])) == 1
+    # must not link: the same follow-up whose lead names another venue
+    other = follow.model_copy(
+        update={"lead": "Rescuers searched the collapsed Omdurman grain silo for more victims."}
+    )
+    assert len(link([first, other])) == 2
+
+
+def test_names_are_cut_like_words_but_titles_and_offices_earn_no_name_bonus():
+    a = report_of(report("c1", "A", "Attack on Crocus Hall", ["Crocus Hall burned."]))
+    b = report_of(report("c2", "B", "Crocus Hall toll", ["Survivors left Crocus Hall."]))
+    assert a is not None and b is not None and {"crocu", "hall"} <= a.names & b.names
+    # must not count: capitalised titles and offices every story of a country shares
+    c = report_of(report("p1", "A", "President visits Ministry", ["The President spoke."]))
+    assert c is not None and not {"president", "ministry"} & c.names
+
+
+def test_an_undated_report_joins_the_event_on_the_day_it_names():
+    def shelling(rid: str, day: date, toll: int) -> TaggedArticle:
+        return report(
+            rid, "Wire A", "Shelling hits El Fasher livestock market",
+            [f"Shells hit the El Fasher livestock market, killing {toll}."],
+            places=(EL_FASHER,), killed=toll, day=day,
+        )
+
+    undated = report(
+        "u1", "Radio C", "",
+        ["The toll of the March 12 shelling of the El Fasher livestock market reached 15."],
+        places=(EL_FASHER,), killed=15, day=None,
+    )
+    events = link([shelling("s9", date(2026, 3, 5), 11), shelling("s12", date(2026, 3, 12), 13),
+                   undated])
+    assert partition(events) == {frozenset({"s9"}), frozenset({"s12", "u1"})}
+    # must not link: naming only a day far from an event keeps it off that event
+    a, b = report_of(undated), report_of(shelling("s9", date(2026, 3, 5), 11))
+    assert a is not None and b is not None and compare(a, b, LinkConfig()) is None
+
+
+def test_a_toll_follow_up_days_later_is_not_penalised_for_the_days():
+    first = report(
+        "f1", "Wire A", "Car bomb kills 20 in Khartoum market",
+        ["A car bomb killed 20 people at the Souk Arabi market in Khartoum."],
+        places=(KHARTOUM,), killed=20, day=date(2026, 3, 8),
+    )
+    follow = report(
+        "f2", "Daily B", "Khartoum bombing toll rises to 31",
+        ["The death toll from the car bomb rose to 31, police said on Tuesday."],
+        day=date(2026, 3, 10), killed=31,
+    )
+    a, b = report_of(first), report_of(follow)
+    assert a is not None and b is not None and b.update and not a.update
+    score, reasons = compare(a, b, LinkConfig()) or (0.0, [])
+    assert "the later a follow-up" in reasons[0]
+    # must not be spared: the same second report, were it not a follow-up, pays for the 2 days
+    plain = dataclasses.replace(b, update=False)
+    plain_score = (compare(a, plain, LinkConfig()) or (0.0, []))[0]
+    assert round(score - plain_score, 4) == 2 * LinkConfig().day_penalty
+    assert _UPDATE.search("Prices rose sharply after the strike") is None
+
+
+def test_shared_headline_words_count_but_not_the_routing_country():
+    a = report_of(report("h1", "A", "Drone strike on Sudan airbase", ["x happened."]))
+    b = report_of(report("h2", "B", "Sudan airbase drone toll rises", ["y happened."]))
+    assert a is not None and b is not None
+    assert a.headline & b.headline == {"drone", "airbase"}
+    assert any("headlines share airbase, drone" in r for r in (compare(a, b, LinkConfig()) or
+                                                                 (0, []))[1])
+    # must not count: the routing country's name, which every report of the key shares
+    c = report_of(report("h3", "C", "Sudan talks resume", ["z happened."]))
+    assert c is not None and not a.headline & c.headline
