@@ -160,6 +160,7 @@ REASON_LABELS: tuple[tuple[str, str | None], ...] = (
     ("no date", "no date"),
     ("text ", "text"),
     ("shared names", "shared names"),
+    ("headlines share", "headlines share"),
     ("shared place", "shared place"),
     ("same toll figure", "same toll figure"),
     ("one is a reaction", "reaction vs not"),

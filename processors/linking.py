@@ -29,10 +29,13 @@ How a report is linked (each step is written into ``EventRecord.links`` as a rea
    ``window_days`` of the report's date (both dates stated by the texts), or within
    ``published_window_days`` when a date is only the publication date (outlets publish days
    after the event) or only the time we fetched it (no date known).
-2. **Score against each candidate member** (symmetric): cosine of the content words of title
-   and evidence sentences, plus a bonus per shared capitalised name (up to three), a bonus for a
+2. **Score against each candidate member** (symmetric): cosine of the content words of title,
+   lead and evidence sentences, plus a bonus per shared capitalised name (up to three; not
+   titles and offices) and per content word both titles have (up to three), a bonus for a
    shared named place below country level, for a shared casualty figure and for the same stated
-   day, minus ``day_penalty`` per day between their dates, minus a penalty when one report is
+   day, minus ``day_penalty`` per day between their dates (not when the later report is a toll
+   follow-up); no candidate when one has no date and names only days of the year far from the
+   other's date (``_days_apart``); minus a penalty when one report is
    a reaction (retaliation, truce) and the other is not and both texts state their date, or
    when one is a de-escalation and the other is not (a ceasefire is not a strike).
 3. **Fit** (``fit_dates``): an event is kept as a match only when every dated report of it lies
@@ -45,7 +48,7 @@ How a report is linked (each step is written into ``EventRecord.links`` as a rea
 
 What holds under reordering: the score is symmetric, but the fit makes the events depend on
 arrival order (which event an undated report joins first); on the dev set B-cubed F1 varies
-about 0.79-0.86 over shuffled orders (docs/events.md). An event's id is
+about 0.84-0.90 over shuffled orders (docs/events.md). An event's id is
 ``ev-`` + a hash of the article id that opened it and never changes while it lives (alerts keep
 their state by event id); so the ids are the same for the same input in the same order. After a
 merge the survivor keeps its id.
@@ -95,7 +98,7 @@ _MONTHS = (
     "|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?"
 )
 _MONTH_DAY = re.compile(
-    rf"\b(?:({_MONTHS})\.? (\d{{1,2}})(?:st|nd|rd|th)?"
+    rf"\b(?:({_MONTHS})\.? ?(\d{{1,2}})(?:st|nd|rd|th)?"
     rf"|(\d{{1,2}})(?:st|nd|rd|th)? (?:of )?({_MONTHS}))\b"
 )
 # A follow-up: the toll (or the number of dead, wounded, casualties) rose, was revised, reached N.
@@ -127,6 +130,8 @@ class LinkConfig:
     # 2 days: the tagger's stated dates are often a day off ("last night", time zones)
     window_days: float = 2.0
     published_window_days: float = 3.0
+    # an event stated (or named) more than this after a report's publication is not its event
+    published_lead_days: float = 1.0
     threshold: float = 0.35
     place_bonus: float = 0.3
     name_bonus: float = 0.1
@@ -462,12 +467,9 @@ def pair_score(a: Report, b: Report, config: LinkConfig) -> float | None:
     """
     bonus = 0.0
     if a.date is not None and b.date is not None:
-        gap = abs(a.date.toordinal() - b.date.toordinal())
-        if a.dated_by == "event" and b.dated_by == "event":
-            if gap > config.window_days:
-                return None
-        elif gap > config.published_window_days:
+        if _dates_apart(a, b, config):
             return None
+        gap = abs(a.date.toordinal() - b.date.toordinal())
         if gap == 0:
             bonus += config.same_day_bonus
         elif not _follows(a, b):
@@ -531,23 +533,30 @@ def _days_apart(a: Report, b: Report, config: LinkConfig) -> bool:
         undated, other = b, a
     else:
         return False
+    if other.date is not None and other.dated_by == "published":
+        # the days before its publication, not after (a day's slack: time zones)
+        return all(
+            not -config.published_window_days
+            <= _offset_to(day, other.date)
+            <= config.published_lead_days
+            for day in undated.days
+        )
     if other.date is not None:
-        slack = config.window_days if other.dated_by == "event" else config.published_window_days
-        return all(_gap_to(day, other.date) > slack for day in undated.days)
+        return all(abs(_offset_to(day, other.date)) > config.window_days for day in undated.days)
     if other.days:
         return all(_cyclic_gap(x, y) > config.window_days for x in undated.days for y in other.days)
     return False
 
 
-def _gap_to(day: int, date: dt.date) -> float:
-    """Days from ``date`` to the nearest date that is on month*100+day ``day``."""
-    gaps = []
+def _offset_to(day: int, date: dt.date) -> float:
+    """Days from ``date`` to the nearest date on month*100+day ``day`` (negative: before it)."""
+    offsets = []
     for year in (date.year - 1, date.year, date.year + 1):
         try:
-            gaps.append(abs((dt.date(year, day // 100, day % 100) - date).days))
+            offsets.append((dt.date(year, day // 100, day % 100) - date).days)
         except ValueError:  # 30 February, 29 February of a common year
             continue
-    return min(gaps, default=math.inf)
+    return min(offsets, key=abs, default=math.inf)
 
 
 def _cyclic_gap(x: int, y: int) -> float:
@@ -569,7 +578,13 @@ def _dates_apart(a: Report, b: Report, config: LinkConfig) -> bool:
     gap = abs(a.date.toordinal() - b.date.toordinal())
     if a.dated_by == "event" and b.dated_by == "event":
         return gap > config.window_days
-    return gap > config.published_window_days
+    if gap > config.published_window_days:
+        return True
+    # a report does not tell of an event after it was published (a day's slack: time zones)
+    for published, other in ((a, b), (b, a)):
+        if published.dated_by == "published" and other.dated_by == "event":
+            return (other.date - published.date).days > config.published_lead_days
+    return False
 
 
 def _fits(group: list[Report], members: list[Report], config: LinkConfig) -> bool:

@@ -20,10 +20,14 @@ from processors.tagger import Tagger
 CASES = Path(__file__).resolve().parent / "cases"
 
 # batch: (B-cubed F1, highest events found / true, countries F1, toll right share)
+# blind1 and blind2 raised with the linking-quality work (lead, follow-ups, days named by undated
+# reports, headlines; docs/events.md): blind1 0.953 / 1.125 / 1.000 / 0.857 (was 0.882 / 1.312),
+# blind2 0.977 / 1.062 / 1.000 / 0.923 (was 0.950 / 1.062 / 0.941). blind1 has been development
+# data since then (its first-run figures were recorded before).
 FLOORS = {
     "events-written1.jsonl": (0.90, 1.31, 0.86, 0.63),
-    "events-blind1.jsonl": (0.88, 1.32, 0.99, 0.85),
-    "events-blind2.jsonl": (0.94, 1.07, 0.94, 0.92),
+    "events-blind1.jsonl": (0.95, 1.13, 0.99, 0.85),
+    "events-blind2.jsonl": (0.97, 1.07, 0.99, 0.92),
 }
 
 

@@ -465,3 +465,30 @@ def test_shared_headline_words_count_but_not_the_routing_country():
     # must not count: the routing country's name, which every report of the key shares
     c = report_of(report("h3", "C", "Sudan talks resume", ["z happened."]))
     assert c is not None and not a.headline & c.headline
+
+
+def test_a_report_does_not_tell_of_an_event_after_it_was_published():
+    def dated(rid: str, day: date, published: bool) -> TaggedArticle:
+        art = report(
+            rid, "Wire A", "Shelling hits El Fasher livestock market",
+            ["Shells hit the El Fasher livestock market, killing 12."],
+            places=(EL_FASHER,), killed=12, day=None if published else day,
+        )
+        when = datetime.combine(day, datetime.min.time(), tzinfo=UTC)
+        return art.model_copy(update={"published": when}) if published else art
+
+    early = report_of(dated("p1", date(2026, 3, 9), published=True))
+    same = report_of(dated("s1", date(2026, 3, 8), published=False))
+    later = report_of(dated("s2", date(2026, 3, 11), published=False))
+    assert early is not None and same is not None and later is not None
+    assert early.dated_by == "published" and later.dated_by == "event"
+    assert compare(early, same, LinkConfig()) is not None
+    # must not link: the event it states is two days after the other report came out
+    assert compare(early, later, LinkConfig()) is None
+    # an undated report naming a day after the publication is kept off in the same way
+    named = report_of(report(
+        "u2", "Radio C", "", ["The March 11 shelling of the El Fasher livestock market killed 12."],
+        places=(EL_FASHER,), killed=12, day=None,
+    ))
+    assert named is not None and named.days == {311}
+    assert compare(early, named, LinkConfig()) is None
