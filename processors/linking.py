@@ -581,9 +581,10 @@ def _dates_apart(a: Report, b: Report, config: LinkConfig) -> bool:
     if gap > config.published_window_days:
         return True
     # a report does not tell of an event after it was published (a day's slack: time zones)
-    for published, other in ((a, b), (b, a)):
-        if published.dated_by == "published" and other.dated_by == "event":
-            return (other.date - published.date).days > config.published_lead_days
+    if a.dated_by == "published" and b.dated_by == "event":
+        return (b.date - a.date).days > config.published_lead_days
+    if b.dated_by == "published" and a.dated_by == "event":
+        return (a.date - b.date).days > config.published_lead_days
     return False
 
 
