@@ -162,6 +162,22 @@ def _common_names() -> frozenset[str]:
 
 
 @cache
+def _country_words() -> dict[str, frozenset[str]]:
+    """Per country of the hand gazetteer, the words of its name and of the forms that name it
+    ("Syrian", "Syrians"; "American", "US"), cut like words."""
+    out: dict[str, frozenset[str]] = {}
+    for line in (PATTERNS / "gazetteer.jsonl").read_text(encoding="utf-8").splitlines():
+        record = json.loads(line)
+        if record.get("kind") != "country" or "name" not in record:
+            continue
+        phrases = [record["name"], *record.get("patterns", ())]
+        out[record["name"]] = frozenset(
+            _stem(token) for phrase in phrases for token in phrase.lower().split()
+        )
+    return out
+
+
+@cache
 def _outside_powers() -> frozenset[str]:
     data = json.loads((PATTERNS / "theaters.json").read_text(encoding="utf-8"))
     return frozenset(data["outside_powers"])
@@ -362,6 +378,7 @@ def report_of(article: TaggedArticle, config: LinkConfig | None = None) -> Repor
         if p.kind == "country"
         for token in f"{p.text} {p.name}".lower().replace("’", "'").split()
     }
+    skip |= _country_words().get(key, frozenset())
     names = _names(text, words, skip | _CALENDAR | _common_names())
     types = {s.type for s in article.signals}
     if facts is not None:

@@ -410,6 +410,10 @@ def test_names_are_cut_like_words_but_titles_and_offices_earn_no_name_bonus():
     # must not count: capitalised titles and offices every story of a country shares
     c = report_of(report("p1", "A", "President visits Ministry", ["The President spoke."]))
     assert c is not None and not {"president", "ministry"} & c.names
+    # nor the routing country's nationality word, which every report of the key may use, while
+    # another country's still counts (the attacker's, say)
+    d = report_of(report("p2", "A", "Sudanese army hits RSF", ["Chadian and Eritrean trucks."]))
+    assert d is not None and "sudanese" not in d.names and "eritrean" in d.names
 
 
 def test_an_undated_report_joins_the_event_on_the_day_it_names():
