@@ -87,6 +87,9 @@ from escmon.models import (
 
 PATTERNS = Path(__file__).resolve().parent / "patterns"
 PLACE_KINDS = frozenset({"city", "region", "waterway", "gpe"})
+# Kinds a report can tell of before they happen ("the truce starts on Friday"): a publication date
+# does not bound their date from above.
+ANNOUNCED_KINDS = frozenset({"deescalation", "threat", "retaliation_pledge"})
 # The main kind of a report when the tagger's event facts are absent: the first of these it has
 # (a de-escalation only when there is no violence: war reports often mention peace talks).
 KIND_ORDER = ("strike", "casualties", "deescalation", "retaliation_pledge", "threat")
@@ -550,7 +553,7 @@ def _days_apart(a: Report, b: Report, config: LinkConfig) -> bool:
         undated, other = b, a
     else:
         return False
-    if other.date is not None and other.dated_by == "published":
+    if other.date is not None and other.dated_by == "published" and not _announced(a, b):
         # the days before its publication, not after (a day's slack: time zones)
         return all(
             not -config.published_window_days
@@ -563,6 +566,11 @@ def _days_apart(a: Report, b: Report, config: LinkConfig) -> bool:
     if other.days:
         return all(_cyclic_gap(x, y) > config.window_days for x in undated.days for y in other.days)
     return False
+
+
+def _announced(*reports: Report) -> bool:
+    """One of ``reports`` is of a kind announced before it happens (a truce, a threat, a vow)."""
+    return any(r.kind in ANNOUNCED_KINDS for r in reports)
 
 
 def _offset_to(day: int, date: dt.date) -> float:
@@ -597,7 +605,10 @@ def _dates_apart(a: Report, b: Report, config: LinkConfig) -> bool:
         return gap > config.window_days
     if gap > config.published_window_days:
         return True
-    # a report does not tell of an event after it was published (a day's slack: time zones)
+    # a report does not tell of a violent event after it was published (a day's slack: time
+    # zones); a truce or a threat is announced before it starts
+    if _announced(a) or _announced(b):
+        return False
     if a.dated_by == "published" and b.dated_by == "event":
         return (b.date - a.date).days > config.published_lead_days
     if b.dated_by == "published" and a.dated_by == "event":

@@ -496,3 +496,19 @@ def test_a_report_does_not_tell_of_an_event_after_it_was_published():
     ))
     assert named is not None and named.days == {311}
     assert compare(early, named, LinkConfig()) is None
+
+
+def test_a_truce_may_be_reported_before_the_day_it_starts():
+    def truce(rid: str, day: date, published: bool) -> TaggedArticle:
+        art = report(
+            rid, "Wire A", "El Fasher truce agreed",
+            ["Both sides agreed a truce in El Fasher, mediators said."],
+            places=(EL_FASHER,), kind="deescalation", day=None if published else day,
+        )
+        when = datetime.combine(day, datetime.min.time(), tzinfo=UTC)
+        return art.model_copy(update={"published": when}) if published else art
+
+    announced = report_of(truce("t1", date(2026, 3, 9), published=True))
+    started = report_of(truce("t2", date(2026, 3, 11), published=False))
+    assert announced is not None and started is not None
+    assert compare(announced, started, LinkConfig()) is not None
