@@ -35,7 +35,8 @@ How a report is linked (each step is written into ``EventRecord.links`` as a rea
    shared named place below country level, for a shared casualty figure and for the same stated
    day, minus ``day_penalty`` per day between their dates (not when the later report is a toll
    follow-up); no candidate when one has no date and names only days of the year far from the
-   other's date (``_days_apart``); minus a penalty when one report is
+   other's date (``_days_apart``), or when a violent event is stated after the other report's
+   publication (``_after_publication``); minus a penalty when one report is
    a reaction (retaliation, truce) and the other is not and both texts state their date, or
    when one is a de-escalation and the other is not (a ceasefire is not a strike).
 3. **Fit** (``fit_dates``): an event is kept as a match only when every dated report of it lies
