@@ -270,14 +270,16 @@ inhibit: null
     assert alert.figures["count"] == 3 and sorted(alert.event_ids) == ["e", "f", "g"]
 
 
-def test_sequence_pairs_two_events_once_despite_revisions():
-    ruleset = rules("""
+SEQUENCE = """
 rules:
   - {name: seq, type: sequence, source: events, first: {signals: [strike]},
      then: {signals: [retaliation_pledge]}, within: 3600, severity: warning, realert: 0}
 inhibit: null
-""")
-    d = Driver(ruleset)
+"""
+
+
+def test_sequence_pairs_two_events_once_despite_revisions():
+    d = Driver(rules(SEQUENCE))
     d.add(event("s", 0))
     [alert] = d.add(event("p", 20, signals=("retaliation_pledge",)))
     assert alert.event_ids == ["p", "s"] or sorted(alert.event_ids) == ["p", "s"]
@@ -286,13 +288,7 @@ inhibit: null
 
 
 def test_sequence_over_events_cooldown_holds_a_second_pair_back():
-    ruleset = rules("""
-rules:
-  - {name: seq, type: sequence, source: events, first: {signals: [strike]},
-     then: {signals: [retaliation_pledge]}, within: 3600, severity: warning, realert: 600}
-inhibit: null
-""")
-    d = Driver(ruleset)
+    d = Driver(rules(SEQUENCE.replace("realert: 0", "realert: 600")))
     d.add(event("s", 0))
     [first] = d.add(event("p", 5, signals=("retaliation_pledge",)))
     assert d.add(event("p2", 10, signals=("retaliation_pledge",))) == [], "5 min after p"
