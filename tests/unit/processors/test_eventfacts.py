@@ -23,9 +23,13 @@ def tagger() -> Tagger:
     return Tagger()
 
 
-def _tag(tagger: Tagger, text: str, published: dt.date | None = None) -> TaggedArticle:
+def _tag(
+    tagger: Tagger, text: str, published: dt.date | None = None, title: str = ""
+) -> TaggedArticle:
     when = dt.datetime.combine(published, dt.time(12), tzinfo=dt.UTC) if published else None
-    article = Article(id="t", source="test", body=text, published=when, fetched=FETCHED)
+    article = Article(
+        id="t", source="test", title=title, body=text, published=when, fetched=FETCHED
+    )
     return tagger.tag(article)
 
 
@@ -106,6 +110,139 @@ TOLLS = [
 @pytest.mark.parametrize(("rule", "text", "best"), TOLLS, ids=[t[0] for t in TOLLS])
 def test_main_event_toll(tagger: Tagger, rule: str, text: str, best: int | None):
     assert _event(tagger, text).killed.best == best, rule
+
+
+# (rule, title, text, killed best): a report as a feed gives it, title and body; each rule's case,
+# then one it must not catch
+REPORTS = [
+    (
+        "a fiction word naming the venue is the event's place: headline figure, body without one",
+        "Suicide bomber kills 22 at Manchester concert",
+        "The attacker detonated a device in the foyer of the arena as fans were leaving.",
+        22,
+    ),
+    (
+        "'concert hall' is a venue in the body too",
+        "",
+        "Gunmen stormed a concert hall in Paris on Friday night, killing at least 80 people.",
+        80,
+    ),
+    (
+        "a fiction word telling a story still vetoes its killings",
+        "",
+        "The band's new concert film shows gunmen killing 80 people in a city under siege.",
+        None,
+    ),
+    (
+        "a bomb told around an explosion makes it the attack's blast, not an accident",
+        "",
+        "Sunday's bomb blast killed at least 10 people at a church in Kasindi, authorities said.",
+        10,
+    ),
+    (
+        "an explosion with no bomb around stays an accident",
+        "",
+        "An explosion at a fireworks warehouse killed 10 workers in Kasindi, authorities said.",
+        None,
+    ),
+    (
+        "'close to N' is a figure",
+        "",
+        "An investigation found that the air strike on the theatre killed close to 600 people.",
+        600,
+    ),
+    (
+        "'close' before no number reads none",
+        "",
+        "Gunmen killed close relatives of the mayor in a village near Kandahar on Monday.",
+        None,
+    ),
+    (
+        "an update word before the toll phrase: 'revised the toll ... down to'",
+        "",
+        "The health ministry revised the toll from Sunday's bombings down to 253. "
+        "Earlier figures had put the dead at 359.",
+        253,
+    ),
+    (
+        "no update word: the largest figure stays",
+        "",
+        "The toll from Sunday's bombings was 253, the health ministry said. "
+        "Police said 359 people had been killed.",
+        359,
+    ),
+    (
+        "a toll in a place named with its attack is the attack's, not the place's total",
+        "Death toll in Kabul school bombing rises to 68",
+        "More than 165 people were wounded, most of them students.",
+        68,
+    ),
+    (
+        "a toll in a place with no attack named is the place's running total",
+        "",
+        "An air strike killed 12 people in Rafah on Tuesday. "
+        "The death toll in Gaza has climbed to 197, health officials said.",
+        12,
+    ),
+    (
+        "'up from 58 a day earlier' dates the old figure, not the event",
+        "",
+        "The death toll from the bombing outside a school in Kabul rose to 68, officials said on "
+        "Sunday, up from 58 a day earlier.",
+        68,
+    ),
+    (
+        "an earlier time that is no old figure's still dates its sentence",
+        "",
+        "A strike killed 12 people in Kabul on Monday. A day earlier, a bombing killed 58 people.",
+        12,
+    ),
+    (
+        "a vow's report carries the toll of the attack it answers",
+        "Kenyatta vows 'severest' response as Garissa toll reaches 148",
+        "President Uhuru Kenyatta said Kenya would respond in the severest ways possible to the "
+        "massacre at the university.",
+        148,
+    ),
+    (
+        "a vow's report: also the toll told as the vow's cause",
+        "",
+        "Iran's leader vowed revenge for the attack that killed 25 people at a parade in Ahvaz.",
+        25,
+    ),
+    (
+        "a retaliatory strike's report does not carry the toll it answers",
+        "",
+        "Jets struck militia positions in Syria on Sunday in response to a drone attack that "
+        "killed three soldiers.",
+        None,
+    ),
+    (
+        "a truce has no dead of its own",
+        "",
+        "Israel and Hamas agreed to a ceasefire on Thursday after fighting that killed 240 people.",
+        None,
+    ),
+    (
+        "'after' an attack past a comma: still an earlier event",
+        "",
+        "A man drove a truck into crowds in Nice on Thursday night, killing 84 people. It was the "
+        "third attack in France in 18 months, after the Paris attacks that killed 130.",
+        84,
+    ),
+    (
+        "deaths told before 'after': the attack is their cause, not an earlier event",
+        "",
+        "Police said 20 people were killed, after gunmen attacked a wedding in Kandahar.",
+        20,
+    ),
+]
+
+
+@pytest.mark.parametrize(("rule", "title", "text", "best"), REPORTS, ids=[t[0] for t in REPORTS])
+def test_report_toll(tagger: Tagger, rule: str, title: str, text: str, best: int | None):
+    event = _tag(tagger, text, title=title).event
+    assert (event.killed.best if event is not None else None) == best, rule
 
 
 def test_range_keeps_both_ends(tagger: Tagger):
