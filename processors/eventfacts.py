@@ -90,6 +90,8 @@ BLOCK_PREPS = _singles("BLOCK_PREPS")
 PEOPLE_NOUNS = _singles("PEOPLE_NOUNS")
 HEDGE = _singles("HEDGE")
 MEDIATION = _singles("MEDIATION")
+CONTINUES = words()["CONTINUES"]
+SOURCE_VERBS = _singles("SOURCE_VERBS")
 
 
 @dataclass
@@ -138,6 +140,8 @@ def sentence_relation(r: Reader, k: int, published_year: int | None = None) -> s
     """
     sent = r.sents[k]
     cues = sent.cues
+    if k > 0 and _continues(r, sent.start):
+        return sentence_relation(r, k - 1, published_year)
     for start, _end in cues.get("EV_CUMULATIVE", ()):
         if any(r.lower(j) in CUMULATIVE_BLOCK for j in range(max(sent.start, start - 8), start)):
             continue  # 'the deadliest attack since 2017': a record, not a total
@@ -163,6 +167,17 @@ def sentence_relation(r: Reader, k: int, published_year: int | None = None) -> s
             ):
                 return "other"
     return "main"
+
+
+def _continues(r: Reader, start: int) -> bool:
+    """The sentence opens with 'Then,' or 'At the time': it goes on in the time before it."""
+    first = r.lower(start)
+    for phrase in CONTINUES:
+        if phrase[0] == first and all(
+            r.lower(start + n) == word for n, word in enumerate(phrase[1:], 1)
+        ):
+            return True
+    return False
 
 
 def _previous_figure(r: Reader, k: int, start: int) -> bool:
@@ -627,7 +642,7 @@ def _toll(r: Reader, counts: list[Count]) -> TollRange:
         by_sent.setdefault(c.sent, []).append(c)
     totals: list[tuple[int, int, bool]] = []  # sentence, total, update
     for k, group in sorted(by_sent.items()):
-        kept = [c for c in group if not c.subset] or group
+        kept = _first_source([c for c in group if not c.subset] or group, r)
         values: list[int] = []
         for c in kept:
             if c.count is not None and (c.count not in values or c.extra):
@@ -655,6 +670,24 @@ def _toll(r: Reader, counts: list[Count]) -> TollRange:
             low, high = min(c.count, other), max(c.count, other)
             best = low
     return TollRange(low, best, high)
+
+
+def _first_source(counts: list[Count], r: Reader) -> list[Count]:
+    """Drop a sentence's figures that another source gives for the same dead.
+
+    'Officially, 132 people were killed, but security sources say at least 160 were killed':
+    after 'but' and a reporting verb, a later figure is an alternative, not another group.
+    """
+    if len(counts) < 2:
+        return counts
+    ordered = sorted(counts, key=lambda c: c.pos)
+    out = [ordered[0]]
+    for c in ordered[1:]:
+        between = {r.lower(i) for i in range(out[-1].pos + 1, c.pos)}
+        if "but" in between and not between.isdisjoint(SOURCE_VERBS):
+            continue
+        out.append(c)
+    return out
 
 
 def _updated(r: Reader, c: Count) -> bool:

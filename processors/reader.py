@@ -163,8 +163,11 @@ class Reader:
         sent = self.sents[k]
         for start, _end in sent.cues.get("HISTORY", ()):
             lo = max(sent.start, start - 6)
-            if not any(self.lower(i) == "since" for i in range(lo, start)):
-                return True
+            if any(self.lower(i) == "since" for i in range(lo, start)):
+                continue
+            if self._attack_recalls(k, start):
+                continue
+            return True
         # "killed his girlfriend in 2013", "shot down in July 2014": an event dated by its year is
         # history, not news (today's reports say "on Tuesday", not the year)
         for start, _end in sent.cues.get("YEAR", ()):
@@ -174,6 +177,17 @@ class Reader:
             ):
                 return True
         return False
+
+    def _attack_recalls(self, k: int, start: int) -> bool:
+        """'an attack that recalled the bloodiest chapters of the conflict': the attack is today's,
+        what it recalls is history. A history word right after 'that'/'which' after a strike cue.
+        """
+        if self.lower(start - 1) not in ("that", "which"):
+            return False
+        cues = self.sents[k].cues
+        return any(
+            e == start - 1 for label in ("STRIKE", "STRIKE_WEAK") for _s, e in cues.get(label, ())
+        )
 
     def harm_tokens(self, k: int) -> frozenset[int]:
         """Tokens of sentence ``k`` inside casualty or strike cues (cached)."""

@@ -236,6 +236,100 @@ REPORTS = [
         "Police said 20 people were killed, after gunmen attacked a wedding in Kandahar.",
         20,
     ),
+    (
+        "an 'including' phrase runs to its closing comma: its 'and 20 women' is no new group",
+        "",
+        "More than 80 people, including at least 30 children and 20 women, were killed in the "
+        "chemical attack on the town.",
+        80,
+    ),
+    (
+        "a group after the closing comma of an 'including' phrase is added",
+        "",
+        "Two soldiers, including a commander, and a civilian were killed in the attack on the "
+        "checkpoint.",
+        3,
+    ),
+    (
+        "a number joined to a noun by a hyphen is an adjective, not a listed victim",
+        "",
+        "In one of the deadliest episodes of the eight-month civil war, 80 people were killed in "
+        "the air strike on the market.",
+        80,
+    ),
+    (
+        "explosions in a report whose lead tells a strike are the strike's, not an accident",
+        "",
+        "Russia fired cruise missiles at cities across Ukraine during the morning rush hour. "
+        "Explosions were also reported in Lviv and Dnipro. At least 10 people were killed and "
+        "scores injured, officials said.",
+        10,
+    ),
+    (
+        "explosions in a report without a strike stay an accident",
+        "",
+        "Firefighters worked through the night at the chemical plant. Explosions were reported "
+        "across the site. At least 10 people were killed and scores injured, officials said.",
+        None,
+    ),
+    (
+        "'an attack that recalled' history: the attack is today's",
+        "",
+        "A car bomb exploded at a police academy in Bogota on Thursday, killing 10 people in an "
+        "attack that recalled the bloodiest chapters of the country's conflict.",
+        10,
+    ),
+    (
+        "'recalled' with no attack before it still makes its sentence history",
+        "",
+        "A car bomb exploded at a police academy in Bogota on Thursday. Residents recalled that a "
+        "bombing killed 40 people at the academy.",
+        None,
+    ),
+    (
+        "'Then,' goes on in the time of the sentence before: another year's dead",
+        "",
+        "Russian missiles hit a pizzeria in Kramatorsk on Tuesday, killing 10 people. On this day "
+        "in 2022, missiles hit a shopping center in Kremenchuk. Then, the occupiers killed 21 "
+        "people.",
+        10,
+    ),
+    (
+        "a second source's figure after 'but ... say' is no further group",
+        "",
+        "Officially, 132 people were killed in the attack on the village of Solhan, but security "
+        "sources say that at least 160 people were killed.",
+        132,
+    ),
+    (
+        "two groups in one sentence add up",
+        "",
+        "Gunmen killed 132 people in the attack on the village of Solhan, and police said that "
+        "16 soldiers were killed in the fighting.",
+        148,
+    ),
+    (
+        "'the number of victims killed has increased to 35' is a toll",
+        "",
+        "Rescuers found more bodies under the rubble of the building struck by a Russian missile "
+        "in Dnipro. The number of victims killed has increased to 35 people.",
+        35,
+    ),
+    (
+        "'the number of' things is no toll",
+        "",
+        "Russian missiles struck Dnipro on Saturday, killing 12 people. The number of rockets "
+        "fired at the city rose to 40.",
+        12,
+    ),
+    (
+        "a sentence without 'Then' after a dated one is the main event's again",
+        "",
+        "Russian missiles hit a pizzeria in Kramatorsk on Tuesday, killing 10 people. On this day "
+        "in 2022, missiles hit a shopping center in Kremenchuk. Rescuers said 21 people were "
+        "killed in the pizzeria.",
+        21,
+    ),
 ]
 
 
