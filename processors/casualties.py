@@ -137,8 +137,10 @@ def _domain_near(r: Reader, k: int, domains: tuple[str, ...], strike_sents: set[
             got = cues.get(label)
             if not got:
                 continue
-            if label == "ACCIDENT" and (attack_report or j in strike_sents) and all(
-                e - s == 1 and r.lower(s) in BLAST_WORDS for s, e in got
+            if (
+                label == "ACCIDENT"
+                and (attack_report or j in strike_sents)
+                and all(e - s == 1 and r.lower(s) in BLAST_WORDS for s, e in got)
             ):
                 continue
             return True
@@ -380,18 +382,32 @@ def _subject_list(r: Reader, k: int, cue: int, units: frozenset[str]) -> int | N
         else:
             inside = False
             kept.append(seg)
-    if len(kept) < 2 and not (kept and len(kept) < len(segments)):
+    included = len(kept) < len(segments)
+    if len(kept) < 2 and not (kept and included):
         return None  # one plain subject: the simple reader below handles it
     segments = kept
     total = 0
-    for n, seg in enumerate(segments):
-        if n == 0:  # the first item may follow other words: "Officials said two soldiers"
-            firsts = [
-                x for x in seg if word_value(r.doc[x].text) is not None or r.lower(x) in ("a", "an")
-            ]
-            if not firsts:
-                return None
-            seg = seg[seg.index(firsts[0]) :]
+    # the first item may follow other words: "Officials said two soldiers"; it starts where a
+    # victims' phrase does ("said in a press conference that three women": at "three", not at
+    # "a"), and clauses before it are no items ("According to the Pentagon, 13 US troops")
+    while segments:
+        seg = segments[0]
+        fits = [
+            x
+            for x in seg
+            if (word_value(r.doc[x].text) is not None or r.lower(x) in ("a", "an"))
+            and seg[-1] - x < 5
+            and not any(r.lower(y) in PREPOSITIONS for y in range(x, seg[-1] + 1))
+        ]
+        if fits:
+            segments[0] = seg[seg.index(fits[0]) :]
+            break
+        segments = segments[1:]
+    if len(segments) < 2 and not (segments and included):
+        return None
+    for seg in segments:
+        while len(seg) > 1 and r.lower(seg[0]) in TOLL_SKIP:
+            seg = seg[1:]  # "13 US service members and at least 90 Afghans"
         head = r.lower(seg[0])
         if r.lower(seg[0] + 1) in ("-", "–"):
             return None  # "the eight-month civil war, 80 people were killed": an adjective

@@ -251,6 +251,27 @@ REPORTS = [
         3,
     ),
     (
+        "a listed subject after a reporting clause: 'said ... that three women and six children'",
+        "",
+        "The security minister said in a press conference on Tuesday that three women and six "
+        "children were killed in the attack on the convoy.",
+        9,
+    ),
+    (
+        "a listed subject after a source clause, with 'at least' before an item",
+        "",
+        "According to the Pentagon, 13 US service members and at least 90 Afghans have been "
+        "killed in two bombing attacks outside Kabul's airport.",
+        103,
+    ),
+    (
+        "one subject after a source clause is no list",
+        "",
+        "According to the Pentagon, at least 90 Afghans have been killed in two bombing attacks "
+        "outside Kabul's airport.",
+        90,
+    ),
+    (
         "a number joined to a noun by a hyphen is an adjective, not a listed victim",
         "",
         "In one of the deadliest episodes of the eight-month civil war, 80 people were killed in "
