@@ -19,11 +19,14 @@ from processors.tagger import Tagger
 
 CASES = Path(__file__).resolve().parent / "cases"
 
-# batch: (B-cubed F1, highest events found / true, countries F1, toll right share)
+# batch: (B-cubed F1, highest events found / true, countries F1, toll right share, main-event
+# killed exact per report). Raised with the event-facts rules of branch facts2 to what they measured
+# (written1 0.925 / 1.23 / 0.968 / 11 of 11 / 23 of 24; blind1 0.909 / 1.25 / 1.000 / 14 of 14 /
+# 30 of 30; blind2 unchanged but killed 29 of 30), rounded down (the ratio up)
 FLOORS = {
-    "events-written1.jsonl": (0.90, 1.31, 0.86, 0.63),
-    "events-blind1.jsonl": (0.88, 1.32, 0.99, 0.85),
-    "events-blind2.jsonl": (0.94, 1.07, 0.94, 0.92),
+    "events-written1.jsonl": (0.92, 1.24, 0.96, 0.99, 0.95),
+    "events-blind1.jsonl": (0.90, 1.26, 0.99, 0.99, 0.99),
+    "events-blind2.jsonl": (0.94, 1.07, 0.94, 0.92, 0.96),
 }
 
 
@@ -37,9 +40,10 @@ def tagger() -> Tagger:
 def test_batch_does_not_regress(name: str, tagger: Tagger):
     items = load_items(CASES / name)
     report: EventsReport = evaluate_events(items, tagger)
-    b3, ratio, countries, toll = FLOORS[name]
+    b3, ratio, countries, toll, killed = FLOORS[name]
     text = format_events_report(report)
     assert report.bcubed_f1 >= b3, text
     assert report.events_ratio <= ratio, text
     assert report.country_f1 >= countries, text
     assert report.toll_rate >= toll, text
+    assert report.killed_rate >= killed, text
