@@ -731,6 +731,11 @@ def _range_end(r: Reader, c: Count) -> int | None:
     value = c.count
     if value is None:
         return None
+    # 'Between 300 and 600 people were killed': the count read before its verb is the lower
+    # bound and its position the upper one's
+    at = read_number([r.doc[x].text for x in range(i, min(r.n, i + 4))], 0)
+    if at is not None and at[0] > value and r.lower(i - 1) in RANGE_LINKS:
+        return at[0]
     # after: the number's words, then a link and another number
     j = i
     while j < min(r.n, i + 4) and word_value(r.lower(j)) is not None:

@@ -365,6 +365,18 @@ def test_range_keeps_both_ends(tagger: Tagger):
     assert _killed(tagger, text) == (8, 8, 10)
 
 
+def test_range_before_the_verb_keeps_both_ends(tagger: Tagger):
+    text = "Officials said 300 to 600 people were killed in the air strike on the theatre."
+    assert _killed(tagger, text) == (300, 300, 600)
+    text = "Between 300 and 600 people were killed in the air strike on the theatre."
+    assert _killed(tagger, text) == (300, 300, 600)
+
+
+def test_figures_before_two_verbs_are_no_range(tagger: Tagger):
+    text = "In the air strike on the theatre 300 people were killed and 600 were wounded."
+    assert _killed(tagger, text) == (300, 300, 300)
+
+
 def test_two_figures_of_killed_and_wounded_are_no_range(tagger: Tagger):
     text = "Shelling of a market in Donetsk killed 8 people and wounded 10, officials said."
     assert _killed(tagger, text) == (8, 8, 8)
