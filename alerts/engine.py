@@ -178,6 +178,18 @@ class _Proposal:
     clock: float
 
 
+@dataclass
+class _Pass:
+    """One step or tick of group ``key``: its state and ``now``, and what its rules propose or
+    hold back (inhibition and the record of what was sent wait for :func:`_finish`)."""
+
+    key: str
+    st: State
+    now: datetime
+    proposals: list[_Proposal] = field(default_factory=list)
+    suppressed: list[tuple[str, str]] = field(default_factory=list)
+
+
 def step(
     ruleset: RuleSet, key: str, state: State | None, article: TaggedArticle, now: datetime
 ) -> Result:
@@ -193,24 +205,23 @@ def step(
     entry = _entry(article)
     st["arts"][article.id] = entry
     _prune(ruleset, st)
-    proposals: list[_Proposal] = []
-    suppressed: list[tuple[str, str]] = []
+    run = _Pass(key, st, now)
     for rule in ruleset.rules:
         if rule.on_events or not applies(rule, key):
             continue
         rs = st["rules"].setdefault(rule.name, {})
         if rule.type == "any":
-            _any(rule, key, st, rs, article, entry, now, proposals, suppressed)
+            _any(run, rule, rs, article, entry)
         elif rule.type == "sequence":
-            _sequence(rule, key, st, rs, article, entry, now, proposals, suppressed)
+            _sequence(run, rule, rs, article, entry)
         else:
             if rule.type == "spike" and rule.where.matches(article):
                 counts = rs.setdefault("counts", {})
                 slot = int(t // rule.window)
                 if slot >= int(clock // rule.window) - rule.baseline:
                     counts[str(slot)] = counts.get(str(slot), 0) + 1
-            _windowed(rule, key, st, rs, now, proposals, suppressed)
-    return _finish(ruleset, key, st, proposals, suppressed)
+            _windowed(run, rule, rs)
+    return _finish(ruleset, run)
 
 
 def step_event(
@@ -251,27 +262,26 @@ def step_event(
         st["evs"][event.id] = entry
         alive = True
     _prune(ruleset, st)
-    proposals: list[_Proposal] = []
-    suppressed: list[tuple[str, str]] = []
+    run = _Pass(key, st, now)
     for rule in ruleset.rules:
         if not rule.on_events or not applies(rule, key):
             continue
         rs = st["rules"].setdefault(rule.name, {})
         if rule.type == "any":
             if alive:
-                _any_event(rule, key, st, rs, event, entry, now, proposals, suppressed)
+                _any_event(run, rule, rs, event, entry)
             # The clock may have moved past other events' holds.
-            _release_held(rule, key, st, rs, now, proposals, suppressed)
+            _release_held(run, rule, rs)
         elif rule.type == "sequence":
             if alive:
-                _sequence_event(rule, key, st, rs, event, entry, now, proposals, suppressed)
+                _sequence_event(run, rule, rs, event, entry)
         else:
             if rule.type == "spike" and alive:
                 slot = int(entry["t0"] // rule.window)
                 matches = rule.where.matches_event(event)
                 eventstate.count_in_slot(rs, event.id, slot, matches)
-            _windowed(rule, key, st, rs, now, proposals, suppressed)
-    return _finish(ruleset, key, st, proposals, suppressed)
+            _windowed(run, rule, rs)
+    return _finish(ruleset, run)
 
 
 def tick(ruleset: RuleSet, key: str, state: State | None, now: datetime) -> Result:
@@ -281,16 +291,14 @@ def tick(ruleset: RuleSet, key: str, state: State | None, now: datetime) -> Resu
         return Result(st)
     st["clock"] = max(st["clock"], _ts(now))
     _prune(ruleset, st)
-    proposals: list[_Proposal] = []
-    suppressed: list[tuple[str, str]] = []
+    run = _Pass(key, st, now)
     for rule in ruleset.rules:
         if applies(rule, key) and rule.type in ("threshold", "spike"):
             rs = st["rules"].setdefault(rule.name, {})
-            _windowed(rule, key, st, rs, now, proposals, suppressed)
+            _windowed(run, rule, rs)
         elif rule.hold and st["rules"].get(rule.name, {}).get("held") and applies(rule, key):
-            rs = st["rules"][rule.name]
-            _release_held(rule, key, st, rs, now, proposals, suppressed)
-    return _finish(ruleset, key, st, proposals, suppressed)
+            _release_held(run, rule, st["rules"][rule.name])
+    return _finish(ruleset, run)
 
 
 def next_due(ruleset: RuleSet, key: str, state: State | None) -> datetime | None:
@@ -442,16 +450,42 @@ def _cooling(rule: Rule, rs: dict[str, Any], clock: float, severity: str) -> boo
     )
 
 
-def _windowed(
+def _fire(
+    run: _Pass,
     rule: Rule,
-    key: str,
-    st: State,
     rs: dict[str, Any],
-    now: datetime,
-    proposals: list[_Proposal],
-    suppressed: list[tuple[str, str]],
+    severity: str,
+    items: list[tuple[str, dict[str, Any]]],
+    value: float,
+    span: tuple[float, float],
+    about: tuple[str, ...],
+    extra: dict[str, float] | None = None,
+    *,
+    status: str = "firing",
+    cooldown: bool = True,
 ) -> None:
+    """Propose an alert of ``rule`` over ``items`` (window ``span``, event times), unless
+    ``cooldown`` is asked and the rule+group notified lately at this severity or higher.
+
+    Its id is derived from rule, group, what it is ``about`` (an episode's start, an article, an
+    event, a pair) and its severity (or ``resolved``): the same input gives the same id in replay
+    and live.
+    """
+    clock = run.st["clock"]
+    if cooldown and _cooling(rule, rs, clock, severity):
+        run.suppressed.append((rule.name, "cooldown"))
+        return
+    what = "resolved" if status == "resolved" else severity
+    alert_id = stable_id(rule.name, run.key, *about, what)
+    alert = _alert(
+        rule, run.key, severity, status, *span, items, value, run.now, alert_id, extra or {}
+    )
+    run.proposals.append(_Proposal(rule, alert, rs, clock))
+
+
+def _windowed(run: _Pass, rule: Rule, rs: dict[str, Any]) -> None:
     """Threshold and spike: compare the window's value, with pending, episodes and resolve."""
+    st = run.st
     clock = st["clock"]
     items = _window(rule, st, clock)
     extra: dict[str, float] = {}
@@ -484,12 +518,11 @@ def _windowed(
         rs["pending"] = None
         if episode:
             if rule.resolved and episode.get("sent"):
-                alert = _alert(
-                    rule, key, episode["sev"], "resolved", start, clock, items, value, now,
-                    stable_id(rule.name, key, _dt(episode["since"]).isoformat(), "resolved"),
-                    extra,
+                since = _dt(episode["since"]).isoformat()
+                _fire(
+                    run, rule, rs, episode["sev"], items, value, (start, clock), (since,), extra,
+                    status="resolved", cooldown=False,
                 )
-                proposals.append(_Proposal(rule, alert, rs, clock))
             rs["episode"] = None
         return
     if not episode:
@@ -503,59 +536,40 @@ def _windowed(
         return
     first = episode["sev"] is None
     episode["sev"] = severity
-    if first and _cooling(rule, rs, clock, severity):
-        suppressed.append((rule.name, "cooldown"))
-        return
-    alert_id = stable_id(rule.name, key, _dt(episode["since"]).isoformat(), severity)
-    alert = _alert(rule, key, severity, "firing", start, clock, items, value, now, alert_id, extra)
-    proposals.append(_Proposal(rule, alert, rs, clock))
+    # Only a new episode waits out the cooldown; a rise within one is news at once.
+    since = _dt(episode["since"]).isoformat()
+    _fire(run, rule, rs, severity, items, value, (start, clock), (since,), extra, cooldown=first)
+
+
+def _rate(rule: Rule, entry: dict[str, Any] | None, matches: bool) -> tuple[float, str | None]:
+    """The value of one article or event (its ``entry``) for an ``any`` rule, and the severity
+    it reaches (none unless it ``matches`` the rule's condition)."""
+    if entry is None or not matches:
+        return 0.0, None
+    value = _metric(rule.metric, [entry])
+    return value, rule.severity_for(value)
 
 
 def _any(
-    rule: Rule,
-    key: str,
-    st: State,
-    rs: dict[str, Any],
-    article: TaggedArticle,
-    entry: dict[str, Any],
-    now: datetime,
-    proposals: list[_Proposal],
-    suppressed: list[tuple[str, str]],
+    run: _Pass, rule: Rule, rs: dict[str, Any], article: TaggedArticle, entry: dict[str, Any]
 ) -> None:
     """One article matching the condition fires on its own."""
-    if not rule.where.matches(article):
-        return
-    value = _metric(rule.metric, [entry])
-    severity = rule.severity_for(value)
+    value, severity = _rate(rule, entry, rule.where.matches(article))
     if severity is None:
         return
-    if _cooling(rule, rs, st["clock"], severity):
-        suppressed.append((rule.name, "cooldown"))
-        return
-    alert_id = stable_id(rule.name, key, article.id, severity)
-    items = [(article.id, entry)]
-    alert = _alert(
-        rule, key, severity, "firing", entry["t"], entry["t"], items, value, now, alert_id, {}
-    )
-    proposals.append(_Proposal(rule, alert, rs, st["clock"]))
+    span = (entry["t"], entry["t"])
+    _fire(run, rule, rs, severity, [(article.id, entry)], value, span, (article.id,))
 
 
 def _sequence(
-    rule: Rule,
-    key: str,
-    st: State,
-    rs: dict[str, Any],
-    article: TaggedArticle,
-    entry: dict[str, Any],
-    now: datetime,
-    proposals: list[_Proposal],
-    suppressed: list[tuple[str, str]],
+    run: _Pass, rule: Rule, rs: dict[str, Any], article: TaggedArticle, entry: dict[str, Any]
 ) -> None:
     """An article matching ``first``, then another matching ``then`` within ``within`` seconds.
 
     Both sides are remembered, so a pair is found whichever of the two arrives first.
     """
     assert rule.first is not None and rule.then is not None  # noqa: S101 - validated
+    st = run.st
     clock, t = st["clock"], entry["t"]
     firsts = [m for m in rs.get("firsts", []) if m[0] > clock - rule.within]
     thens = [m for m in rs.get("thens", []) if m[0] > clock - rule.within]
@@ -576,93 +590,69 @@ def _sequence(
     rs["firsts"], rs["thens"] = firsts[-MAX_SEQUENCE_MARKS:], thens[-MAX_SEQUENCE_MARKS:]
     if pair is None:
         return
+    items = [(i, st["arts"][i]) for i in pair if i in st["arts"]]
+    _fire_pair(run, rule, rs, pair, items, [e["t"] for _, e in items] or [t])
+
+
+def _fire_pair(
+    run: _Pass,
+    rule: Rule,
+    rs: dict[str, Any],
+    pair: tuple[str, str],
+    items: list[tuple[str, dict[str, Any]]],
+    times: list[float],
+) -> None:
+    """Fire a sequence rule for the ``pair`` it found (their ``items``, at event ``times``)."""
+    # A sequence has no measure of its own: a pair found counts as the value 1.
     severity = rule.severity_for(1.0)
     if severity is None:
         return
-    if _cooling(rule, rs, clock, severity):
-        suppressed.append((rule.name, "cooldown"))
-        return
-    items = [(i, st["arts"][i]) for i in pair if i in st["arts"]]
-    times = [e["t"] for _, e in items] or [t]
-    alert = _alert(
-        rule, key, severity, "firing", min(times), max(times), items, 1.0, now,
-        stable_id(rule.name, key, *pair, severity), {},
-    )
-    proposals.append(_Proposal(rule, alert, rs, clock))
+    _fire(run, rule, rs, severity, items, 1.0, (min(times), max(times)), pair)
 
 
 def _any_event(
-    rule: Rule,
-    key: str,
-    st: State,
-    rs: dict[str, Any],
-    event: EventRecord,
-    entry: dict[str, Any],
-    now: datetime,
-    proposals: list[_Proposal],
-    suppressed: list[tuple[str, str]],
+    run: _Pass, rule: Rule, rs: dict[str, Any], event: EventRecord, entry: dict[str, Any]
 ) -> None:
     """An event matching the condition fires once; a later revision fires again only when it
     raises the event's severity (a new report adding nothing alert-worthy stays quiet)."""
-    if not rule.where.matches_event(event):
-        return
-    value = _metric(rule.metric, [entry])
-    severity = rule.severity_for(value)
+    value, severity = _rate(rule, entry, rule.where.matches_event(event))
     if severity is None:
         return
     fired = rs.get("fired") or {}
     before = fired.get(event.id)
     if before is not None and rule.rank(severity) <= rule.rank(before[1]):
         return
-    if before is None and rule.hold and st["clock"] < entry["t0"] + rule.hold:
+    if before is None and rule.hold and run.st["clock"] < entry["t0"] + rule.hold:
         # The first alert waits for the hold, so it can say how many outlets report the event.
         rs["held"] = {**(rs.get("held") or {}), event.id: entry["t0"] + rule.hold}
         return
-    _fire_event(rule, key, st, rs, event.id, entry, severity, value, now, proposals, suppressed)
+    _fire_event(run, rule, rs, event.id, entry, severity, value)
 
 
 def _fire_event(
+    run: _Pass,
     rule: Rule,
-    key: str,
-    st: State,
     rs: dict[str, Any],
     eid: str,
     entry: dict[str, Any],
     severity: str,
     value: float,
-    now: datetime,
-    proposals: list[_Proposal],
-    suppressed: list[tuple[str, str]],
 ) -> None:
+    """Fire for one event (no longer held) at ``severity``, and remember that it did."""
     # Remembered even when cooldown holds it back: the event's next revision at the same
     # severity must not slip through once the cooldown is over.
     rs["fired"] = {**(rs.get("fired") or {}), eid: [entry["t"], severity]}
     rs["held"] = {k: v for k, v in (rs.get("held") or {}).items() if k != eid}
-    if _cooling(rule, rs, st["clock"], severity):
-        suppressed.append((rule.name, "cooldown"))
-        return
-    alert_id = stable_id(rule.name, key, eid, severity)
-    alert = _alert(
-        rule, key, severity, "firing", entry["t0"], entry["t"], [(eid, entry)], value, now,
-        alert_id, {},
-    )
-    proposals.append(_Proposal(rule, alert, rs, st["clock"]))
+    _fire(run, rule, rs, severity, [(eid, entry)], value, (entry["t0"], entry["t"]), (eid,))
 
 
-def _release_held(
-    rule: Rule,
-    key: str,
-    st: State,
-    rs: dict[str, Any],
-    now: datetime,
-    proposals: list[_Proposal],
-    suppressed: list[tuple[str, str]],
-) -> None:
+def _release_held(run: _Pass, rule: Rule, rs: dict[str, Any]) -> None:
     """Fire the held events whose hold is over, with their newest figures (and drop the ones
     that were merged away or no longer match)."""
     held = rs.get("held")
     if not held:
         return
+    st = run.st
     live = dict(eventstate.live(st["evs"]))
     for eid, due in sorted(held.items(), key=lambda kv: (kv[1], kv[0])):
         if due > st["clock"]:
@@ -671,29 +661,21 @@ def _release_held(
         matches = entry is not None and rule.where.holds(
             entry["sig"], int(entry["killed"]), entry["score"], len(entry["src"])
         )
-        value = _metric(rule.metric, [entry]) if entry is not None else 0.0
-        severity = rule.severity_for(value) if matches else None
+        value, severity = _rate(rule, entry, matches)
         if entry is None or severity is None:
             rs["held"] = {k: v for k, v in rs["held"].items() if k != eid}
             continue
-        _fire_event(rule, key, st, rs, eid, entry, severity, value, now, proposals, suppressed)
+        _fire_event(run, rule, rs, eid, entry, severity, value)
 
 
 def _sequence_event(
-    rule: Rule,
-    key: str,
-    st: State,
-    rs: dict[str, Any],
-    event: EventRecord,
-    entry: dict[str, Any],
-    now: datetime,
-    proposals: list[_Proposal],
-    suppressed: list[tuple[str, str]],
+    run: _Pass, rule: Rule, rs: dict[str, Any], event: EventRecord, entry: dict[str, Any]
 ) -> None:
     """An event matching ``first``, then another event matching ``then`` within ``within``
     seconds of its first report. A revision moves the event's marks instead of adding more, and
     a pair fires only when an event newly takes its side (revisions do not re-fire it)."""
     assert rule.first is not None and rule.then is not None  # noqa: S101 - validated
+    st = run.st
     clock, t, eid = st["clock"], entry["t0"], event.id
     firsts = [m for m in rs.get("firsts", []) if m[0] > clock - rule.within]
     thens = [m for m in rs.get("thens", []) if m[0] > clock - rule.within]
@@ -713,20 +695,9 @@ def _sequence_event(
     rs["firsts"], rs["thens"] = firsts[-MAX_SEQUENCE_MARKS:], thens[-MAX_SEQUENCE_MARKS:]
     if pair is None:
         return
-    severity = rule.severity_for(1.0)
-    if severity is None:
-        return
-    if _cooling(rule, rs, clock, severity):
-        suppressed.append((rule.name, "cooldown"))
-        return
     live = dict(eventstate.live(st["evs"]))
     items = [(i, live[i]) for i in pair if i in live]
-    times = [e["t0"] for _, e in items] or [t]
-    alert = _alert(
-        rule, key, severity, "firing", min(times), max(times), items, 1.0, now,
-        stable_id(rule.name, key, *pair, severity), {},
-    )
-    proposals.append(_Proposal(rule, alert, rs, clock))
+    _fire_pair(run, rule, rs, pair, items, [e["t0"] for _, e in items] or [t])
 
 
 def _inhibiting(ruleset: RuleSet, key: str, st: State, proposals: list[_Proposal]) -> bool:
@@ -756,18 +727,13 @@ def _inhibiting(ruleset: RuleSet, key: str, st: State, proposals: list[_Proposal
     return False
 
 
-def _finish(
-    ruleset: RuleSet,
-    key: str,
-    st: State,
-    proposals: list[_Proposal],
-    suppressed: list[tuple[str, str]],
-) -> Result:
+def _finish(ruleset: RuleSet, run: _Pass) -> Result:
     """Apply inhibition, then record what was sent (cooldown and resolve depend on it)."""
-    inhibiting = _inhibiting(ruleset, key, st, proposals)
+    inhibiting = _inhibiting(ruleset, run.key, run.st, run.proposals)
     targets = ruleset.inhibit.target if ruleset.inhibit else []
     fired: list[Alert] = []
-    for p in proposals:
+    suppressed = run.suppressed
+    for p in run.proposals:
         a = p.alert
         if a.status == "firing" and inhibiting and a.severity in targets:
             suppressed.append((p.rule.name, "inhibited"))
@@ -778,7 +744,7 @@ def _finish(
             if p.rs.get("episode"):
                 p.rs["episode"]["sent"] = True
         fired.append(a)
-    return Result(st, fired, suppressed)
+    return Result(run.st, fired, suppressed)
 
 
 def _alert(

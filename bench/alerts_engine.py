@@ -11,19 +11,16 @@ the largest group state as JSON (what one changelog write carries).
 from __future__ import annotations
 
 import argparse
-import json
 import random
-import statistics
 import sys
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from alerts.replay import Replay  # noqa: E402
 from alerts.rules import RuleSet  # noqa: E402
+from bench.common import replay_figures, write_result  # noqa: E402
 from escmon.models import (  # noqa: E402
     SIGNAL_TYPES,
     Mention,
@@ -67,15 +64,6 @@ def articles(n: int, seed: int = 7) -> list[TaggedArticle]:
     return sorted(out, key=lambda a: a.event_time)
 
 
-def once(ruleset: RuleSet, items: list[TaggedArticle]) -> tuple[float, int, int]:
-    run = Replay(ruleset)
-    started = time.perf_counter()
-    fired = sum(len(list(run.add(a))) for a in items)
-    seconds = time.perf_counter() - started
-    biggest = max(len(json.dumps(s)) for s in run.states.values())
-    return seconds, fired, biggest
-
-
 def main(argv: list[str] | None = None) -> dict:
     """Run the benchmark, print a summary, write bench/results/alerts_engine.json."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -84,17 +72,10 @@ def main(argv: list[str] | None = None) -> dict:
     args = parser.parse_args(argv)
     ruleset = RuleSet.load(ROOT / "seeds" / "rules-articles.yaml")
     items = articles(args.articles)
-    runs = [once(ruleset, items) for _ in range(args.runs)]
-    seconds = statistics.median(r[0] for r in runs)
     result = {
         "benchmark": "alerts_engine",
         "articles": args.articles,
-        "runs": args.runs,
-        "rules": len(ruleset.rules),
-        "median_seconds": round(seconds, 3),
-        "articles_per_second": round(args.articles / seconds, 1),
-        "alerts": runs[0][1],
-        "largest_group_state_bytes": runs[0][2],
+        **replay_figures(ruleset, items, args.runs, "articles"),
         "max_articles_per_group": ruleset.max_articles,
     }
     print(
@@ -102,9 +83,7 @@ def main(argv: list[str] | None = None) -> dict:
         f"(median of {args.runs}, {args.articles} articles, {result['rules']} rules), "
         f"{result['alerts']} alerts, largest group state {result['largest_group_state_bytes']} B"
     )
-    out = ROOT / "bench" / "results" / "alerts_engine.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, indent=2) + "\n")
+    write_result("alerts_engine", result)
     return result
 
 

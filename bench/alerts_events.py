@@ -13,19 +13,17 @@ changelog write carries).
 from __future__ import annotations
 
 import argparse
-import json
 import random
-import statistics
 import sys
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from alerts.replay import Replay, event_time  # noqa: E402
+from alerts.replay import event_time  # noqa: E402
 from alerts.rules import RuleSet  # noqa: E402
+from bench.common import replay_figures, write_result  # noqa: E402
 from escmon.models import SIGNAL_TYPES, EventRecord, Evidence, Toll  # noqa: E402
 
 THEATERS = ["Middle East", "Eastern Europe", "Sahel", "South Asia", "East Asia"]
@@ -73,15 +71,6 @@ def revisions(n: int, seed: int = 7) -> list[EventRecord]:
     return sorted(out, key=event_time)
 
 
-def once(ruleset: RuleSet, items: list[EventRecord]) -> tuple[float, int, int]:
-    run = Replay(ruleset)
-    started = time.perf_counter()
-    fired = sum(len(list(run.add(e))) for e in items)
-    seconds = time.perf_counter() - started
-    biggest = max(len(json.dumps(s)) for s in run.states.values())
-    return seconds, fired, biggest
-
-
 def main(argv: list[str] | None = None) -> dict:
     """Run the benchmark, print a summary, write bench/results/alerts_events.json."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -90,18 +79,11 @@ def main(argv: list[str] | None = None) -> dict:
     args = parser.parse_args(argv)
     ruleset = RuleSet.load(ROOT / "seeds" / "rules.yaml")
     items = revisions(args.events)
-    runs = [once(ruleset, items) for _ in range(args.runs)]
-    seconds = statistics.median(r[0] for r in runs)
     result = {
         "benchmark": "alerts_events",
         "events": args.events,
         "revisions": len(items),
-        "runs": args.runs,
-        "rules": len(ruleset.rules),
-        "median_seconds": round(seconds, 3),
-        "revisions_per_second": round(len(items) / seconds, 1),
-        "alerts": runs[0][1],
-        "largest_group_state_bytes": runs[0][2],
+        **replay_figures(ruleset, items, args.runs, "revisions"),
         "max_events_per_group": ruleset.max_events,
     }
     print(
@@ -110,9 +92,7 @@ def main(argv: list[str] | None = None) -> dict:
         f"{result['rules']} rules), {result['alerts']} alerts, "
         f"largest group state {result['largest_group_state_bytes']} B"
     )
-    out = ROOT / "bench" / "results" / "alerts_events.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, indent=2) + "\n")
+    write_result("alerts_events", result)
     return result
 
 

@@ -1,4 +1,5 @@
-"""What the pipeline benchmarks share: a throw-away broker, configs, processes, data and results.
+"""What the benchmarks share: a throw-away broker, configs, processes, data and results, and the
+timed replay of the alerts engine benchmarks.
 
 Benchmarks run real parts only: the local Kafka broker from ``escmon.broker`` on free ports under a
 temporary folder, ``escmon worker``/``escmon notifier`` as processes, a real HTTP webhook receiver.
@@ -17,15 +18,17 @@ import sys
 import time
 import urllib.request
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
+from alerts.replay import Record, Replay
+from alerts.rules import RuleSet
 from escmon.broker import LocalBroker
 from escmon.models import Article, utcnow
 from escmon.settings import Settings, load_settings
@@ -298,6 +301,41 @@ def machine() -> dict[str, Any]:
         "python": platform.python_version(),
         "platform": platform.platform(),
     }
+
+
+class ReplayRun(NamedTuple):
+    """One timed replay: how long it took, the alerts it fired, its largest group state."""
+
+    seconds: float
+    alerts: int
+    largest_state_bytes: int  # as JSON: what one changelog write of that group carries
+
+
+def replay_figures(
+    ruleset: RuleSet, records: Sequence[Record], runs: int, unit: str
+) -> dict[str, Any]:
+    """Replay ``records`` (in event-time order) through ``ruleset`` ``runs`` times, each in a fresh
+    :class:`Replay`: the median time and rate (``<unit>_per_second``, a record each), and the
+    first run's alerts and largest state (every run's: the replay is deterministic)."""
+    timed = [_replay_once(ruleset, records) for _ in range(runs)]
+    seconds = statistics.median(r.seconds for r in timed)
+    return {
+        "runs": runs,
+        "rules": len(ruleset.rules),
+        "median_seconds": round(seconds, 3),
+        f"{unit}_per_second": round(len(records) / seconds, 1),
+        "alerts": timed[0].alerts,
+        "largest_group_state_bytes": timed[0].largest_state_bytes,
+    }
+
+
+def _replay_once(ruleset: RuleSet, records: Sequence[Record]) -> ReplayRun:
+    run = Replay(ruleset)
+    started = time.perf_counter()
+    fired = sum(len(list(run.add(r))) for r in records)
+    seconds = time.perf_counter() - started
+    biggest = max(len(json.dumps(s)) for s in run.states.values())
+    return ReplayRun(seconds, fired, biggest)
 
 
 def write_result(name: str, data: dict[str, Any]) -> Path:

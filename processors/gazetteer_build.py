@@ -39,7 +39,6 @@ CLEAR_LEAD = 3.0
 COUNTRY_WORD_EXEMPT = 1_000_000
 #: GeoNames country name → the project's (hand file / EVENTS-LABELING.md) name
 COUNTRY_NAMES = {
-    "Bosnia and Herzegovina": "Bosnia",
     "Palestinian Territory": "Palestine",
     "The Netherlands": "Netherlands",
     "Timor Leste": "East Timor",

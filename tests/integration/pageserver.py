@@ -10,15 +10,14 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import urlsplit
 
-HTML_NEWS = Path(__file__).resolve().parents[2].parent / "shared" / "corpora" / "html-news"
+from tests.integration.routeserver import RouteServer
 
-Route = Callable[[], tuple[int, dict[str, str], bytes]]
+HTML_NEWS = Path(__file__).resolve().parents[2].parent / "shared" / "corpora" / "html-news"
 
 
 @dataclass
@@ -42,65 +41,37 @@ def url_path(url: str) -> str:
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
-class PageServer:
-    """Serves ``routes`` (path with query -> callable giving status, headers, body)."""
+class PageServer(RouteServer):
+    """Serves ``routes`` (path with query -> callable giving status, headers, body); records
+    every request (:class:`Hit`)."""
 
     def __init__(self, host: str = "127.0.0.1") -> None:
-        self.routes: dict[str, Route] = {}
+        super().__init__(host)
         self.hits: list[Hit] = []
         self._lock = threading.Lock()
-        server = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-                hit = Hit(self.path, time.monotonic(), self.headers.get("User-Agent", ""))
-                with server._lock:
-                    server.hits.append(hit)
-                route = server.routes.get(self.path)
-                if route is None:
-                    status, headers, body = 404, {"Content-Type": "text/html"}, b"<h1>404</h1>"
-                else:
-                    status, headers, body = route()
-                try:
-                    self.send_response(status)
-                    for key, value in headers.items():
-                        self.send_header(key, value)
-                    if "Content-Length" not in headers:
-                        self.send_header("Content-Length", str(len(body)))
-                    self.end_headers()
-                    self.wfile.write(body)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client gave up (timeouts, size caps)
-                hit.ended = time.monotonic()
+    def get(self, request: BaseHTTPRequestHandler) -> None:
+        """Record the request, answer it, note when the answer was written."""
+        hit = Hit(request.path, time.monotonic(), request.headers.get("User-Agent", ""))
+        with self._lock:
+            self.hits.append(hit)
+        super().get(request)
+        hit.ended = time.monotonic()
 
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.httpd = ThreadingHTTPServer((host, 0), Handler)
-        self.httpd.daemon_threads = True
-        self.base = f"http://{host}:{self.httpd.server_address[1]}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+    def not_found(self, request: BaseHTTPRequestHandler) -> None:
+        """A site's 404: a small HTML page."""
+        self.answer(request, 404, {"Content-Type": "text/html"}, b"<h1>404</h1>")
 
     def page(self, path: str, body: bytes, content_type: str = "text/html; charset=utf-8") -> str:
         """Serve ``body`` at ``path``; return its URL."""
         self.routes[path] = lambda: (200, {"Content-Type": content_type}, body)
         return self.base + path
 
-    def status(self, path: str, code: int, location: str | None = None) -> str:
-        """Answer ``path`` with ``code`` (and a Location for redirects)."""
-        headers = {"Location": location} if location else {}
-        self.routes[path] = lambda: (code, headers, b"")
-        return self.base + path
-
-    def slow(self, path: str, seconds: float, body: bytes) -> str:
-        """Answer ``path`` after ``seconds``."""
-
-        def route() -> tuple[int, dict[str, str], bytes]:
-            time.sleep(seconds)
-            return 200, {"Content-Type": "text/html"}, body
-
-        self.routes[path] = route
-        return self.base + path
+    def slow(
+        self, path: str, seconds: float, body: bytes, headers: dict[str, str] | None = None
+    ) -> str:
+        """Answer ``path`` with an HTML ``body`` after ``seconds``; return its URL."""
+        return super().slow(path, seconds, body, headers or {"Content-Type": "text/html"})
 
     def html_news(self) -> dict[str, str]:
         """Serve every shared news page at its URL path; return original URL -> local URL."""
@@ -114,11 +85,3 @@ class PageServer:
         """The requests for ``path`` so far."""
         with self._lock:
             return [h for h in self.hits if h.path == path]
-
-    def __enter__(self) -> PageServer:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()

@@ -225,6 +225,16 @@ def test_sequence_pairs_whichever_arrives_first_by_event_time():
     assert alert.window_start == at(0) and alert.window_end == at(30)
 
 
+def test_sequence_cooldown_holds_a_second_pair_back_until_realert_has_passed():
+    d = Driver(rules(SEQUENCE))  # realert 10 min
+    d.add(article("s", 0, signals=("strike",)))
+    [first] = d.add(article("p", 5, signals=("retaliation_pledge",)))
+    assert d.add(article("p2", 10, signals=("retaliation_pledge",))) == [], "5 min after p"
+    assert ("strike-then-pledge", "cooldown") in d.suppressed
+    [again] = d.add(article("p3", 16, signals=("retaliation_pledge",)))
+    assert again.id != first.id and set(again.article_ids) == {"s", "p3"}
+
+
 def test_sequence_reverse_order_does_not_count():
     d = Driver(rules(SEQUENCE))
     d.add(article("p", 0, signals=("retaliation_pledge",)))

@@ -150,6 +150,20 @@ def test_any_fires_once_per_event_and_again_only_when_its_severity_rises():
     assert d.add(later) == [], "hours later, past the window: the same event, same severity"
 
 
+def test_any_over_events_cooldown_holds_another_event_back_but_lets_a_rise_through():
+    d = Driver(rules(DEADLY))  # realert 1 h
+    [first] = d.add(event("e", 0, killed=3))
+    assert d.add(event("f", 5, killed=2)) == [], "another event at the same severity"
+    assert ("deadly", "cooldown") in d.suppressed
+    [rise] = d.add(event("g", 10, killed=12))
+    assert rise.severity == "critical" and rise.event_ids == ["g"]
+    assert d.add(event("f", 75, revision=2, first=5, killed=4)) == [], (
+        "past the cooldown, f's next revision at the severity held back stays quiet"
+    )
+    [later] = d.add(event("h", 80, killed=2))
+    assert later.severity == "warning" and later.event_ids == ["h"]
+
+
 def test_any_over_events_does_not_fire_for_what_does_not_match():
     d = Driver(rules(DEADLY))
     assert d.add(event("t", 0, killed=30, signals=("casualties",))) == [], "no strike"
@@ -198,6 +212,19 @@ def test_hold_lets_other_outlets_join_before_the_first_alert():
     assert rise.severity == "critical" and "5 sources" in rise.summary, "after the hold: at once"
 
 
+def test_a_held_event_meets_the_cooldown_at_the_end_of_its_hold():
+    d = Driver(rules(HELD.replace("realert: 0", "realert: 3600")))
+    d.add(event("e", 0, killed=5))
+    [alert] = d.tick(10)
+    assert alert.event_ids == ["e"]
+    d.add(event("f", 12, killed=5))
+    assert d.tick(22) == [], "f's hold ends 12 min after e's alert"
+    assert ("deadly", "cooldown") in d.suppressed
+    assert d.add(event("f", 80, first=12, revision=2, killed=6)) == [], "f counts as alerted"
+    [rise] = d.add(event("f", 81, first=12, revision=3, killed=12))
+    assert rise.severity == "critical" and rise.event_ids == ["f"]
+
+
 def test_hold_fires_at_once_for_an_event_first_reported_long_ago():
     d = Driver(rules(HELD))
     [alert] = d.add(event("old", 30, first=0, killed=2))
@@ -243,19 +270,31 @@ inhibit: null
     assert alert.figures["count"] == 3 and sorted(alert.event_ids) == ["e", "f", "g"]
 
 
-def test_sequence_pairs_two_events_once_despite_revisions():
-    ruleset = rules("""
+SEQUENCE = """
 rules:
   - {name: seq, type: sequence, source: events, first: {signals: [strike]},
      then: {signals: [retaliation_pledge]}, within: 3600, severity: warning, realert: 0}
 inhibit: null
-""")
-    d = Driver(ruleset)
+"""
+
+
+def test_sequence_pairs_two_events_once_despite_revisions():
+    d = Driver(rules(SEQUENCE))
     d.add(event("s", 0))
     [alert] = d.add(event("p", 20, signals=("retaliation_pledge",)))
     assert alert.event_ids == ["p", "s"] or sorted(alert.event_ids) == ["p", "s"]
     assert d.add(event("p", 25, revision=2, signals=("retaliation_pledge",), first=20)) == []
     assert d.add(event("s", 26, revision=2, first=0, sources=("ap", "afp"))) == []
+
+
+def test_sequence_over_events_cooldown_holds_a_second_pair_back():
+    d = Driver(rules(SEQUENCE.replace("realert: 0", "realert: 600")))
+    d.add(event("s", 0))
+    [first] = d.add(event("p", 5, signals=("retaliation_pledge",)))
+    assert d.add(event("p2", 10, signals=("retaliation_pledge",))) == [], "5 min after p"
+    assert ("seq", "cooldown") in d.suppressed
+    [again] = d.add(event("p3", 16, signals=("retaliation_pledge",)))
+    assert again.id != first.id and sorted(again.event_ids) == ["p3", "s"]
 
 
 def test_event_rules_and_article_rules_read_their_own_records():
