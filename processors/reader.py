@@ -74,11 +74,15 @@ class Reader:
                 self.entity[i] = (name, kind)
         entity = self.entity
         sents, last, k = self.sents, len(starts) - 1, 0
+        venue_end = -1  # the end of the last fiction cue read as a venue
         for label, start, end in cues:  # the matcher yields them by start: sweep, bisect if not
             if label in CONTEXT_LABELS and start in entity:  # "African Union" is no trade union
                 continue
-            if label == "FICTION" and _venue(doc, start, end, entity):
-                continue  # "gunmen stormed a concert hall": where it happened, not a story
+            if label == "FICTION" and (start == venue_end or _venue(doc, start, end, entity)):
+                # "gunmen stormed a concert hall": where it happened, not a story; in "a movie
+                # theater" the venue noun is a fiction word too
+                venue_end = end
+                continue
             if start < starts[k]:
                 k = bisect_right(starts, start) - 1
             else:

@@ -128,6 +128,18 @@ REPORTS = [
         80,
     ),
     (
+        "'movie theater': the venue noun is a fiction word too",
+        "",
+        "A gunman opened fire in a crowded movie theater in Aurora, killing 12 people.",
+        12,
+    ),
+    (
+        "'in the movie ... in a theater': a story, its killings vetoed",
+        "",
+        "In the movie, a gunman opens fire in a theater, killing 12 people.",
+        None,
+    ),
+    (
         "a fiction word telling a story still vetoes its killings",
         "",
         "The band's new concert film shows gunmen killing 80 people in a city under siege.",
