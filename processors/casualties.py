@@ -36,6 +36,9 @@ HARM_ADVERBS = _WORDS["HARM_ADVERBS"]
 VICTIM_ADJECTIVES = _WORDS["VICTIM_ADJECTIVES"]
 NAME_PARTICLES = _WORDS["NAME_PARTICLES"]
 ONE_VICTIM_CUES = _WORDS["ONE_VICTIM_CUES"]
+BLAST_WORDS = _WORDS["BLAST_WORDS"]
+#: the title and first sentences, where a report tells what happened
+LEAD = 3
 
 
 @dataclass
@@ -93,10 +96,10 @@ def casualties(r: Reader, found: list[Found], strike_sents: set[int]) -> list[Co
                 continue
             if label == "DEATH" and r.before(k, "CITED", start, 4):
                 continue  # "lawmakers cited civilian deaths in Yemen's war": a reason given
-            if not violent and r.near(k, DOMAINS_CASUALTY):
+            if not violent and _domain_near(r, k, DOMAINS_CASUALTY, strike_sents):
                 # a sports word next to a shooting or killing does not make it sport
                 shot = label == "KILL" or shooting(r, start, end)
-                if not (shot and not r.near(k, DOMAINS_CASUALTY_HARD)):
+                if not (shot and not _domain_near(r, k, DOMAINS_CASUALTY_HARD, strike_sents)):
                     continue
             if label == "DEATH" and not (
                 violent
@@ -118,6 +121,30 @@ def casualties(r: Reader, found: list[Found], strike_sents: set[int]) -> list[Co
     _apply_tolls(r, counts)
     _mark_subsets(r, counts)
     return counts
+
+
+def _domain_near(r: Reader, k: int, domains: tuple[str, ...], strike_sents: set[int]) -> bool:
+    """A domain cue in sentence ``k`` or a neighbour, as ``Reader.near``, except an explosion
+    word in a sentence that tells a strike or in a report whose lead (the first ``LEAD``
+    sentences) tells one: that is the strike's blast ("Russia fired cruise missiles at cities
+    ... Explosions were also reported in Lviv"), no accident."""
+    if not r.near(k, domains):
+        return False
+    attack_report = any(j < LEAD for j in strike_sents)
+    for j in range(max(0, k - 1), min(len(r.sents), k + 2)):
+        cues = r.sents[j].cues
+        for label in domains:
+            got = cues.get(label)
+            if not got:
+                continue
+            if (
+                label == "ACCIDENT"
+                and (attack_report or j in strike_sents)
+                and all(e - s == 1 and r.lower(s) in BLAST_WORDS for s, e in got)
+            ):
+                continue
+            return True
+    return False
 
 
 def _not_a_harm_report(r: Reader, start: int, end: int) -> bool:
@@ -345,20 +372,45 @@ def _subject_list(r: Reader, k: int, cue: int, units: frozenset[str]) -> int | N
         else:
             segments[-1].append(x)
     segments = [seg for seg in segments if seg]
-    kept = [seg for seg in segments if r.lower(seg[0]) not in ("including", "among")]
-    if len(kept) < 2 and not (kept and len(kept) < len(segments)):
+    kept = []
+    inside = False  # within an "including ..." phrase, which runs to its closing comma
+    for seg in segments:
+        if r.lower(seg[0]) in ("including", "among"):
+            inside = True
+        elif inside and r.lower(seg[0] - 1) == "and" and r.lower(seg[0] - 2) != ",":
+            pass  # "80 people, including 30 children and 20 women,": 20 women are of the 80
+        else:
+            inside = False
+            kept.append(seg)
+    included = len(kept) < len(segments)
+    if len(kept) < 2 and not (kept and included):
         return None  # one plain subject: the simple reader below handles it
     segments = kept
     total = 0
-    for n, seg in enumerate(segments):
-        if n == 0:  # the first item may follow other words: "Officials said two soldiers"
-            firsts = [
-                x for x in seg if word_value(r.doc[x].text) is not None or r.lower(x) in ("a", "an")
-            ]
-            if not firsts:
-                return None
-            seg = seg[seg.index(firsts[0]) :]
+    # the first item may follow other words: "Officials said two soldiers"; it starts where a
+    # victims' phrase does ("said in a press conference that three women": at "three", not at
+    # "a"), and clauses before it are no items ("According to the Pentagon, 13 US troops")
+    while segments:
+        seg = segments[0]
+        fits = [
+            x
+            for x in seg
+            if (word_value(r.doc[x].text) is not None or r.lower(x) in ("a", "an"))
+            and seg[-1] - x < 5
+            and not any(r.lower(y) in PREPOSITIONS for y in range(x, seg[-1] + 1))
+        ]
+        if fits:
+            segments[0] = seg[seg.index(fits[0]) :]
+            break
+        segments = segments[1:]
+    if len(segments) < 2 and not (segments and included):
+        return None
+    for seg in segments:
+        while len(seg) > 1 and r.lower(seg[0]) in TOLL_SKIP:
+            seg = seg[1:]  # "13 US service members and at least 90 Afghans"
         head = r.lower(seg[0])
+        if r.lower(seg[0] + 1) in ("-", "–"):
+            return None  # "the eight-month civil war, 80 people were killed": an adjective
         if head in ("a", "an"):
             value = 1
         else:
@@ -438,7 +490,10 @@ def _apply_tolls(r: Reader, counts: list[Count]) -> None:
     The toll replaces the other killed counts of its sentence (they are part of it).
     """
     for k, sent in enumerate(r.sents):
-        for _start, end in sent.cues.get("TOLL", ()):
+        for start, end in sent.cues.get("TOLL", ()):
+            # 'the number of victims killed has increased to 35' counts the dead; 'the number of
+            # rockets fired rose to 40' does not: 'the number of' needs a harm word first
+            named = r.lower(start + 1) != "number"
             for j in range(end, min(sent.end, end + 16)):
                 if r.lower(j) not in TOLL_LINKS:
                     continue
@@ -448,6 +503,12 @@ def _apply_tolls(r: Reader, counts: list[Count]) -> None:
                 got = _number(r, n, sent.end, r.lex["UNIT"])
                 if got is None:
                     continue
+                if not named and not any(
+                    end <= s < n
+                    for label in ("KILL", "DEATH")
+                    for s, _e in sent.cues.get(label, ())
+                ):
+                    break
                 for c in counts:
                     if c.sent == k and c.status == "killed":
                         c.subset = True

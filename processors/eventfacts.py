@@ -39,6 +39,8 @@ from processors.reader import Found, Reader
 PLACE_KINDS = frozenset({"country", "city", "region", "waterway"})
 PARTY_KINDS = frozenset({"country", "armed_group", "force", "city"})
 EVENT_TYPES = ("strike", "casualties")
+#: kinds of a report about what someone says of an attack: its toll is the attack's
+STATEMENT_KINDS = ("retaliation_pledge", "threat")
 KIND_ORDER = ("strike", "casualties", "deescalation", "retaliation_pledge", "threat")
 RANGE_LINKS = frozenset({"and", "to", "or", "-", "–"})
 #: the title and the first body sentences: where a report tells its main event
@@ -88,6 +90,8 @@ BLOCK_PREPS = _singles("BLOCK_PREPS")
 PEOPLE_NOUNS = _singles("PEOPLE_NOUNS")
 HEDGE = _singles("HEDGE")
 MEDIATION = _singles("MEDIATION")
+CONTINUES = words()["CONTINUES"]
+SOURCE_VERBS = _singles("SOURCE_VERBS")
 
 
 @dataclass
@@ -136,15 +140,18 @@ def sentence_relation(r: Reader, k: int, published_year: int | None = None) -> s
     """
     sent = r.sents[k]
     cues = sent.cues
+    if k > 0 and _continues(r, sent.start):
+        return sentence_relation(r, k - 1, published_year)
     for start, _end in cues.get("EV_CUMULATIVE", ()):
         if any(r.lower(j) in CUMULATIVE_BLOCK for j in range(max(sent.start, start - 8), start)):
             continue  # 'the deadliest attack since 2017': a record, not a total
         return "cumulative"
     for _start, end in cues.get("TOLL", ()):
-        if r.lower(end) == "in" and end + 1 in r.entity:
+        if r.lower(end) == "in" and end + 1 in r.entity and not _attack_named(r, k, end + 1):
             return "cumulative"  # 'the death toll in Gaza has climbed to 197': a place's total
-    if "EV_EARLIER" in cues:
-        return "earlier"
+    for start, _end in cues.get("EV_EARLIER", ()):
+        if not _previous_figure(r, k, start):
+            return "earlier"
     if published_year is not None:
         for start, _end in cues.get("EV_YEAR", ()):
             if int(r.lower(start)) < published_year:
@@ -160,6 +167,43 @@ def sentence_relation(r: Reader, k: int, published_year: int | None = None) -> s
             ):
                 return "other"
     return "main"
+
+
+def _continues(r: Reader, start: int) -> bool:
+    """The sentence opens with 'Then,' or 'At the time': it goes on in the time before it."""
+    first = r.lower(start)
+    for phrase in CONTINUES:
+        if phrase[0] == first and all(
+            r.lower(start + n) == word for n, word in enumerate(phrase[1:], 1)
+        ):
+            return True
+    return False
+
+
+def _previous_figure(r: Reader, k: int, start: int) -> bool:
+    """'rose to 68, up from 58 a day earlier': the earlier time dates the old figure, not the event.
+
+    The time phrase right after 'from' and a number (up to three number tokens).
+    """
+    i = start - 1
+    lo = max(r.sents[k].start, start - 4)
+    while i >= lo and word_value(r.lower(i)) is not None:
+        i -= 1
+    return i < start - 1 and r.lower(i) == "from"
+
+
+def _attack_named(r: Reader, k: int, place: int) -> bool:
+    """'the death toll in Kabul school bombing': the place names an attack, the toll is its own.
+
+    A strike cue within three tokens after the place's name (not 'the toll in Gaza has ...').
+    """
+    j = place
+    while j in r.entity:
+        j += 1
+    cues = r.sents[k].cues
+    return any(
+        j <= s < j + 3 for label in ("STRIKE", "STRIKE_WEAK") for s, _e in cues.get(label, ())
+    )
 
 
 def _reacted(r: Reader, k: int, start: int) -> bool:
@@ -184,7 +228,11 @@ def _before_event(r: Reader, k: int, start: int) -> bool:
     """
     lo = max(r.sents[k].start, start - 4)
     hits = [i for i in range(lo, start) if r.lower(i) in BEFORE_EVENT]
-    if not hits or any(r.lower(i) in (",", ";", "killed", "were", "was") for i in range(lo, start)):
+    if not hits or any(r.lower(i) in ("killed", "were", "was") for i in range(lo, start)):
+        return False
+    # a clause break between 'after' and the strike ends its reach; one before it does not
+    # ('the third attack in 18 months, after the Paris attacks that killed 130')
+    if any(r.lower(i) in (",", ";") for i in range(hits[-1], start)):
         return False
     harm = r.harm_tokens(k)
     return not any(i in harm for i in range(r.sents[k].start, hits[0]))
@@ -489,11 +537,16 @@ def attribute(
         if spans:
             draft.times.extend(_text(r, a, b) for a, b in spans)
             break
-    if draft.kind in EVENT_TYPES:  # a truce or a vow has no dead of its own: theirs are the war's
+    # a truce has no dead of its own: theirs are the war's. A vow or a threat is no physical
+    # event: its report tells the attack it answers ('vows punishment as Garissa toll reaches
+    # 148'), whose toll is the report's (EVENTS-LABELING.md), also when told as the vow's cause
+    # ('vows revenge for the attack that killed 25')
+    own = ("main",) if draft.kind in EVENT_TYPES else ("main", "reacted_to")
+    if draft.kind in EVENT_TYPES or draft.kind in STATEMENT_KINDS:
         # counts placed only in other countries ('44 dead in Istanbul' in a Baghdad story) are
         # another event's, once the main event's countries are known
         elsewhere = _elsewhere(r, place_by_sent, set(draft.countries))
-        kept = [c for c, rel in main_counts if rel == "main" and c.sent not in elsewhere]
+        kept = [c for c, rel in main_counts if rel in own and c.sent not in elsewhere]
         draft.killed = _toll(r, [c for c in kept if c.status == "killed"])
         draft.wounded = _toll(r, [c for c in kept if c.status == "wounded"])
     return draft
@@ -589,7 +642,7 @@ def _toll(r: Reader, counts: list[Count]) -> TollRange:
         by_sent.setdefault(c.sent, []).append(c)
     totals: list[tuple[int, int, bool]] = []  # sentence, total, update
     for k, group in sorted(by_sent.items()):
-        kept = [c for c in group if not c.subset] or group
+        kept = _first_source([c for c in group if not c.subset] or group, r)
         values: list[int] = []
         for c in kept:
             if c.count is not None and (c.count not in values or c.extra):
@@ -619,9 +672,36 @@ def _toll(r: Reader, counts: list[Count]) -> TollRange:
     return TollRange(low, best, high)
 
 
+def _first_source(counts: list[Count], r: Reader) -> list[Count]:
+    """Drop a sentence's figures that another source gives for the same dead.
+
+    'Officially, 132 people were killed, but security sources say at least 160 were killed':
+    after 'but' and a reporting verb, a later figure is an alternative, not another group.
+    """
+    if len(counts) < 2:
+        return counts
+    ordered = sorted(counts, key=lambda c: c.pos)
+    out = [ordered[0]]
+    for c in ordered[1:]:
+        between = {r.lower(i) for i in range(out[-1].pos + 1, c.pos)}
+        if "but" in between and not between.isdisjoint(SOURCE_VERBS):
+            continue
+        out.append(c)
+    return out
+
+
 def _updated(r: Reader, c: Count) -> bool:
-    """'the toll rose to 10', 'has now reached 35': an update word shortly before the number."""
-    lo = max(r.sents[c.sent].start, c.pos - 8)
+    """'the toll rose to 10', 'has now reached 35': an update word shortly before the number.
+
+    A toll phrase's figure also reads the words just before the phrase: 'revised the toll from
+    the Easter Sunday bombings down to 253', 'cuts Easter death toll to 253'.
+    """
+    start = r.sents[c.sent].start
+    lo = max(start, c.pos - 8)
+    if c.cue < 0:
+        for s, _e in r.sents[c.sent].cues.get("TOLL", ()):
+            if s < c.pos:
+                lo = min(lo, max(start, s - 3))
     return any(r.lower(i) in UPDATE for i in range(lo, c.pos))
 
 
@@ -651,6 +731,11 @@ def _range_end(r: Reader, c: Count) -> int | None:
     value = c.count
     if value is None:
         return None
+    # 'Between 300 and 600 people were killed': the count read before its verb is the lower
+    # bound and its position the upper one's
+    at = read_number([r.doc[x].text for x in range(i, min(r.n, i + 4))], 0)
+    if at is not None and at[0] > value and r.lower(i - 1) in RANGE_LINKS:
+        return at[0]
     # after: the number's words, then a link and another number
     j = i
     while j < min(r.n, i + 4) and word_value(r.lower(j)) is not None:

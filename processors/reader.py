@@ -22,6 +22,8 @@ from spacy.tokens import Doc
 from processors.nlp import PATTERNS, PLACES_KEY, load_gazetteer
 
 ACTOR_KINDS = frozenset({"armed_group", "force"})
+#: gazetteer kinds whose name right before "theatre" or "concert" makes it a venue
+VENUE_PLACES = frozenset({"city", "region"})
 CONTEXT_LABELS = frozenset(
     "LABOR SPORTS BUSINESS FICTION ACCIDENT DISASTER DISEASE HISTORY CYBER ANIMAL MISHAP".split()
 )
@@ -72,8 +74,14 @@ class Reader:
                 self.entity[i] = (name, kind)
         entity = self.entity
         sents, last, k = self.sents, len(starts) - 1, 0
+        venue_end = -1  # the end of the last fiction cue read as a venue
         for label, start, end in cues:  # the matcher yields them by start: sweep, bisect if not
             if label in CONTEXT_LABELS and start in entity:  # "African Union" is no trade union
+                continue
+            if label == "FICTION" and (start == venue_end or _venue(doc, start, end, entity)):
+                # "gunmen stormed a concert hall": where it happened, not a story; in "a movie
+                # theater" the venue noun is a fiction word too
+                venue_end = end
                 continue
             if start < starts[k]:
                 k = bisect_right(starts, start) - 1
@@ -82,6 +90,9 @@ class Reader:
                     k += 1
             sents[k].cues.setdefault(label, []).append((start, end))
         self.lex = lexicon()
+        for k, sent in enumerate(sents):
+            if "ACCIDENT" in sent.cues:
+                _bomb_blasts(doc, sents, k, self.lex)
         self.n = len(doc)
         self._lower: list[str | None] = [None] * self.n
         self._around: dict[int, frozenset[str]] = {}
@@ -156,8 +167,11 @@ class Reader:
         sent = self.sents[k]
         for start, _end in sent.cues.get("HISTORY", ()):
             lo = max(sent.start, start - 6)
-            if not any(self.lower(i) == "since" for i in range(lo, start)):
-                return True
+            if any(self.lower(i) == "since" for i in range(lo, start)):
+                continue
+            if self._attack_recalls(k, start):
+                continue
+            return True
         # "killed his girlfriend in 2013", "shot down in July 2014": an event dated by its year is
         # history, not news (today's reports say "on Tuesday", not the year)
         for start, _end in sent.cues.get("YEAR", ()):
@@ -167,6 +181,17 @@ class Reader:
             ):
                 return True
         return False
+
+    def _attack_recalls(self, k: int, start: int) -> bool:
+        """'an attack that recalled the bloodiest chapters of the conflict': the attack is today's,
+        what it recalls is history. A history word right after 'that'/'which' after a strike cue.
+        """
+        if self.lower(start - 1) not in ("that", "which"):
+            return False
+        cues = self.sents[k].cues
+        return any(
+            e == start - 1 for label in ("STRIKE", "STRIKE_WEAK") for _s, e in cues.get(label, ())
+        )
 
     def harm_tokens(self, k: int) -> frozenset[int]:
         """Tokens of sentence ``k`` inside casualty or strike cues (cached)."""
@@ -195,6 +220,55 @@ class Reader:
         """Character offsets (in the Doc's text) of tokens ``start..end``."""
         last = self.doc[end - 1]
         return self.doc[start].idx, last.idx + len(last)
+
+
+def _bomb_blasts(doc: Doc, sents: list[Sentence], k: int, lex: dict[str, frozenset[str]]) -> None:
+    """Drop sentence ``k``'s accident cues that are a bomb's blast: "Sunday's bomb blast killed",
+    "Two explosions tore through the hall ... a third bomb hit a train". A one-word explosion
+    cue is no accident when a strike cue of this sentence or a neighbour names a bomb; "a gas
+    explosion" (a cue of its own) and a blast with no bomb around stay accidents.
+    """
+    bombs = lex["BOMB_WORDS"]
+    around = sents[max(0, k - 1) : k + 2]
+    if not any(
+        doc[i].lower_ in bombs
+        for sent in around
+        for label in ("STRIKE", "STRIKE_WEAK")
+        for s, e in sent.cues.get(label, ())
+        for i in range(s, e)
+    ):
+        return
+    blasts = lex["BLAST_WORDS"]
+    cues = sents[k].cues
+    kept = [(s, e) for s, e in cues["ACCIDENT"] if not (e - s == 1 and doc[s].lower_ in blasts)]
+    if kept:
+        cues["ACCIDENT"] = kept
+    else:
+        del cues["ACCIDENT"]
+
+
+def _venue(doc: Doc, start: int, end: int, entity: dict[int, tuple[str, str]]) -> bool:
+    """A fiction word that names the place of the event, not a story: "concert hall", "movie
+    theater" (a venue noun follows); for a venue word ("concert", "theatre"), also a city or
+    region just before ("the Mariupol drama theatre", "Manchester concert"), a place preposition
+    before its phrase ("at a concert", "outside the theatre") or "at" after it ("a concert at the
+    arena"). Not "a concert film", "the band's new concert", "in the movie".
+    """
+    lex = lexicon()
+    n = len(doc)
+    after = doc[end].lower_ if end < n else ""
+    if after in lex["VENUE_NOUNS"]:
+        return True
+    if end - start != 1 or doc[start].lower_ not in lex["VENUE_WORDS"]:
+        return False
+    if after == "at":
+        return True
+    if any(entity.get(i, ("", ""))[1] in VENUE_PLACES for i in range(max(0, start - 2), start)):
+        return True
+    i, steps = start - 1, 0
+    while i >= 0 and steps < 4 and (doc[i].lower_ in ("the", "a", "an") or doc[i].is_title):
+        i, steps = i - 1, steps + 1
+    return i >= 0 and doc[i].lower_ in lex["VENUE_PREPS"]
 
 
 def _headline(doc: Doc, end: int) -> bool:

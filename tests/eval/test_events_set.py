@@ -61,7 +61,8 @@ def test_action_countries_f1_bar(report: EventsReport):
 
 
 def test_event_toll_bar(report: EventsReport):
-    # Met since the GeoNames places (branch gazetteer): 25/31 = 0.806 (24/31 before), by one event
+    # Met since the GeoNames places (branch gazetteer): 25/31 = 0.806 (24/31 before), by one event;
+    # still 25/31 with the event-facts rules of branch facts2 (the misses left are linking's)
     assert report.toll_rate >= 0.80, format_events_report(report)
 
 
@@ -84,3 +85,9 @@ def test_shuffled_orders_do_not_regress(tagged: tuple[list[dict], list[TaggedArt
     assert min(r.bcubed_f1 for r in runs) >= 0.85, text
     assert min(r.bcubed_precision for r in runs) >= 0.90, text
     assert max(r.events_ratio for r in runs) <= 1.2, text
+
+
+def test_main_event_killed_floor(report: EventsReport):
+    # Bar 0.75 (test_events_per_report.py); 0.787 on main before branch facts2, 71/80 = 0.887 with
+    # its event-facts rules: kept as a floor, rounded down
+    assert report.killed_rate >= 0.88, format_events_report(report)

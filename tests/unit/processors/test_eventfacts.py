@@ -23,9 +23,13 @@ def tagger() -> Tagger:
     return Tagger()
 
 
-def _tag(tagger: Tagger, text: str, published: dt.date | None = None) -> TaggedArticle:
+def _tag(
+    tagger: Tagger, text: str, published: dt.date | None = None, title: str = ""
+) -> TaggedArticle:
     when = dt.datetime.combine(published, dt.time(12), tzinfo=dt.UTC) if published else None
-    article = Article(id="t", source="test", body=text, published=when, fetched=FETCHED)
+    article = Article(
+        id="t", source="test", title=title, body=text, published=when, fetched=FETCHED
+    )
     return tagger.tag(article)
 
 
@@ -108,9 +112,281 @@ def test_main_event_toll(tagger: Tagger, rule: str, text: str, best: int | None)
     assert _event(tagger, text).killed.best == best, rule
 
 
+# (rule, title, text, killed best): a report as a feed gives it, title and body; each rule's case,
+# then one it must not catch
+REPORTS = [
+    (
+        "a fiction word naming the venue is the event's place: headline figure, body without one",
+        "Suicide bomber kills 22 at Manchester concert",
+        "The attacker detonated a device in the foyer of the arena as fans were leaving.",
+        22,
+    ),
+    (
+        "'concert hall' is a venue in the body too",
+        "",
+        "Gunmen stormed a concert hall in Paris on Friday night, killing at least 80 people.",
+        80,
+    ),
+    (
+        "'movie theater': the venue noun is a fiction word too",
+        "",
+        "A gunman opened fire in a crowded movie theater in Aurora, killing 12 people.",
+        12,
+    ),
+    (
+        "'in the movie ... in a theater': a story, its killings vetoed",
+        "",
+        "In the movie, a gunman opens fire in a theater, killing 12 people.",
+        None,
+    ),
+    (
+        "a fiction word telling a story still vetoes its killings",
+        "",
+        "The band's new concert film shows gunmen killing 80 people in a city under siege.",
+        None,
+    ),
+    (
+        "a bomb told around an explosion makes it the attack's blast, not an accident",
+        "",
+        "Sunday's bomb blast killed at least 10 people at a church in Kasindi, authorities said.",
+        10,
+    ),
+    (
+        "an explosion with no bomb around stays an accident",
+        "",
+        "An explosion at a fireworks warehouse killed 10 workers in Kasindi, authorities said.",
+        None,
+    ),
+    (
+        "'close to N' is a figure",
+        "",
+        "An investigation found that the air strike on the theatre killed close to 600 people.",
+        600,
+    ),
+    (
+        "'close' before no number reads none",
+        "",
+        "Gunmen killed close relatives of the mayor in a village near Kandahar on Monday.",
+        None,
+    ),
+    (
+        "an update word before the toll phrase: 'revised the toll ... down to'",
+        "",
+        "The health ministry revised the toll from Sunday's bombings down to 253. "
+        "Earlier figures had put the dead at 359.",
+        253,
+    ),
+    (
+        "no update word: the largest figure stays",
+        "",
+        "The toll from Sunday's bombings was 253, the health ministry said. "
+        "Police said 359 people had been killed.",
+        359,
+    ),
+    (
+        "a toll in a place named with its attack is the attack's, not the place's total",
+        "Death toll in Kabul school bombing rises to 68",
+        "More than 165 people were wounded, most of them students.",
+        68,
+    ),
+    (
+        "a toll in a place with no attack named is the place's running total",
+        "",
+        "An air strike killed 12 people in Rafah on Tuesday. "
+        "The death toll in Gaza has climbed to 197, health officials said.",
+        12,
+    ),
+    (
+        "'up from 58 a day earlier' dates the old figure, not the event",
+        "",
+        "The death toll from the bombing outside a school in Kabul rose to 68, officials said on "
+        "Sunday, up from 58 a day earlier.",
+        68,
+    ),
+    (
+        "an earlier time that is no old figure's still dates its sentence",
+        "",
+        "A strike killed 12 people in Kabul on Monday. A day earlier, a bombing killed 58 people.",
+        12,
+    ),
+    (
+        "a vow's report carries the toll of the attack it answers",
+        "Kenyatta vows 'severest' response as Garissa toll reaches 148",
+        "President Uhuru Kenyatta said Kenya would respond in the severest ways possible to the "
+        "massacre at the university.",
+        148,
+    ),
+    (
+        "a vow's report: also the toll told as the vow's cause",
+        "",
+        "Iran's leader vowed revenge for the attack that killed 25 people at a parade in Ahvaz.",
+        25,
+    ),
+    (
+        "a retaliatory strike's report does not carry the toll it answers",
+        "",
+        "Jets struck militia positions in Syria on Sunday in response to a drone attack that "
+        "killed three soldiers.",
+        None,
+    ),
+    (
+        "a truce has no dead of its own",
+        "",
+        "Israel and Hamas agreed to a ceasefire on Thursday after fighting that killed 240 people.",
+        None,
+    ),
+    (
+        "'after' an attack past a comma: still an earlier event",
+        "",
+        "A man drove a truck into crowds in Nice on Thursday night, killing 84 people. It was the "
+        "third attack in France in 18 months, after the Paris attacks that killed 130.",
+        84,
+    ),
+    (
+        "deaths told before 'after': the attack is their cause, not an earlier event",
+        "",
+        "Police said 20 people were killed, after gunmen attacked a wedding in Kandahar.",
+        20,
+    ),
+    (
+        "an 'including' phrase runs to its closing comma: its 'and 20 women' is no new group",
+        "",
+        "More than 80 people, including at least 30 children and 20 women, were killed in the "
+        "chemical attack on the town.",
+        80,
+    ),
+    (
+        "a group after the closing comma of an 'including' phrase is added",
+        "",
+        "Two soldiers, including a commander, and a civilian were killed in the attack on the "
+        "checkpoint.",
+        3,
+    ),
+    (
+        "a listed subject after a reporting clause: 'said ... that three women and six children'",
+        "",
+        "The security minister said in a press conference on Tuesday that three women and six "
+        "children were killed in the attack on the convoy.",
+        9,
+    ),
+    (
+        "a listed subject after a source clause, with 'at least' before an item",
+        "",
+        "According to the Pentagon, 13 US service members and at least 90 Afghans have been "
+        "killed in two bombing attacks outside Kabul's airport.",
+        103,
+    ),
+    (
+        "one subject after a source clause is no list",
+        "",
+        "According to the Pentagon, at least 90 Afghans have been killed in two bombing attacks "
+        "outside Kabul's airport.",
+        90,
+    ),
+    (
+        "a number joined to a noun by a hyphen is an adjective, not a listed victim",
+        "",
+        "In one of the deadliest episodes of the eight-month civil war, 80 people were killed in "
+        "the air strike on the market.",
+        80,
+    ),
+    (
+        "explosions in a report whose lead tells a strike are the strike's, not an accident",
+        "",
+        "Russia fired cruise missiles at cities across Ukraine during the morning rush hour. "
+        "Explosions were also reported in Lviv and Dnipro. At least 10 people were killed and "
+        "scores injured, officials said.",
+        10,
+    ),
+    (
+        "explosions in a report without a strike stay an accident",
+        "",
+        "Firefighters worked through the night at the chemical plant. Explosions were reported "
+        "across the site. At least 10 people were killed and scores injured, officials said.",
+        None,
+    ),
+    (
+        "'an attack that recalled' history: the attack is today's",
+        "",
+        "A car bomb exploded at a police academy in Bogota on Thursday, killing 10 people in an "
+        "attack that recalled the bloodiest chapters of the country's conflict.",
+        10,
+    ),
+    (
+        "'recalled' with no attack before it still makes its sentence history",
+        "",
+        "A car bomb exploded at a police academy in Bogota on Thursday. Residents recalled that a "
+        "bombing killed 40 people at the academy.",
+        None,
+    ),
+    (
+        "'Then,' goes on in the time of the sentence before: another year's dead",
+        "",
+        "Russian missiles hit a pizzeria in Kramatorsk on Tuesday, killing 10 people. On this day "
+        "in 2022, missiles hit a shopping center in Kremenchuk. Then, the occupiers killed 21 "
+        "people.",
+        10,
+    ),
+    (
+        "a second source's figure after 'but ... say' is no further group",
+        "",
+        "Officially, 132 people were killed in the attack on the village of Solhan, but security "
+        "sources say that at least 160 people were killed.",
+        132,
+    ),
+    (
+        "two groups in one sentence add up",
+        "",
+        "Gunmen killed 132 people in the attack on the village of Solhan, and police said that "
+        "16 soldiers were killed in the fighting.",
+        148,
+    ),
+    (
+        "'the number of victims killed has increased to 35' is a toll",
+        "",
+        "Rescuers found more bodies under the rubble of the building struck by a Russian missile "
+        "in Dnipro. The number of victims killed has increased to 35 people.",
+        35,
+    ),
+    (
+        "'the number of' things is no toll",
+        "",
+        "Russian missiles struck Dnipro on Saturday, killing 12 people. The number of rockets "
+        "fired at the city rose to 40.",
+        12,
+    ),
+    (
+        "a sentence without 'Then' after a dated one is the main event's again",
+        "",
+        "Russian missiles hit a pizzeria in Kramatorsk on Tuesday, killing 10 people. On this day "
+        "in 2022, missiles hit a shopping center in Kremenchuk. Rescuers said 21 people were "
+        "killed in the pizzeria.",
+        21,
+    ),
+]
+
+
+@pytest.mark.parametrize(("rule", "title", "text", "best"), REPORTS, ids=[t[0] for t in REPORTS])
+def test_report_toll(tagger: Tagger, rule: str, title: str, text: str, best: int | None):
+    event = _tag(tagger, text, title=title).event
+    assert (event.killed.best if event is not None else None) == best, rule
+
+
 def test_range_keeps_both_ends(tagger: Tagger):
     text = "Shelling of a market in Donetsk killed between eight and ten people, officials said."
     assert _killed(tagger, text) == (8, 8, 10)
+
+
+def test_range_before_the_verb_keeps_both_ends(tagger: Tagger):
+    text = "Officials said 300 to 600 people were killed in the air strike on the theatre."
+    assert _killed(tagger, text) == (300, 300, 600)
+    text = "Between 300 and 600 people were killed in the air strike on the theatre."
+    assert _killed(tagger, text) == (300, 300, 600)
+
+
+def test_figures_before_two_verbs_are_no_range(tagger: Tagger):
+    text = "In the air strike on the theatre 300 people were killed and 600 were wounded."
+    assert _killed(tagger, text) == (300, 300, 300)
 
 
 def test_two_figures_of_killed_and_wounded_are_no_range(tagger: Tagger):
