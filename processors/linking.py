@@ -126,6 +126,16 @@ _MONTH_WORDS = frozenset(
 _TOLL_WORD = re.compile(
     r"\b(?:toll|dead|deaths|killed|injured|wounded|casualties|victims)\b", re.IGNORECASE
 )
+# A capitalised phrase right after a preposition of place ("in Beslan", "at Nasa-Hablod"):
+# where the gazetteer knows no place, the text still says where things happened.
+_PLACE_PHRASE = re.compile(r"\b(?:in|at|near|outside)\s+([A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)*)")
+# Words of place names that many places share ("Borno State", "Kanbalu Township", "Palm
+# Beach"): only the particular word tells one unknown place from another.
+_PLACE_TYPES = frozenset(
+    "state province district region area county city town township village market school "
+    "hospital hotel street square station camp base airport beach north south east west "
+    "northern southern eastern western central upper lower new islamic".split()
+)
 _CALENDAR = frozenset(
     "january february march april june july august september october november december "
     "monday tuesday wednesday thursday friday saturday sunday".split()
@@ -463,7 +473,7 @@ def report_of(article: TaggedArticle, config: LinkConfig | None = None) -> Repor
         signals=tuple(t for t in SIGNAL_TYPES if t in types),
         countries=countries,
         places=places,
-        place_names=frozenset(p.name for p in places),
+        place_names=frozenset(p.name for p in places) | _unknown_places(text, names, article),
         words=words,
         names=names,
         numbers=frozenset(numbers),
@@ -477,6 +487,29 @@ def report_of(article: TaggedArticle, config: LinkConfig | None = None) -> Repor
         update=_is_update(text, words),
         headline=tuple(sorted(headline - {key.lower()})),
     )
+
+
+def _unknown_places(text: str, names: frozenset[str], article: TaggedArticle) -> frozenset[str]:
+    """Names the text puts right after "in", "at", "near" or "outside" ("School No. 1 in
+    Beslan") that the gazetteer does not know: the town or venue where things happened, when
+    the tagger found no place below country level. Known places are left to the tagger, which
+    tells action places ("in Sarajevo") from where someone spoke ("in Belgrade, ..."). Cut like
+    names (lower case, ``_stem``), so they never equal a gazetteer place's name."""
+    if not names:
+        return frozenset()
+    known = {
+        _stem(token)
+        for p in article.places
+        for token in f"{p.text} {p.name}".lower().replace("’", "'").split()
+    }
+    # a country's name or nationality ("in Israeli custody") is not a town or a venue
+    generic = _PLACE_TYPES.union(*_country_words().values())
+    out = set()
+    for phrase in _PLACE_PHRASE.findall(text):
+        tokens = [_stem(t) for t in phrase.lower().replace("’", "'").split()]
+        if known.isdisjoint(tokens):
+            out.update(t for t in tokens if t in names and t not in generic)
+    return frozenset(out)
 
 
 def _is_update(text: str, words: frozenset[str]) -> bool:

@@ -514,3 +514,34 @@ def test_a_truce_may_be_reported_before_the_day_it_starts():
     started = report_of(truce("t2", date(2026, 3, 11), published=False))
     assert announced is not None and started is not None
     assert compare(announced, started, LinkConfig()) is not None
+
+
+def test_a_town_the_gazetteer_does_not_know_counts_as_a_shared_place():
+    # written for this test: no Mention for the town, as when the gazetteer does not know it
+    a = report("u1", "Wire A", "Siege at school ends in carnage",
+               ["Special forces stormed School No. 1 in Tawila on Friday; scores were killed."],
+               day=date(2026, 3, 6))
+    b = report("u2", "Daily B", "Tawila toll climbs to 322",
+               ["Workers have recovered 322 bodies from the wrecked school in Tawila."],
+               day=date(2026, 3, 7))
+    ra, rb = report_of(a), report_of(b)
+    assert ra is not None and rb is not None
+    assert "tawila" in ra.place_names and "tawila" in rb.place_names
+    # 'School' follows 'at' but names a kind of place, not one place
+    assert "school" not in ra.place_names
+    score, reasons = compare(ra, rb, LinkConfig()) or (0.0, [])
+    assert "shared place tawila" in reasons
+    assert score >= LinkConfig().threshold
+    # must not link: the same name where it is not said to be the place ("Tawila said"), nor a
+    # known place (the tagger keeps where things happened apart from where someone spoke)
+    c = report("u3", "Radio C", "Tawila toll climbs to 322",
+               ["Workers have recovered 322 bodies, Tawila officials said, in Nyala."],
+               day=date(2026, 3, 7), places=(NYALA,))
+    d = report("u4", "Radio D", "Envoys meet",
+               ["Envoys met in Nyala to discuss the siege."], places=(NYALA,))
+    rc, rd = report_of(c), report_of(d)
+    assert rc is not None and rd is not None
+    assert "tawila" not in rc.place_names and "nyala" not in rd.place_names
+    assert "Nyala" in rc.place_names  # the tagger's place, as before
+    assert not {r for r in (compare(ra, rc, LinkConfig()) or (0, []))[1]
+                if r.startswith("shared place")}
