@@ -504,7 +504,7 @@ def _unknown_places(text: str, names: frozenset[str], article: TaggedArticle) ->
     }
     # a country's name or nationality ("in Israeli custody") is not a town or a venue
     generic = _PLACE_TYPES.union(*_country_words().values())
-    out = set()
+    out: set[str] = set()
     for phrase in _PLACE_PHRASE.findall(text):
         tokens = [_stem(t) for t in phrase.lower().replace("’", "'").split()]
         if known.isdisjoint(tokens):
