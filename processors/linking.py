@@ -220,15 +220,18 @@ def _outside_powers() -> frozenset[str]:
 def routing_key(article: TaggedArticle) -> str | None:
     """The action country that partitions the stream; None when the article names no place.
 
-    With the tagger's event facts it is their first action country. Without them: the country
-    of the first city or region named (a text names the place where things happened below
-    country level far more often than an attacker's home), else the first country named that is
-    not an outside power (the US, UK, France, Russia are named as attackers far from where
-    things happen), else the first country named.
+    With the tagger's event facts it is their first action country that is not an outside
+    power, else their first (an embassy bombing in Nairobi and Dar es Salaam may give the US,
+    Kenya and Tanzania: the event is filed where it happened, as the other reports of it are).
+    Without them: the country of the first city or region named (a text names the place where
+    things happened below country level far more often than an attacker's home), else the first
+    country named that is not an outside power (the US, UK, France, Russia are named as
+    attackers far from where things happen), else the first country named.
     """
-    if article.event is not None and article.event.countries:
-        return article.event.countries[0]
     outside = _outside_powers()
+    if article.event is not None and article.event.countries:
+        countries = article.event.countries
+        return next((c for c in countries if c not in outside), countries[0])
     for place in article.places:
         if place.kind in PLACE_KINDS and place.country and place.country not in outside:
             return place.country

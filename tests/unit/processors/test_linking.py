@@ -545,3 +545,21 @@ def test_a_town_the_gazetteer_does_not_know_counts_as_a_shared_place():
     assert "Nyala" in rc.place_names  # the tagger's place, as before
     assert not {r for r in (compare(ra, rc, LinkConfig()) or (0, []))[1]
                 if r.startswith("shared place")}
+
+
+def test_an_outside_power_among_the_action_countries_does_not_route_the_event():
+    # the tagger may count the US for a bombing of its embassies in Kenya and Tanzania
+    embassy = report("o1", "A", "Bombs hit embassies", ["s"], country="United States")
+    assert embassy.event is not None
+    embassy = embassy.model_copy(update={"event": embassy.event.model_copy(
+        update={"countries": ["United States", "Kenya", "Tanzania"]})})
+    assert routing_key(embassy) == "Kenya"
+    # must stay: an outside power that is the only action country (a strike on US soil), and
+    # the order the tagger gives when no outside power leads
+    alone = report("o2", "A", "Blast in Oklahoma City", ["s"], country="United States")
+    assert routing_key(alone) == "United States"
+    both = report("o3", "A", "Strikes on two countries", ["s"], country="Afghanistan")
+    assert both.event is not None
+    both = both.model_copy(update={"event": both.event.model_copy(
+        update={"countries": ["Afghanistan", "Sudan"]})})
+    assert routing_key(both) == "Afghanistan"
