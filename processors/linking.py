@@ -159,6 +159,9 @@ class LinkConfig:
     published_window_days: float = 3.0
     # an event stated (or named) more than this after a report's publication is not its event
     published_lead_days: float = 1.0
+    # a toll follow-up the tagger could not date is dated by the one day it names this far
+    # before its publication (big attacks' tolls are revised for a week or two)
+    follow_up_days: float = 14.0
     threshold: float = 0.35
     place_bonus: float = 0.3
     name_bonus: float = 0.1
@@ -441,8 +444,12 @@ def report_of(article: TaggedArticle, config: LinkConfig | None = None) -> Repor
         places = tuple(p for p in article.places if p.kind in PLACE_KINDS and p.country == key)
         killed, wounded = _toll(article.summary.killed), _toll(article.summary.wounded)
         date, dated_by = None, ""
+    days, update = _month_days(text, words), _is_update(text, words)
     if date is None and article.published is not None:
         date, dated_by = article.published.astimezone(UTC).date(), "published"
+        named = _follow_up_day(date, days, config) if update else None
+        if named is not None:
+            date, dated_by = named, "event"
     # Only the report's own toll figures are compared: other numbers in a text are often the
     # toll of the event it reacts to, which its reaction and follow-up reports repeat as well.
     numbers: set[int] = set()
@@ -486,10 +493,23 @@ def report_of(article: TaggedArticle, config: LinkConfig | None = None) -> Repor
         score=article.score.total,
         evidence=evidence,
         fingerprint=stable_id(content),
-        days=_month_days(text, words),
-        update=_is_update(text, words),
+        days=days,
+        update=update,
         headline=tuple(sorted(headline - {key.lower()})),
     )
+
+
+def _follow_up_day(published: dt.date, days: frozenset[int], config: LinkConfig) -> dt.date | None:
+    """The event's day for a toll follow-up that the tagger could not date: the one day of the
+    year it names in the ``follow_up_days`` before its publication ("358 people were now known
+    to have died in the October 14 truck bombing"). A follow-up tells of a new count about an
+    event that happened days before; the day it names is that event's. None when it names no
+    such day or several (which of them is the event's is then the tagger's question)."""
+    offsets = {_offset_to(day, published) for day in days}
+    before = [o for o in offsets if -config.follow_up_days <= o <= 0]
+    if len(before) != 1:
+        return None
+    return published + dt.timedelta(days=int(before[0]))
 
 
 def _unknown_places(text: str, names: frozenset[str], article: TaggedArticle) -> frozenset[str]:

@@ -563,3 +563,35 @@ def test_an_outside_power_among_the_action_countries_does_not_route_the_event():
     both = both.model_copy(update={"event": both.event.model_copy(
         update={"countries": ["Afghanistan", "Sudan"]})})
     assert routing_key(both) == "Afghanistan"
+
+
+def test_an_undated_toll_follow_up_is_dated_by_the_day_it_names_before_publication():
+    first = report("d1", "Wire A", "Truck bomb rocks Khartoum junction",
+                   ["A truck bomb killed 20 people at a busy junction in Khartoum."],
+                   places=(KHARTOUM,), killed=20, day=date(2026, 3, 2))
+
+    def published_later(rid: str, sentence: str) -> TaggedArticle:
+        art = report(rid, "Daily B", "Khartoum bombing toll", [sentence],
+                     places=(KHARTOUM,), killed=358, day=None)
+        return art.model_copy(update={"published": datetime(2026, 3, 9, 8, tzinfo=UTC)})
+
+    follow = report_of(published_later(
+        "d2", "The toll from the March 2 truck bombing in Khartoum rose to 358."))
+    a = report_of(first)
+    assert a is not None and follow is not None and follow.update
+    assert follow.date == date(2026, 3, 2) and follow.dated_by == "event"
+    assert compare(a, follow, LinkConfig()) is not None
+    assert partition(link([first, published_later(
+        "d2", "The toll from the March 2 truck bombing in Khartoum rose to 358.")])) == {
+        frozenset({"d1", "d2"})}
+    # must not move: a report that is no follow-up (the day is background), a follow-up naming
+    # two days (which one is the event's?), and a day further back than follow_up_days
+    for rid, sentence in [
+        ("n1", "A new blast in Khartoum came a week after the March 2 truck bombing killed 358."),
+        ("n2", "The toll of the March 2 and March 5 bombings in Khartoum rose to 358."),
+        ("n3", "The toll from the February 1 truck bombing in Khartoum rose to 358."),
+    ]:
+        other = report_of(published_later(rid, sentence))
+        assert other is not None and other.dated_by == "published", rid
+        assert other.date == date(2026, 3, 9)
+        assert compare(a, other, LinkConfig()) is None, rid
