@@ -69,12 +69,14 @@ def test_event_toll_bar(report: EventsReport):
 # Regression floors of the linking-quality work (docs/events.md "Linking quality"), measured and
 # rounded down: file order P 0.981, F1 0.925, toll 28/31 = 0.903; 20 shuffled orders (seeds 0-19)
 # F1 min 0.855, precision min 0.908 (before it: file order F1 0.879, shuffled F1 min 0.812).
+# Branch linkquality2 (places the gazetteer does not know, dv-057 joins D09): file order F1 0.934,
+# events 43/37 = 1.162; shuffled F1 min 0.864, precision min 0.908.
 
 
 def test_dev_linking_does_not_regress(report: EventsReport):
     text = format_events_report(report)
     assert report.bcubed_precision >= 0.97, text
-    assert report.bcubed_f1 >= 0.92, text
+    assert report.bcubed_f1 >= 0.93, text
     assert report.toll_rate >= 0.90, text
 
 
@@ -82,7 +84,7 @@ def test_shuffled_orders_do_not_regress(tagged: tuple[list[dict], list[TaggedArt
     items, articles = tagged
     runs = shuffled(items, articles, 20)
     text = format_spread(runs)
-    assert min(r.bcubed_f1 for r in runs) >= 0.85, text
+    assert min(r.bcubed_f1 for r in runs) >= 0.86, text
     assert min(r.bcubed_precision for r in runs) >= 0.90, text
     assert max(r.events_ratio for r in runs) <= 1.2, text
 
