@@ -32,7 +32,8 @@ How a report is linked (each step is written into ``EventRecord.links`` as a rea
 2. **Score against each candidate member** (symmetric): cosine of the content words of title,
    lead and evidence sentences, plus a bonus per shared capitalised name (up to three; not
    titles and offices) and per content word both titles have (up to three), a bonus for a
-   shared named place below country level, for a shared casualty figure and for the same stated
+   shared named place below country level (or a name the gazetteer does not know right after
+   "in", "at", "near", "outside"), for a shared casualty figure and for the same stated
    day, minus ``day_penalty`` per day between their dates (not when the later report is a toll
    follow-up); no candidate when one has no date and names only days of the year far from the
    other's date (``_days_apart``), or when a violent event is stated after the other report's
