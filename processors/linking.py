@@ -413,9 +413,10 @@ def report_of(article: TaggedArticle, config: LinkConfig | None = None) -> Repor
                 break
     # The lead says who did what where even when the casualty and strike sentences are further
     # down (a follow-up's lead names the venue, its signals only the new toll).
-    text = " ".join([article.title, article.lead, *sentences])
+    body = " ".join([article.lead, *sentences])
+    text = f"{article.title} {body}"
     headline = _words(article.title)
-    words = headline | _words(" ".join([article.lead, *sentences]))
+    words = headline | _words(body)
     # Every event of a routing key shares its country's name, nationality and the names of its
     # offices: only the rest of the capitalised words say which event a report is about.
     skip = {
@@ -484,7 +485,7 @@ def report_of(article: TaggedArticle, config: LinkConfig | None = None) -> Repor
         signals=tuple(t for t in SIGNAL_TYPES if t in types),
         countries=countries,
         places=places,
-        place_names=frozenset(p.name for p in places) | _unknown_places(text, names, article),
+        place_names=frozenset(p.name for p in places) | _unknown_places(body, names, article),
         words=words,
         names=names,
         numbers=frozenset(numbers),
@@ -514,11 +515,12 @@ def _follow_up_day(published: dt.date, days: frozenset[int], config: LinkConfig)
 
 
 def _unknown_places(text: str, names: frozenset[str], article: TaggedArticle) -> frozenset[str]:
-    """Names the text puts right after "in", "at", "near" or "outside" ("School No. 1 in
-    Beslan") that the gazetteer does not know: the town or venue where things happened, when
-    the tagger found no place below country level. Known places are left to the tagger, which
-    tells action places ("in Sarajevo") from where someone spoke ("in Belgrade, ..."). Cut like
-    names (lower case, ``_stem``), so they never equal a gazetteer place's name."""
+    """Names the text (lead and sentences, not in title case: "Killed in Ambush") puts right
+    after "in", "at", "near" or "outside" ("School No. 1 in Beslan") that the gazetteer does
+    not know: the town or venue where things happened, when the tagger found no place below
+    country level. Known places are left to the tagger, which tells action places ("in
+    Sarajevo") from where someone spoke ("in Belgrade, ..."). Cut like names (lower case,
+    ``_stem``), so they never equal a gazetteer place's name."""
     if not names:
         return frozenset()
     known = {
@@ -529,8 +531,11 @@ def _unknown_places(text: str, names: frozenset[str], article: TaggedArticle) ->
     # a country's name or nationality ("in Israeli custody") is not a town or a venue
     generic = _PLACE_TYPES.union(*_country_words().values())
     out: set[str] = set()
-    for phrase in _PLACE_PHRASE.findall(text):
-        tokens = [_stem(t) for t in phrase.lower().replace("’", "'").split()]
+    for match in _PLACE_PHRASE.finditer(text):
+        before = text[max(0, match.start() - 30) : match.start()].split()
+        if before and before[-1][0].isupper():
+            continue  # title case ("Are Killed in Ambush"): every word is capitalised
+        tokens = [_stem(t) for t in match.group(1).lower().replace("’", "'").split()]
         if known.isdisjoint(tokens):
             out.update(t for t in tokens if t in names and t not in generic)
     return frozenset(out)

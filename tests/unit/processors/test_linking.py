@@ -542,6 +542,10 @@ def test_a_town_the_gazetteer_does_not_know_counts_as_a_shared_place():
     rc, rd = report_of(c), report_of(d)
     assert rc is not None and rd is not None
     assert "tawila" not in rc.place_names and "nyala" not in rd.place_names
+    # nor a headline in title case that a lead repeats ("Killed in Ambush Claudia ...")
+    e = report("u5", "Radio E", "", ["Nine Are Killed in Ambush Near Tawila, officials said."])
+    re_ = report_of(e)
+    assert re_ is not None and not {"ambush", "tawila"} & re_.place_names
     assert "Nyala" in rc.place_names  # the tagger's place, as before
     assert not {r for r in (compare(ra, rc, LinkConfig()) or (0, []))[1]
                 if r.startswith("shared place")}
