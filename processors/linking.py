@@ -449,7 +449,7 @@ def report_of(article: TaggedArticle, config: LinkConfig | None = None) -> Repor
     days, update = _month_days(text, words), _is_update(text, words)
     if date is None and article.published is not None:
         date, dated_by = article.published.astimezone(UTC).date(), "published"
-        named = _follow_up_day(date, days, config) if update else None
+        named = _follow_up_day(date, text, days, config) if update else None
         if named is not None:
             date, dated_by = named, "event"
     # Only the report's own toll figures are compared: other numbers in a text are often the
@@ -501,12 +501,22 @@ def report_of(article: TaggedArticle, config: LinkConfig | None = None) -> Repor
     )
 
 
-def _follow_up_day(published: dt.date, days: frozenset[int], config: LinkConfig) -> dt.date | None:
+def _follow_up_day(
+    published: dt.date, text: str, days: frozenset[int], config: LinkConfig
+) -> dt.date | None:
     """The event's day for a toll follow-up that the tagger could not date: the one day of the
     year it names in the ``follow_up_days`` before its publication ("358 people were now known
     to have died in the October 14 truck bombing"). A follow-up tells of a new count about an
     event that happened days before; the day it names is that event's. None when it names no
-    such day or several (which of them is the event's is then the tagger's question)."""
+    such day or several (which of them is the event's is then the tagger's question). A day
+    after "since" starts a period ("the toll since October 7 rose to ..."): a war's or a
+    campaign's total, not one event, so it dates nothing."""
+    if days and "since" in text:
+        days = days - {
+            _day_of(m)
+            for m in _MONTH_DAY.finditer(text)
+            if text[max(0, m.start() - 10) : m.start()].rstrip().lower().endswith("since")
+        }
     offsets = {_offset_to(day, published) for day in days}
     before = [o for o in offsets if -config.follow_up_days <= o <= 0]
     if len(before) != 1:
@@ -559,13 +569,14 @@ def _month_days(text: str, words: frozenset[str]) -> frozenset[int]:
     ``words`` (the text's) spare the search when it names no month, as in most reports."""
     if words.isdisjoint(_MONTH_WORDS) and "May" not in text:  # 'may' is a stop word
         return frozenset()
-    out = set()
-    for m1, d1, d2, m2 in _MONTH_DAY.findall(text):
-        month = _MONTH_NUMBER[(m1 or m2)[:3].lower()]
-        day = int(d1 or d2)
-        if 1 <= day <= 31:
-            out.add(month * 100 + day)
-    return frozenset(out)
+    out = {_day_of(m) for m in _MONTH_DAY.finditer(text)}
+    return frozenset(day for day in out if 1 <= day % 100 <= 31)
+
+
+def _day_of(match: re.Match[str]) -> int:
+    """month*100+day of a ``_MONTH_DAY`` match."""
+    m1, d1, d2, m2 = match.groups()
+    return _MONTH_NUMBER[(m1 or m2)[:3].lower()] * 100 + int(d1 or d2)
 
 
 _MONTH_NUMBER = {

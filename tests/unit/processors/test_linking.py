@@ -594,6 +594,7 @@ def test_an_undated_toll_follow_up_is_dated_by_the_day_it_names_before_publicati
         ("n1", "A new blast in Khartoum came a week after the March 2 truck bombing killed 358."),
         ("n2", "The toll of the March 2 and March 5 bombings in Khartoum rose to 358."),
         ("n3", "The toll from the February 1 truck bombing in Khartoum rose to 358."),
+        ("n4", "The toll of the fighting in Khartoum since March 2 rose to 358."),
     ]:
         other = report_of(published_later(rid, sentence))
         assert other is not None and other.dated_by == "published", rid
