@@ -92,6 +92,11 @@ HEDGE = _singles("HEDGE")
 MEDIATION = _singles("MEDIATION")
 CONTINUES = words()["CONTINUES"]
 SOURCE_VERBS = _singles("SOURCE_VERBS")
+REACT_VERBS = _singles("REACT_VERBS")
+#: words that end a verb's object on the way to a strike ('answered questions about the attack')
+OBJECT_ENDS = frozenset(
+    {"about", "over", "to", "for", "of", "on", "in", "at", "with", "from", "by", "after", "into"}
+)
 
 
 @dataclass
@@ -217,6 +222,9 @@ def _reacted(r: Reader, k: int, start: int) -> bool:
             return True
         if low in ("avenge", "avenging"):
             return True
+        if low in REACT_VERBS and start - i <= 4:
+            # 'the operation answered Monday's shelling': the strike is the verb's object
+            return not any(r.lower(j) in OBJECT_ENDS for j in range(i + 1, start))
     return False
 
 
@@ -392,7 +400,7 @@ def _action_role(r: Reader, place: Place, lo: int) -> bool:
             i -= 1
             continue
         if low in ACTION_PREPS:
-            return True
+            return not _launch_site(r, i, lo)
         if low in BLOCK_PREPS or i in r.entity:
             return False
         tok = r.doc[i]
@@ -400,6 +408,21 @@ def _action_role(r: Reader, place: Place, lo: int) -> bool:
             return False  # a clause ends: the place is not governed by what came before
         free += 1  # an adjective or a name on the way: 'in a remote area', 'in Yagha province'
         i -= 1
+    return False
+
+
+def _launch_site(r: Reader, prep: int, lo: int) -> bool:
+    """'flying from bases in Italy': the place of a 'from' phrase is where the force came from.
+
+    'from' one to three words before the preposition, none of them a place preposition or a
+    comma ('rockets fired from ships hit homes in Ashkelon': the homes are the target).
+    """
+    for i in range(prep - 1, max(lo, prep - 4) - 1, -1):
+        low = r.lower(i)
+        if low == "from":
+            return i < prep - 1
+        if low in ACTION_PREPS or not r.doc[i].is_alpha:
+            return False
     return False
 
 

@@ -171,6 +171,8 @@ class Reader:
                 continue
             if self._attack_recalls(k, start):
                 continue
+            if any(self.lower(i) in self.lex["RECORD_WORDS"] for i in range(lo, start)):
+                continue  # 'the deadliest attack in Somalia's history': a record, not a recall
             return True
         # "killed his girlfriend in 2013", "shot down in July 2014": an event dated by its year is
         # history, not news (today's reports say "on Tuesday", not the year)

@@ -363,6 +363,32 @@ REPORTS = [
         "killed in the pizzeria.",
         21,
     ),
+    (
+        "a history word after a superlative is a record, not a past event recalled",
+        "",
+        "The death toll from Saturday's truck bombing in the capital has risen to 276, making it "
+        "the deadliest attack in the country's history.",
+        276,
+    ),
+    (
+        "a history word with no superlative still recalls the past",
+        "",
+        "The town's history includes a truck bombing that killed 276 people.",
+        None,
+    ),
+    (
+        "'answered' with the strike as its object: the answered attack's dead are not the strike's",
+        "",
+        "NATO jets struck Serb positions around the city on Wednesday. The alliance said the "
+        "operation answered Monday's shelling of a market that killed 37 people.",
+        None,
+    ),
+    (
+        "'answered' with a preposition before the attack is no answer to it",
+        "",
+        "Officials answered questions about the shelling of a market that killed 37 people.",
+        37,
+    ),
 ]
 
 
@@ -451,6 +477,17 @@ PLACES = [
         "a possessive of a place noun names the place",
         "A missile strike on Azerbaijan's second-largest city killed ten people.",
         ["Azerbaijan"],
+    ),
+    (
+        "a place in a 'from' phrase is a launch site: 'from bases in Italy'",
+        "Warplanes flying from bases in Italy struck ammunition dumps around Sarajevo, killing "
+        "five people.",
+        ["Bosnia and Herzegovina"],
+    ),
+    (
+        "a target named after a launch site and a verb is still an action place",
+        "Rockets fired from Gaza hit homes in Ashkelon, killing two people.",
+        ["Israel"],
     ),
 ]
 
