@@ -93,6 +93,8 @@ MEDIATION = _singles("MEDIATION")
 CONTINUES = words()["CONTINUES"]
 SOURCE_VERBS = _singles("SOURCE_VERBS")
 REACT_VERBS = _singles("REACT_VERBS")
+PREVIOUS_WORDS = _singles("PREVIOUS_WORDS")
+FIGURE_WORDS = _singles("FIGURE_WORDS")
 #: words that end a verb's object on the way to a strike ('answered questions about the attack')
 OBJECT_ENDS = frozenset(
     {"about", "over", "to", "for", "of", "on", "in", "at", "with", "from", "by", "after", "into"}
@@ -660,6 +662,8 @@ def _toll(r: Reader, counts: list[Count]) -> TollRange:
         return TollRange(1, 1, 1)
     plain = [c for c in exact if not _hedged(r, c)]
     exact = plain or exact
+    current = [c for c in exact if not _superseded(r, c)]
+    exact = current or exact
     by_sent: dict[int, list[Count]] = {}
     for c in exact:
         by_sent.setdefault(c.sent, []).append(c)
@@ -693,6 +697,24 @@ def _toll(r: Reader, counts: list[Count]) -> TollRange:
             low, high = min(c.count, other), max(c.count, other)
             best = low
     return TollRange(low, best, high)
+
+
+def _superseded(r: Reader, c: Count) -> bool:
+    """'far above the ministry's earlier count of 82 dead': a figure the text names as an old one.
+
+    A figure noun ('count', 'toll', 'estimate') right after a word of the past ('earlier',
+    'initial') within six tokens before the number, in its clause.
+    """
+    lo = max(r.sents[c.sent].start, c.pos - 6)
+    for i in range(c.pos - 1, lo - 1, -1):
+        low = r.lower(i)
+        if low in (",", ";", "—", "–"):
+            return False
+        if low in FIGURE_WORDS and any(
+            r.lower(j) in PREVIOUS_WORDS for j in range(max(lo, i - 3), i)
+        ):
+            return True
+    return False
 
 
 def _first_source(counts: list[Count], r: Reader) -> list[Count]:

@@ -389,6 +389,20 @@ REPORTS = [
         "Officials answered questions about the shelling of a market that killed 37 people.",
         37,
     ),
+    (
+        "a figure named as an earlier count is superseded, not another group of dead",
+        "",
+        "Air strikes hit a funeral hall in Sanaa on Saturday. A UN official said more than 140 "
+        "people were killed, far above the health ministry's earlier count of 82 dead.",
+        140,
+    ),
+    (
+        "a second figure with no word of the past is another group of the same sentence",
+        "",
+        "Air strikes hit a funeral hall in Sanaa on Saturday. A UN official said more than 140 "
+        "people were killed, and the ministry's count of 82 dead soldiers came later.",
+        222,
+    ),
 ]
 
 
