@@ -403,6 +403,21 @@ REPORTS = [
         "people were killed, and the ministry's count of 82 dead soldiers came later.",
         222,
     ),
+    (
+        "a death word in the lead of a report whose lead tells an attack is the attack's dead",
+        "Bomb rips federal building in Oklahoma City; children among dead",
+        "A bomb hidden in a parked vehicle exploded outside the building on Wednesday morning. "
+        "By evening, officials said at least 31 people were confirmed dead.",
+        31,
+    ),
+    (
+        "the same death word past the lead, with no violence near it, states no dead",
+        "Bomb rips federal building in Oklahoma City; children among dead",
+        "A bomb hidden in a parked vehicle exploded outside the building on Wednesday morning. "
+        "The governor spoke to reporters in the evening. Schools stayed closed on Thursday. "
+        "Officials said at least 31 people were confirmed dead.",
+        None,
+    ),
 ]
 
 
