@@ -37,6 +37,8 @@ VICTIM_ADJECTIVES = _WORDS["VICTIM_ADJECTIVES"]
 NAME_PARTICLES = _WORDS["NAME_PARTICLES"]
 ONE_VICTIM_CUES = _WORDS["ONE_VICTIM_CUES"]
 BLAST_WORDS = _WORDS["BLAST_WORDS"]
+#: what an attack leaves, like its blast: no accident in an attack report
+ATTACK_DAMAGE = BLAST_WORDS | _WORDS["AFTERMATH_WORDS"]
 #: the title and first sentences, where a report tells what happened
 LEAD = 3
 
@@ -144,7 +146,7 @@ def _domain_near(r: Reader, k: int, domains: tuple[str, ...], strike_sents: set[
             if (
                 label == "ACCIDENT"
                 and (attack_report or j in strike_sents)
-                and all(e - s == 1 and r.lower(s) in BLAST_WORDS for s, e in got)
+                and all(e - s == 1 and r.lower(s) in ATTACK_DAMAGE for s, e in got)
             ):
                 continue
             return True

@@ -418,6 +418,21 @@ REPORTS = [
         "Officials said at least 31 people were confirmed dead.",
         None,
     ),
+    (
+        "collapsed buildings in a report whose lead tells an attack are its aftermath, no accident",
+        "Truck bomb rocks Mogadishu junction",
+        "A truck packed with explosives blew up at a busy junction in Mogadishu on Saturday. "
+        "Police said at least 20 people were killed, but warned the toll would rise as rescuers "
+        "searched collapsed buildings.",
+        20,
+    ),
+    (
+        "a collapse with no attack in the lead stays an accident",
+        "",
+        "Heavy rain lashed Lagos on Saturday. Police said at least 20 people were killed when a "
+        "building collapsed in the city.",
+        None,
+    ),
 ]
 
 
