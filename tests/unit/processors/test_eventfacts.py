@@ -433,6 +433,20 @@ REPORTS = [
         "building collapsed in the city.",
         None,
     ),
+    (
+        "an earlier strike that is the killing verb's subject takes its dead along",
+        "",
+        "Gunmen stormed a hotel in Mogadishu on Saturday, and police said 23 people were killed. "
+        "The attack came two weeks after a truck bomb in the city killed more than 350 people.",
+        23,
+    ),
+    (
+        "a clause break after the earlier strike: the dead are the main event's",
+        "",
+        "Gunmen stormed a hotel in Mogadishu on Saturday. The siege came two weeks after a truck "
+        "bomb in the city; police said 23 people were killed in the hotel.",
+        23,
+    ),
 ]
 
 
