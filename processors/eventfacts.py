@@ -158,8 +158,8 @@ def sentence_relation(r: Reader, k: int, published_year: int | None = None) -> s
     for _start, end in cues.get("TOLL", ()):
         if r.lower(end) == "in" and end + 1 in r.entity and not _attack_named(r, k, end + 1):
             return "cumulative"  # 'the death toll in Gaza has climbed to 197': a place's total
-    for start, _end in cues.get("EV_EARLIER", ()):
-        if not _previous_figure(r, k, start):
+    for start, end in cues.get("EV_EARLIER", ()):
+        if not _previous_figure(r, k, start) and not _revised_toll_of(r, k, start, end):
             return "earlier"
     if published_year is not None:
         for start, _end in cues.get("EV_YEAR", ()):
@@ -199,6 +199,23 @@ def _previous_figure(r: Reader, k: int, start: int) -> bool:
     while i >= lo and word_value(r.lower(i)) is not None:
         i -= 1
     return i < start - 1 and r.lower(i) == "from"
+
+
+def _revised_toll_of(r: Reader, k: int, start: int, end: int) -> bool:
+    """'revised the death toll from last week's attacks ... to 172': the time names the attack
+    whose toll the report updates now; it does not date the sentence.
+
+    A possessive time phrase right after a toll phrase and 'from'/'of'/'in', and an update word in
+    the sentence ('Last week's bombing killed 40' and 'the toll from last week's bombing stood at
+    40' stay earlier).
+    """
+    if r.lower(end) not in ("'s", "’s"):
+        return False
+    sent = r.sents[k]
+    tolls = sent.cues.get("TOLL", ())
+    if not any(e == start - 1 and r.lower(e) in ("from", "of", "in") for _s, e in tolls):
+        return False
+    return any(r.lower(i) in UPDATE for i in range(sent.start, sent.end))
 
 
 def _attack_named(r: Reader, k: int, place: int) -> bool:

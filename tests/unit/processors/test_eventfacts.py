@@ -447,6 +447,20 @@ REPORTS = [
         "bomb in the city; police said 23 people were killed in the hotel.",
         23,
     ),
+    (
+        "a revised toll 'from last week's attacks' is the report's figure, not an earlier event's",
+        "",
+        "Officials have revised the death toll from last week's attacks on Mumbai downward, "
+        "saying 172 people died. The earlier official figure had been 195.",
+        172,
+    ),
+    (
+        "'last week's bombing' with no toll update dates an earlier event",
+        "",
+        "A suicide bomber killed six people at a checkpoint in Mumbai on Monday. Last week's "
+        "bombing killed 40 people at a market.",
+        6,
+    ),
 ]
 
 
