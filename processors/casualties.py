@@ -245,7 +245,7 @@ def _count(
         attrs["count"], result.count = 1, 1
         return attrs, result
     if (
-        verb in PASSIVE_SINGULAR
+        (verb in PASSIVE_SINGULAR and not _plural_subject(r, k, start))
         or r.lower(start) == "was"
         or (r.lower(start - 1) in person and r.lower(start - 2) in ("the", "a", "an"))
     ):  # "a woman was killed", "the boy died of his wounds"
@@ -259,6 +259,21 @@ def _count(
         return attrs, result
     attrs["approximate"], result.approximate = True, True
     return attrs, result
+
+
+def _plural_subject(r: Reader, k: int, start: int) -> bool:
+    """'civilians had been killed': a plural noun before the auxiliaries, no single victim.
+
+    A lower-case word ending in 's' (not 'ss': 'the boss'); names stay singular.
+    """
+    i = start - 1
+    while i >= r.sents[k].start and r.lower(i) in AUX:
+        i -= 1
+    if i < r.sents[k].start:
+        return False
+    tok = r.doc[i]
+    low = tok.lower_
+    return tok.is_alpha and tok.is_lower and low.endswith("s") and not low.endswith("ss")
 
 
 def _victim_after(r: Reader, i: int, limit: int, person: frozenset[str]) -> bool:

@@ -461,6 +461,20 @@ REPORTS = [
         "bombing killed 40 people at a market.",
         6,
     ),
+    (
+        "a plural subject before 'had been killed' names no single victim",
+        "",
+        "NATO aircraft pounded Serb targets near Sarajevo on Wednesday. Serb television said "
+        "civilians had been killed in the raids but gave no figure.",
+        None,
+    ),
+    (
+        "a singular subject before 'had been killed' is one victim",
+        "",
+        "NATO aircraft pounded Serb targets near Sarajevo on Wednesday. Serb television said a "
+        "woman had been killed in the raids.",
+        1,
+    ),
 ]
 
 
