@@ -81,9 +81,9 @@ def casualties(r: Reader, found: list[Found], strike_sents: set[int]) -> list[Co
         if not cues:
             continue
         violent = k in strike_sents
-        # the lead of a report whose lead tells an attack tells that attack's dead ('Bomb rips
-        # federal building ... By evening, 31 people were confirmed dead')
-        attack_lead = k < LEAD and any(j < LEAD for j in strike_sents)
+        # a lead that has told an attack goes on with that attack's dead ('Bomb rips federal
+        # building ... By evening, 31 people were confirmed dead'); not before it is told
+        attack_lead = k < LEAD and any(j < k for j in strike_sents)
         for start, end, label in sorted(cues):
             if start in seen or r.covered(k, "NONFORCE", start, end) or r.historical(k):
                 continue

@@ -617,3 +617,18 @@ def test_seed_article_main_event(tagger: Tagger):
 )
 def test_resolve_dates(expression: str, published: dt.date | None, date: dt.date | None):
     assert resolve(expression, published) == date
+
+
+def test_death_word_before_the_attack_is_told_keeps_the_vow_first(tagger: Tagger):
+    # a death word in the lead counts once the lead has told an attack, not before: this title's
+    # 'toll' stays no casualty signal, so the report is still the vow's (its kind)
+    event = _tag(
+        tagger,
+        "President Uhuru Kenyatta declared national mourning on Saturday and said Kenya would "
+        'respond "in the severest ways possible" to the massacre at the college. The death toll '
+        "from Thursday's attack rose to 148.",
+        title="Kenyatta vows 'severest' response as Garissa toll reaches 148",
+    ).event
+    assert event is not None
+    assert event.kind == "retaliation_pledge"
+    assert event.killed.best == 148
