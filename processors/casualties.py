@@ -39,6 +39,8 @@ ONE_VICTIM_CUES = _WORDS["ONE_VICTIM_CUES"]
 BLAST_WORDS = _WORDS["BLAST_WORDS"]
 #: what an attack leaves, like its blast: no accident in an attack report
 ATTACK_DAMAGE = BLAST_WORDS | _WORDS["AFTERMATH_WORDS"]
+#: 'seven of their members', 'two of his bodyguards': a number before 'of' and these counts people
+OWN_GROUP = frozenset({"their", "his", "her", "its", "our"})
 #: the title and first sentences, where a report tells what happened
 LEAD = 3
 
@@ -223,9 +225,9 @@ def _count(
     if listed is not None:
         attrs["count"], result.count, result.pos = listed, listed, start - 1
         return attrs, result
-    i = start - 1
+    i = _before_inclusion(r, k, start)
     verb = r.lower(start - 1) if r.lower(start - 1) not in HARM_ADVERBS else r.lower(start - 2)
-    while i >= max(sent.start, start - 9):
+    while i >= max(sent.start, min(i, start - 1) - 8):
         low = r.lower(i)
         if low in CLAUSE_STOPS or i in harm:
             break
@@ -259,6 +261,27 @@ def _count(
         return attrs, result
     attrs["approximate"], result.approximate = True, True
     return attrs, result
+
+
+def _before_inclusion(r: Reader, k: int, start: int) -> int:
+    """Where to read a subject's number back from: before a comma-closed 'including' phrase.
+
+    'seven of their members, including General X and his deputy Y, were killed': the names
+    between the commas are part of the seven (up to 20 tokens), read from 'members'.
+    """
+    j = start - 1
+    lo = r.sents[k].start
+    while j >= lo and r.lower(j) in AUX:
+        j -= 1
+    if j < lo or r.lower(j) != ",":
+        return start - 1
+    for i in range(j - 1, max(lo, j - 21), -1):
+        low = r.lower(i)
+        if low in (",", ";"):
+            return start - 1
+        if low in ("including", "among") and r.lower(i - 1) == ",":
+            return i - 2
+    return start - 1
 
 
 def _plural_subject(r: Reader, k: int, start: int) -> bool:
@@ -321,6 +344,8 @@ def _number(r: Reader, i: int, limit: int, units: frozenset[str]) -> tuple[int, 
         return None
     value, used = got
     nxt = r.lower(i + used)
+    if nxt == "of" and r.lower(i + used + 1) in OWN_GROUP:
+        return value, i + used  # 'seven of their members': a part of a group, people
     if nxt in units or nxt in ("-", "of", "/", "%") or (nxt == "," and value > 999):
         return None
     return value, i + used

@@ -475,6 +475,22 @@ REPORTS = [
         "woman had been killed in the raids.",
         1,
     ),
+    (
+        "a number before a comma-closed 'including' phrase is read past it; 'seven of their "
+        "members' counts people",
+        "",
+        "Iran's Revolutionary Guards said seven of their members, including Brigadier General "
+        "Mohammad Reza Zahedi and his deputy, were killed when Israeli warplanes struck a "
+        "building in Damascus.",
+        7,
+    ),
+    (
+        "'seven of the guards' (no possessive) is still no count read before the verb",
+        "",
+        "Israeli warplanes struck a building in Damascus. Iran said seven of the guards were "
+        "killed.",
+        None,
+    ),
 ]
 
 
