@@ -432,7 +432,6 @@ def _subject_list(r: Reader, k: int, cue: int, units: frozenset[str]) -> int | N
     if len(kept) < 2 and not (kept and included):
         return None  # one plain subject: the simple reader below handles it
     segments = kept
-    total = 0
     # the first item may follow other words: "Officials said two soldiers"; it starts where a
     # victims' phrase does ("said in a press conference that three women": at "three", not at
     # "a"), and clauses before it are no items ("According to the Pentagon, 13 US troops")
@@ -451,6 +450,7 @@ def _subject_list(r: Reader, k: int, cue: int, units: frozenset[str]) -> int | N
         segments = segments[1:]
     if len(segments) < 2 and not (segments and included):
         return None
+    values: list[int] = []
     for seg in segments:
         while len(seg) > 1 and r.lower(seg[0]) in TOLL_SKIP:
             seg = seg[1:]  # "13 US service members and at least 90 Afghans"
@@ -468,8 +468,24 @@ def _subject_list(r: Reader, k: int, cue: int, units: frozenset[str]) -> int | N
             return None  # noun phrases of victims are short: "two Jordanians", "an Egyptian"
         if any(r.lower(x) in PREPOSITIONS for x in seg):
             return None
-        total += value
-    return total
+        values.append(value)
+    return _without_apposition(r, segments, values, r.lower(end - 1) == ",")
+
+
+def _without_apposition(r: Reader, items: list[list[int]], values: list[int], closed: bool) -> int:
+    """The list's total, less a comma-closed apposition that restates its last item.
+
+    '58 foreign tourists and four Egyptians, three police officers and a tour guide, were killed'
+    = 62: after a list closed by 'and', the comma-enclosed items that add up to that last item
+    name its people again. Not 'two soldiers and four civilians, two policemen and a guide, were
+    killed' (3 is not 4: more groups, 9).
+    """
+    if closed:
+        for i in range(1, len(items) - 1):
+            joined = r.lower(items[i][0] - 1) == "and" and r.lower(items[i][0] - 2) != ","
+            if joined and r.lower(items[i + 1][0] - 1) == "," and sum(values[i + 1 :]) == values[i]:
+                return sum(values[: i + 1])
+    return sum(values)
 
 
 def _is_date(r: Reader, i: int) -> bool:

@@ -491,6 +491,21 @@ REPORTS = [
         "killed.",
         None,
     ),
+    (
+        "a comma-closed apposition that adds up to the list's last item restates its people",
+        "",
+        "Six gunmen opened fire on tourists at a temple near Luxor on Monday. The ministry said "
+        "58 foreign tourists and four Egyptians, three police officers and a tour guide, were "
+        "killed.",
+        62,
+    ),
+    (
+        "comma-enclosed items that do not add up to the item before are more groups",
+        "",
+        "Six gunmen opened fire on tourists at a temple near Luxor on Monday. The ministry said "
+        "two soldiers and four civilians, two policemen and a guide, were killed.",
+        9,
+    ),
 ]
 
 
