@@ -93,6 +93,7 @@ MEDIATION = _singles("MEDIATION")
 CONTINUES = words()["CONTINUES"]
 SOURCE_VERBS = _singles("SOURCE_VERBS")
 REACT_VERBS = _singles("REACT_VERBS")
+LAUNCH_VERBS = _singles("LAUNCH_VERBS")
 PREVIOUS_WORDS = _singles("PREVIOUS_WORDS")
 #: prepositions of a place phrase between a strike and the verb it is the subject of
 SUBJECT_PREPS = frozenset({"in", "at", "on", "near", "outside", "inside"})
@@ -453,12 +454,15 @@ def _launch_site(r: Reader, prep: int, lo: int) -> bool:
     """'flying from bases in Italy': the place of a 'from' phrase is where the force came from.
 
     'from' one to three words before the preposition, none of them a place preposition or a
-    comma ('rockets fired from ships hit homes in Ashkelon': the homes are the target).
+    comma ('rockets fired from ships hit homes in Ashkelon': the homes are the target), after a
+    verb of departure ('pulled bodies from the rubble in Gaza' keeps Gaza).
     """
     for i in range(prep - 1, max(lo, prep - 4) - 1, -1):
         low = r.lower(i)
         if low == "from":
-            return i < prep - 1
+            # after a verb of departure: 'pulled bodies from the rubble in Gaza' keeps Gaza
+            before = {r.lower(j) for j in range(max(lo, i - 2), i)}
+            return i < prep - 1 and not before.isdisjoint(LAUNCH_VERBS)
         if low in ACTION_PREPS or not r.doc[i].is_alpha:
             return False
     return False

@@ -602,6 +602,11 @@ PLACES = [
         ["Bosnia and Herzegovina"],
     ),
     (
+        "a 'from' phrase with no verb of departure is no launch site: the rubble is in Kharkiv",
+        "Russia said rescuers pulled 20 bodies from the rubble in Kharkiv after a missile strike.",
+        ["Ukraine"],
+    ),
+    (
         "a target named after a launch site and a verb is still an action place",
         "Rockets fired from Gaza hit homes in Ashkelon, killing two people.",
         ["Israel"],
