@@ -506,6 +506,18 @@ REPORTS = [
         "two soldiers and four civilians, two policemen and a guide, were killed.",
         9,
     ),
+    (
+        "'rescue teams' are a crew at work, no sports context vetoing the dead",
+        "",
+        "Rescue teams said 12 people died in the fighting in the town on Sunday.",
+        12,
+    ),
+    (
+        "a sports team near the dead still makes the sentence sport",
+        "",
+        "The national football team said 12 people died in the fighting in the town on Sunday.",
+        None,
+    ),
 ]
 
 
