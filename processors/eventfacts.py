@@ -612,8 +612,9 @@ def attribute(
         # another event's, once the main event's countries are known
         elsewhere = _elsewhere(r, place_by_sent, set(draft.countries))
         kept = [c for c, rel in main_counts if rel in own and c.sent not in elsewhere]
-        draft.killed = _toll(r, [c for c in kept if c.status == "killed"])
-        draft.wounded = _toll(r, [c for c in kept if c.status == "wounded"])
+        cities = _cities(r, place_by_sent, {c.sent for c in kept})
+        draft.killed = _toll(r, [c for c in kept if c.status == "killed"], cities)
+        draft.wounded = _toll(r, [c for c in kept if c.status == "wounded"], cities)
     return draft
 
 
@@ -625,9 +626,15 @@ def _elsewhere(r: Reader, place_by_sent: dict[int, list[Place]], countries: set[
     for k, places in place_by_sent.items():
         lo = r.sents[k].start
         acting = {p.country for p in places if p.country and action_role(r, p, lo)}
-        if acting and not acting & countries:
+        if acting and not acting & countries and not _toll_there(r, k):
             out.add(k)
     return out
+
+
+def _toll_there(r: Reader, k: int) -> bool:
+    """'In Dar es Salaam, police said the toll there stood at 10': the story's attack counted in a
+    second place (bombings in two countries), not another event."""
+    return any(r.lower(e) == "there" for _s, e in r.sents[k].cues.get("TOLL", ()))
 
 
 def _party(r: Reader, place: Place, lo: int) -> bool:
@@ -687,7 +694,47 @@ def _reaction_words(r: Reader, sents: list[int]) -> bool:
     return any("EV_REACTION" in r.sents[k].cues for k in sents)
 
 
-def _toll(r: Reader, counts: list[Count]) -> TollRange:
+def _cities(
+    r: Reader, place_by_sent: dict[int, list[Place]], sents: set[int]
+) -> dict[int, frozenset[str]]:
+    """The cities each of ``sents`` places its figure in ('In Dar es Salaam, ... the toll there')."""
+    out = {}
+    for k in sents:
+        lo = r.sents[k].start
+        named = frozenset(
+            p.name for p in place_by_sent.get(k, []) if p.kind == "city" and action_role(r, p, lo)
+        )
+        if named:
+            out[k] = named
+    return out
+
+
+def _other_cities(
+    totals: list[tuple[int, int, bool]], best_sent: int, cities: dict[int, frozenset[str]]
+) -> int:
+    """Tolls of other cities of the same event, added to the main figure ('182 people had now died
+    in Nairobi ... In Dar es Salaam, police said the toll there stood at 10' = 192): the largest
+    figure of each sentence group placed only in cities the main figure's sentence does not name.
+    Nothing when the main figure's sentence names no city."""
+    seen = cities.get(best_sent)
+    if not seen:
+        return 0
+    groups: dict[frozenset[str], int] = {}
+    for k, value, _update in totals:
+        where = cities.get(k)
+        if where and where.isdisjoint(seen):
+            groups[where] = max(groups.get(where, 0), value)
+    added, taken = 0, set(seen)
+    for where, value in groups.items():
+        if where.isdisjoint(taken):
+            added += value
+            taken |= where
+    return added
+
+
+def _toll(
+    r: Reader, counts: list[Count], cities: dict[int, frozenset[str]] | None = None
+) -> TollRange:
     """One figure for the main event from its counts (see the module docstring).
 
     Per sentence the distinct counts add up. Across sentences: the latest update ('the toll
@@ -724,11 +771,12 @@ def _toll(r: Reader, counts: list[Count]) -> TollRange:
     updates = [t for t in totals if t[2]]
     lead = [t for t in totals if t[0] < LEAD]
     if updates:
-        best = updates[-1][1]
+        chosen = updates[-1]
     elif lead and LEAD_FIRST:
-        best = max(t[1] for t in lead)
+        chosen = max(lead, key=lambda t: t[1])
     else:
-        best = max(t[1] for t in totals)
+        chosen = max(totals, key=lambda t: t[1])
+    best = chosen[1] + (_other_cities(totals, chosen[0], cities) if cities else 0)
     low = high = best
     if len(exact) == 1 or len(totals) == 1:
         c = exact[-1]

@@ -518,6 +518,27 @@ REPORTS = [
         "The national football team said 12 people died in the fighting in the town on Sunday.",
         None,
     ),
+    (
+        "tolls of one attack in two cities add up; 'the toll there' is the story's attack",
+        "",
+        "A truck bomb exploded at the embassy in Nairobi on Friday, and officials said 182 people "
+        "had died. In Dar es Salaam, police said the toll there stood at 10.",
+        192,
+    ),
+    (
+        "figures of one city told twice are one figure, the largest",
+        "",
+        "A truck bomb exploded at the embassy in Nairobi on Friday, and officials said 182 people "
+        "had died. In Nairobi, police said the toll stood at 180.",
+        182,
+    ),
+    (
+        "a count placed only in another country, with no 'toll there', is another event's",
+        "",
+        "A car bomb killed 20 people at a market in Baghdad on Friday. In Istanbul, a bombing "
+        "killed 44 people.",
+        20,
+    ),
 ]
 
 
