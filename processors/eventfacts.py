@@ -697,7 +697,7 @@ def _reaction_words(r: Reader, sents: list[int]) -> bool:
 def _cities(
     r: Reader, place_by_sent: dict[int, list[Place]], sents: set[int]
 ) -> dict[int, frozenset[str]]:
-    """The cities each of ``sents`` places its figure in ('In Dar es Salaam, ... the toll there')."""
+    """The cities each of ``sents`` places its figure in ('In Dar es Salaam, ... the toll')."""
     out = {}
     for k in sents:
         lo = r.sents[k].start
