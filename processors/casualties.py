@@ -37,6 +37,10 @@ VICTIM_ADJECTIVES = _WORDS["VICTIM_ADJECTIVES"]
 NAME_PARTICLES = _WORDS["NAME_PARTICLES"]
 ONE_VICTIM_CUES = _WORDS["ONE_VICTIM_CUES"]
 BLAST_WORDS = _WORDS["BLAST_WORDS"]
+#: what an attack leaves, like its blast: no accident in an attack report
+ATTACK_DAMAGE = BLAST_WORDS | _WORDS["AFTERMATH_WORDS"]
+#: 'seven of their members', 'two of his bodyguards': a number before 'of' and these counts people
+OWN_GROUP = frozenset({"their", "his", "her", "its", "our"})
 #: the title and first sentences, where a report tells what happened
 LEAD = 3
 
@@ -79,6 +83,9 @@ def casualties(r: Reader, found: list[Found], strike_sents: set[int]) -> list[Co
         if not cues:
             continue
         violent = k in strike_sents
+        # a lead that has told an attack goes on with that attack's dead ('Bomb rips federal
+        # building ... By evening, 31 people were confirmed dead'); not before it is told
+        attack_lead = k < LEAD and any(j < k for j in strike_sents)
         for start, end, label in sorted(cues):
             if start in seen or r.covered(k, "NONFORCE", start, end) or r.historical(k):
                 continue
@@ -104,6 +111,7 @@ def casualties(r: Reader, found: list[Found], strike_sents: set[int]) -> list[Co
             if label == "DEATH" and not (
                 violent
                 or k - 1 in strike_sents
+                or attack_lead
                 or r.has(k, "KILL")
                 or r.has(k, "MIL")
                 or r.has(k, "VIOLENCE")
@@ -140,7 +148,7 @@ def _domain_near(r: Reader, k: int, domains: tuple[str, ...], strike_sents: set[
             if (
                 label == "ACCIDENT"
                 and (attack_report or j in strike_sents)
-                and all(e - s == 1 and r.lower(s) in BLAST_WORDS for s, e in got)
+                and all(e - s == 1 and r.lower(s) in ATTACK_DAMAGE for s, e in got)
             ):
                 continue
             return True
@@ -217,9 +225,9 @@ def _count(
     if listed is not None:
         attrs["count"], result.count, result.pos = listed, listed, start - 1
         return attrs, result
-    i = start - 1
+    i = _before_inclusion(r, k, start)
     verb = r.lower(start - 1) if r.lower(start - 1) not in HARM_ADVERBS else r.lower(start - 2)
-    while i >= max(sent.start, start - 9):
+    while i >= max(sent.start, min(i, start - 1) - 8):
         low = r.lower(i)
         if low in CLAUSE_STOPS or i in harm:
             break
@@ -239,7 +247,7 @@ def _count(
         attrs["count"], result.count = 1, 1
         return attrs, result
     if (
-        verb in PASSIVE_SINGULAR
+        (verb in PASSIVE_SINGULAR and not _plural_subject(r, k, start))
         or r.lower(start) == "was"
         or (r.lower(start - 1) in person and r.lower(start - 2) in ("the", "a", "an"))
     ):  # "a woman was killed", "the boy died of his wounds"
@@ -253,6 +261,42 @@ def _count(
         return attrs, result
     attrs["approximate"], result.approximate = True, True
     return attrs, result
+
+
+def _before_inclusion(r: Reader, k: int, start: int) -> int:
+    """Where to read a subject's number back from: before a comma-closed 'including' phrase.
+
+    'seven of their members, including General X and his deputy Y, were killed': the names
+    between the commas are part of the seven (up to 20 tokens), read from 'members'.
+    """
+    j = start - 1
+    lo = r.sents[k].start
+    while j >= lo and r.lower(j) in AUX:
+        j -= 1
+    if j < lo or r.lower(j) != ",":
+        return start - 1
+    for i in range(j - 1, max(lo, j - 21), -1):
+        low = r.lower(i)
+        if low in (",", ";"):
+            return start - 1
+        if low in ("including", "among") and r.lower(i - 1) == ",":
+            return i - 2
+    return start - 1
+
+
+def _plural_subject(r: Reader, k: int, start: int) -> bool:
+    """'civilians had been killed': a plural noun before the auxiliaries, no single victim.
+
+    A lower-case word ending in 's' (not 'ss': 'the boss'); names stay singular.
+    """
+    i = start - 1
+    while i >= r.sents[k].start and r.lower(i) in AUX:
+        i -= 1
+    if i < r.sents[k].start:
+        return False
+    tok = r.doc[i]
+    low = tok.lower_
+    return tok.is_alpha and tok.is_lower and low.endswith("s") and not low.endswith("ss")
 
 
 def _victim_after(r: Reader, i: int, limit: int, person: frozenset[str]) -> bool:
@@ -300,6 +344,8 @@ def _number(r: Reader, i: int, limit: int, units: frozenset[str]) -> tuple[int, 
         return None
     value, used = got
     nxt = r.lower(i + used)
+    if nxt == "of" and r.lower(i + used + 1) in OWN_GROUP:
+        return value, i + used  # 'seven of their members': a part of a group, people
     if nxt in units or nxt in ("-", "of", "/", "%") or (nxt == "," and value > 999):
         return None
     return value, i + used
@@ -386,7 +432,6 @@ def _subject_list(r: Reader, k: int, cue: int, units: frozenset[str]) -> int | N
     if len(kept) < 2 and not (kept and included):
         return None  # one plain subject: the simple reader below handles it
     segments = kept
-    total = 0
     # the first item may follow other words: "Officials said two soldiers"; it starts where a
     # victims' phrase does ("said in a press conference that three women": at "three", not at
     # "a"), and clauses before it are no items ("According to the Pentagon, 13 US troops")
@@ -405,6 +450,7 @@ def _subject_list(r: Reader, k: int, cue: int, units: frozenset[str]) -> int | N
         segments = segments[1:]
     if len(segments) < 2 and not (segments and included):
         return None
+    values: list[int] = []
     for seg in segments:
         while len(seg) > 1 and r.lower(seg[0]) in TOLL_SKIP:
             seg = seg[1:]  # "13 US service members and at least 90 Afghans"
@@ -422,8 +468,24 @@ def _subject_list(r: Reader, k: int, cue: int, units: frozenset[str]) -> int | N
             return None  # noun phrases of victims are short: "two Jordanians", "an Egyptian"
         if any(r.lower(x) in PREPOSITIONS for x in seg):
             return None
-        total += value
-    return total
+        values.append(value)
+    return _without_apposition(r, segments, values, r.lower(end - 1) == ",")
+
+
+def _without_apposition(r: Reader, items: list[list[int]], values: list[int], closed: bool) -> int:
+    """The list's total, less a comma-closed apposition that restates its last item.
+
+    '58 foreign tourists and four Egyptians, three police officers and a tour guide, were killed'
+    = 62: after a list closed by 'and', the comma-enclosed items that add up to that last item
+    name its people again. Not 'two soldiers and four civilians, two policemen and a guide, were
+    killed' (3 is not 4: more groups, 9).
+    """
+    if closed:
+        for i in range(1, len(items) - 1):
+            joined = r.lower(items[i][0] - 1) == "and" and r.lower(items[i][0] - 2) != ","
+            if joined and r.lower(items[i + 1][0] - 1) == "," and sum(values[i + 1 :]) == values[i]:
+                return sum(values[: i + 1])
+    return sum(values)
 
 
 def _is_date(r: Reader, i: int) -> bool:

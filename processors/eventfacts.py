@@ -92,6 +92,16 @@ HEDGE = _singles("HEDGE")
 MEDIATION = _singles("MEDIATION")
 CONTINUES = words()["CONTINUES"]
 SOURCE_VERBS = _singles("SOURCE_VERBS")
+REACT_VERBS = _singles("REACT_VERBS")
+LAUNCH_VERBS = _singles("LAUNCH_VERBS")
+PREVIOUS_WORDS = _singles("PREVIOUS_WORDS")
+#: prepositions of a place phrase between a strike and the verb it is the subject of
+SUBJECT_PREPS = frozenset({"in", "at", "on", "near", "outside", "inside"})
+FIGURE_WORDS = _singles("FIGURE_WORDS")
+#: words that end a verb's object on the way to a strike ('answered questions about the attack')
+OBJECT_ENDS = frozenset(
+    {"about", "over", "to", "for", "of", "on", "in", "at", "with", "from", "by", "after", "into"}
+)
 
 
 @dataclass
@@ -149,8 +159,8 @@ def sentence_relation(r: Reader, k: int, published_year: int | None = None) -> s
     for _start, end in cues.get("TOLL", ()):
         if r.lower(end) == "in" and end + 1 in r.entity and not _attack_named(r, k, end + 1):
             return "cumulative"  # 'the death toll in Gaza has climbed to 197': a place's total
-    for start, _end in cues.get("EV_EARLIER", ()):
-        if not _previous_figure(r, k, start):
+    for start, end in cues.get("EV_EARLIER", ()):
+        if not _previous_figure(r, k, start) and not _revised_toll_of(r, k, start, end):
             return "earlier"
     if published_year is not None:
         for start, _end in cues.get("EV_YEAR", ()):
@@ -192,6 +202,23 @@ def _previous_figure(r: Reader, k: int, start: int) -> bool:
     return i < start - 1 and r.lower(i) == "from"
 
 
+def _revised_toll_of(r: Reader, k: int, start: int, end: int) -> bool:
+    """'revised the death toll from last week's attacks ... to 172': the time names the attack
+    whose toll the report updates now; it does not date the sentence.
+
+    A possessive time phrase right after a toll phrase and 'from'/'of'/'in', and an update word in
+    the sentence ('Last week's bombing killed 40' and 'the toll from last week's bombing stood at
+    40' stay earlier).
+    """
+    if r.lower(end) not in ("'s", "’s"):
+        return False
+    sent = r.sents[k]
+    tolls = sent.cues.get("TOLL", ())
+    if not any(e == start - 1 and r.lower(e) in ("from", "of", "in") for _s, e in tolls):
+        return False
+    return any(r.lower(i) in UPDATE for i in range(sent.start, sent.end))
+
+
 def _attack_named(r: Reader, k: int, place: int) -> bool:
     """'the death toll in Kabul school bombing': the place names an attack, the toll is its own.
 
@@ -217,6 +244,9 @@ def _reacted(r: Reader, k: int, start: int) -> bool:
             return True
         if low in ("avenge", "avenging"):
             return True
+        if low in REACT_VERBS and start - i <= 4:
+            # 'the operation answered Monday's shelling': the strike is the verb's object
+            return not any(r.lower(j) in OBJECT_ENDS for j in range(i + 1, start))
     return False
 
 
@@ -302,10 +332,27 @@ def _inherited(r: Reader, k: int, start: int, end: int, strikes: list[tuple[int,
             and not any(w in (",", ";") for w in between)
         ):
             return rel
+        if rel != "main" and _strike_subject(between):
+            return rel  # 'after a truck bomb in the city killed 350': the strike did the killing
     for j in range(end, min(r.sents[k].end, end + 3)):
         if r.lower(j) in THAT and r.lower(j - 1) == "in":
             return "earlier"
     return "main"
+
+
+def _strike_subject(between: list[str]) -> bool:
+    """The strike is the killing verb's subject: nothing or one place phrase between them.
+
+    'a truck bomb killed 350', 'a truck bomb in the city killed 350'; not 'a truck bomb in the
+    city; police said 23 were killed' nor 'after the bombing, gunmen killed 23'.
+    """
+    if not between:
+        return True
+    return (
+        between[0] in SUBJECT_PREPS
+        and len(between) <= 5
+        and not any(w in (",", ";", "and", "but", "as", "when", "while") for w in between)
+    )
 
 
 @cache
@@ -392,7 +439,7 @@ def _action_role(r: Reader, place: Place, lo: int) -> bool:
             i -= 1
             continue
         if low in ACTION_PREPS:
-            return True
+            return not _launch_site(r, i, lo)
         if low in BLOCK_PREPS or i in r.entity:
             return False
         tok = r.doc[i]
@@ -400,6 +447,24 @@ def _action_role(r: Reader, place: Place, lo: int) -> bool:
             return False  # a clause ends: the place is not governed by what came before
         free += 1  # an adjective or a name on the way: 'in a remote area', 'in Yagha province'
         i -= 1
+    return False
+
+
+def _launch_site(r: Reader, prep: int, lo: int) -> bool:
+    """'flying from bases in Italy': the place of a 'from' phrase is where the force came from.
+
+    'from' one to three words before the preposition, none of them a place preposition or a
+    comma ('rockets fired from ships hit homes in Ashkelon': the homes are the target), after a
+    verb of departure ('pulled bodies from the rubble in Gaza' keeps Gaza).
+    """
+    for i in range(prep - 1, max(lo, prep - 4) - 1, -1):
+        low = r.lower(i)
+        if low == "from":
+            # after a verb of departure: 'pulled bodies from the rubble in Gaza' keeps Gaza
+            before = {r.lower(j) for j in range(max(lo, i - 2), i)}
+            return i < prep - 1 and not before.isdisjoint(LAUNCH_VERBS)
+        if low in ACTION_PREPS or not r.doc[i].is_alpha:
+            return False
     return False
 
 
@@ -547,8 +612,9 @@ def attribute(
         # another event's, once the main event's countries are known
         elsewhere = _elsewhere(r, place_by_sent, set(draft.countries))
         kept = [c for c, rel in main_counts if rel in own and c.sent not in elsewhere]
-        draft.killed = _toll(r, [c for c in kept if c.status == "killed"])
-        draft.wounded = _toll(r, [c for c in kept if c.status == "wounded"])
+        cities = _cities(r, place_by_sent, {c.sent for c in kept})
+        draft.killed = _toll(r, [c for c in kept if c.status == "killed"], cities)
+        draft.wounded = _toll(r, [c for c in kept if c.status == "wounded"], cities)
     return draft
 
 
@@ -560,9 +626,15 @@ def _elsewhere(r: Reader, place_by_sent: dict[int, list[Place]], countries: set[
     for k, places in place_by_sent.items():
         lo = r.sents[k].start
         acting = {p.country for p in places if p.country and action_role(r, p, lo)}
-        if acting and not acting & countries:
+        if acting and not acting & countries and not _toll_there(r, k):
             out.add(k)
     return out
+
+
+def _toll_there(r: Reader, k: int) -> bool:
+    """'In Dar es Salaam, police said the toll there stood at 10': the story's attack counted in a
+    second place (bombings in two countries), not another event."""
+    return any(r.lower(e) == "there" for _s, e in r.sents[k].cues.get("TOLL", ()))
 
 
 def _party(r: Reader, place: Place, lo: int) -> bool:
@@ -622,7 +694,47 @@ def _reaction_words(r: Reader, sents: list[int]) -> bool:
     return any("EV_REACTION" in r.sents[k].cues for k in sents)
 
 
-def _toll(r: Reader, counts: list[Count]) -> TollRange:
+def _cities(
+    r: Reader, place_by_sent: dict[int, list[Place]], sents: set[int]
+) -> dict[int, frozenset[str]]:
+    """The cities each of ``sents`` places its figure in ('In Dar es Salaam, ... the toll')."""
+    out = {}
+    for k in sents:
+        lo = r.sents[k].start
+        named = frozenset(
+            p.name for p in place_by_sent.get(k, []) if p.kind == "city" and action_role(r, p, lo)
+        )
+        if named:
+            out[k] = named
+    return out
+
+
+def _other_cities(
+    totals: list[tuple[int, int, bool]], best_sent: int, cities: dict[int, frozenset[str]]
+) -> int:
+    """Tolls of other cities of the same event, added to the main figure ('182 people had now died
+    in Nairobi ... In Dar es Salaam, police said the toll there stood at 10' = 192): the largest
+    figure of each sentence group placed only in cities the main figure's sentence does not name.
+    Nothing when the main figure's sentence names no city."""
+    seen = cities.get(best_sent)
+    if not seen:
+        return 0
+    groups: dict[frozenset[str], int] = {}
+    for k, value, _update in totals:
+        where = cities.get(k)
+        if where and where.isdisjoint(seen):
+            groups[where] = max(groups.get(where, 0), value)
+    added, taken = 0, set(seen)
+    for where, value in groups.items():
+        if where.isdisjoint(taken):
+            added += value
+            taken |= where
+    return added
+
+
+def _toll(
+    r: Reader, counts: list[Count], cities: dict[int, frozenset[str]] | None = None
+) -> TollRange:
     """One figure for the main event from its counts (see the module docstring).
 
     Per sentence the distinct counts add up. Across sentences: the latest update ('the toll
@@ -637,6 +749,8 @@ def _toll(r: Reader, counts: list[Count]) -> TollRange:
         return TollRange(1, 1, 1)
     plain = [c for c in exact if not _hedged(r, c)]
     exact = plain or exact
+    current = [c for c in exact if not _superseded(r, c)]
+    exact = current or exact
     by_sent: dict[int, list[Count]] = {}
     for c in exact:
         by_sent.setdefault(c.sent, []).append(c)
@@ -657,11 +771,12 @@ def _toll(r: Reader, counts: list[Count]) -> TollRange:
     updates = [t for t in totals if t[2]]
     lead = [t for t in totals if t[0] < LEAD]
     if updates:
-        best = updates[-1][1]
+        chosen = updates[-1]
     elif lead and LEAD_FIRST:
-        best = max(t[1] for t in lead)
+        chosen = max(lead, key=lambda t: t[1])
     else:
-        best = max(t[1] for t in totals)
+        chosen = max(totals, key=lambda t: t[1])
+    best = chosen[1] + (_other_cities(totals, chosen[0], cities) if cities else 0)
     low = high = best
     if len(exact) == 1 or len(totals) == 1:
         c = exact[-1]
@@ -670,6 +785,24 @@ def _toll(r: Reader, counts: list[Count]) -> TollRange:
             low, high = min(c.count, other), max(c.count, other)
             best = low
     return TollRange(low, best, high)
+
+
+def _superseded(r: Reader, c: Count) -> bool:
+    """'far above the ministry's earlier count of 82 dead': a figure the text names as an old one.
+
+    A figure noun ('count', 'toll', 'estimate') right after a word of the past ('earlier',
+    'initial') within six tokens before the number, in its clause.
+    """
+    lo = max(r.sents[c.sent].start, c.pos - 6)
+    for i in range(c.pos - 1, lo - 1, -1):
+        low = r.lower(i)
+        if low in (",", ";", "—", "–"):
+            return False
+        if low in FIGURE_WORDS and any(
+            r.lower(j) in PREVIOUS_WORDS for j in range(max(lo, i - 3), i)
+        ):
+            return True
+    return False
 
 
 def _first_source(counts: list[Count], r: Reader) -> list[Count]:

@@ -100,6 +100,27 @@ def load_gazetteer(
     return entities
 
 
+@cache
+def hand_names(path: Path = GAZETTEER_FILE) -> frozenset[str]:
+    """The hand file's canonical names (the authority, see ``load_gazetteer``)."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return frozenset(json.loads(line).get("name", "") for line in lines if line.strip())
+
+
+@cache
+def name_nouns(path: Path = PATTERNS / "lexicon.json") -> frozenset[str]:
+    """``NAME_NOUNS`` of ``lexicon.json``: 'Club' in 'the Sari Club' (read once)."""
+    return frozenset(json.loads(path.read_text(encoding="utf-8"))["NAME_NOUNS"])
+
+
+def _part_of_a_name(doc: Doc, name: str, end: int) -> bool:
+    """A GeoNames city right before a capitalised venue or street noun names the venue: 'the Sari
+    Club' is a club in Bali, not Sari in Iran. The hand file's cities are kept ('Kabul Airport')."""
+    if end >= len(doc) or doc[end].text not in name_nouns():
+        return False
+    return name not in hand_names() and load_gazetteer()[name]["kind"] == "city"
+
+
 def gazetteer_phrases(path: Path = GAZETTEER_FILE) -> dict[str, list[str]]:
     """Canonical name → the phrases that mention it (the name itself first)."""
     return {name: [name, *rec["patterns"]] for name, rec in load_gazetteer(path).items()}
@@ -137,7 +158,7 @@ class Matchers:
         if places:
             names, kept, taken = self.names, [], -1
             for m, s, e in sorted(places, key=lambda x: (x[1], -x[2])):
-                if s >= taken:
+                if s >= taken and not _part_of_a_name(doc, names[m], e):
                     kept.append((names[m], s, e))
                     taken = e
             doc.user_data[PLACES_KEY] = kept

@@ -78,6 +78,8 @@ class Reader:
         for label, start, end in cues:  # the matcher yields them by start: sweep, bisect if not
             if label in CONTEXT_LABELS and start in entity:  # "African Union" is no trade union
                 continue
+            if label == "SPORTS" and _crew(doc, start, end):  # "rescue teams": no sport
+                continue
             if label == "FICTION" and (start == venue_end or _venue(doc, start, end, entity)):
                 # "gunmen stormed a concert hall": where it happened, not a story; in "a movie
                 # theater" the venue noun is a fiction word too
@@ -171,6 +173,8 @@ class Reader:
                 continue
             if self._attack_recalls(k, start):
                 continue
+            if any(self.lower(i) in self.lex["RECORD_WORDS"] for i in range(lo, start)):
+                continue  # 'the deadliest attack in Somalia's history': a record, not a recall
             return True
         # "killed his girlfriend in 2013", "shot down in July 2014": an event dated by its year is
         # history, not news (today's reports say "on Tuesday", not the year)
@@ -245,6 +249,13 @@ def _bomb_blasts(doc: Doc, sents: list[Sentence], k: int, lex: dict[str, frozens
         cues["ACCIDENT"] = kept
     else:
         del cues["ACCIDENT"]
+
+
+def _crew(doc: Doc, start: int, end: int) -> bool:
+    """'rescue teams', 'medical team': a crew at work, not a sports side (``CREW_WORDS``)."""
+    if end - start != 1 or start == 0 or doc[start].lower_ not in ("team", "teams"):
+        return False
+    return doc[start - 1].lower_ in lexicon()["CREW_WORDS"]
 
 
 def _venue(doc: Doc, start: int, end: int, entity: dict[int, tuple[str, str]]) -> bool:

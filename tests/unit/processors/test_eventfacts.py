@@ -363,6 +363,182 @@ REPORTS = [
         "killed in the pizzeria.",
         21,
     ),
+    (
+        "a history word after a superlative is a record, not a past event recalled",
+        "",
+        "The death toll from Saturday's truck bombing in the capital has risen to 276, making it "
+        "the deadliest attack in the country's history.",
+        276,
+    ),
+    (
+        "a history word with no superlative still recalls the past",
+        "",
+        "The town's history includes a truck bombing that killed 276 people.",
+        None,
+    ),
+    (
+        "'answered' with the strike as its object: the answered attack's dead are not the strike's",
+        "",
+        "NATO jets struck Serb positions around the city on Wednesday. The alliance said the "
+        "operation answered Monday's shelling of a market that killed 37 people.",
+        None,
+    ),
+    (
+        "'answered' with a preposition before the attack is no answer to it",
+        "",
+        "Officials answered questions about the shelling of a market that killed 37 people.",
+        37,
+    ),
+    (
+        "a figure named as an earlier count is superseded, not another group of dead",
+        "",
+        "Air strikes hit a funeral hall in Sanaa on Saturday. A UN official said more than 140 "
+        "people were killed, far above the health ministry's earlier count of 82 dead.",
+        140,
+    ),
+    (
+        "a second figure with no word of the past is another group of the same sentence",
+        "",
+        "Air strikes hit a funeral hall in Sanaa on Saturday. A UN official said more than 140 "
+        "people were killed, and the ministry's count of 82 dead soldiers came later.",
+        222,
+    ),
+    (
+        "a death word in the lead of a report whose lead tells an attack is the attack's dead",
+        "Bomb rips federal building in Oklahoma City; children among dead",
+        "A bomb hidden in a parked vehicle exploded outside the building on Wednesday morning. "
+        "By evening, officials said at least 31 people were confirmed dead.",
+        31,
+    ),
+    (
+        "the same death word past the lead, with no violence near it, states no dead",
+        "Bomb rips federal building in Oklahoma City; children among dead",
+        "A bomb hidden in a parked vehicle exploded outside the building on Wednesday morning. "
+        "The governor spoke to reporters in the evening. Schools stayed closed on Thursday. "
+        "Officials said at least 31 people were confirmed dead.",
+        None,
+    ),
+    (
+        "collapsed buildings in a report whose lead tells an attack are its aftermath, no accident",
+        "Truck bomb rocks Mogadishu junction",
+        "A truck packed with explosives blew up at a busy junction in Mogadishu on Saturday. "
+        "Police said at least 20 people were killed, but warned the toll would rise as rescuers "
+        "searched collapsed buildings.",
+        20,
+    ),
+    (
+        "a collapse with no attack in the lead stays an accident",
+        "",
+        "Heavy rain lashed Lagos on Saturday. Police said at least 20 people were killed when a "
+        "building collapsed in the city.",
+        None,
+    ),
+    (
+        "an earlier strike that is the killing verb's subject takes its dead along",
+        "",
+        "Gunmen stormed a hotel in Mogadishu on Saturday, and police said 23 people were killed. "
+        "The attack came two weeks after a truck bomb in the city killed more than 350 people.",
+        23,
+    ),
+    (
+        "a clause break after the earlier strike: the dead are the main event's",
+        "",
+        "Gunmen stormed a hotel in Mogadishu on Saturday. The siege came two weeks after a truck "
+        "bomb in the city; police said 23 people were killed in the hotel.",
+        23,
+    ),
+    (
+        "a revised toll 'from last week's attacks' is the report's figure, not an earlier event's",
+        "",
+        "Officials have revised the death toll from last week's attacks on Mumbai downward, "
+        "saying 172 people died. The earlier official figure had been 195.",
+        172,
+    ),
+    (
+        "'last week's bombing' with no toll update dates an earlier event",
+        "",
+        "A suicide bomber killed six people at a checkpoint in Mumbai on Monday. Last week's "
+        "bombing killed 40 people at a market.",
+        6,
+    ),
+    (
+        "a plural subject before 'had been killed' names no single victim",
+        "",
+        "NATO aircraft pounded Serb targets near Sarajevo on Wednesday. Serb television said "
+        "civilians had been killed in the raids but gave no figure.",
+        None,
+    ),
+    (
+        "a singular subject before 'had been killed' is one victim",
+        "",
+        "NATO aircraft pounded Serb targets near Sarajevo on Wednesday. Serb television said a "
+        "woman had been killed in the raids.",
+        1,
+    ),
+    (
+        "a number before a comma-closed 'including' phrase is read past it; 'seven of their "
+        "members' counts people",
+        "",
+        "Iran's Revolutionary Guards said seven of their members, including Brigadier General "
+        "Mohammad Reza Zahedi and his deputy, were killed when Israeli warplanes struck a "
+        "building in Damascus.",
+        7,
+    ),
+    (
+        "'seven of the guards' (no possessive) is still no count read before the verb",
+        "",
+        "Israeli warplanes struck a building in Damascus. Iran said seven of the guards were "
+        "killed.",
+        None,
+    ),
+    (
+        "a comma-closed apposition that adds up to the list's last item restates its people",
+        "",
+        "Six gunmen opened fire on tourists at a temple near Luxor on Monday. The ministry said "
+        "58 foreign tourists and four Egyptians, three police officers and a tour guide, were "
+        "killed.",
+        62,
+    ),
+    (
+        "comma-enclosed items that do not add up to the item before are more groups",
+        "",
+        "Six gunmen opened fire on tourists at a temple near Luxor on Monday. The ministry said "
+        "two soldiers and four civilians, two policemen and a guide, were killed.",
+        9,
+    ),
+    (
+        "'rescue teams' are a crew at work, no sports context vetoing the dead",
+        "",
+        "Rescue teams said 12 people died in the fighting in the town on Sunday.",
+        12,
+    ),
+    (
+        "a sports team near the dead still makes the sentence sport",
+        "",
+        "The national football team said 12 people died in the fighting in the town on Sunday.",
+        None,
+    ),
+    (
+        "tolls of one attack in two cities add up; 'the toll there' is the story's attack",
+        "",
+        "A truck bomb exploded at the embassy in Nairobi on Friday, and officials said 182 people "
+        "had died. In Dar es Salaam, police said the toll there stood at 10.",
+        192,
+    ),
+    (
+        "figures of one city told twice are one figure, the largest",
+        "",
+        "A truck bomb exploded at the embassy in Nairobi on Friday, and officials said 182 people "
+        "had died. In Nairobi, police said the toll stood at 180.",
+        182,
+    ),
+    (
+        "a count placed only in another country, with no 'toll there', is another event's",
+        "",
+        "A car bomb killed 20 people at a market in Baghdad on Friday. In Istanbul, a bombing "
+        "killed 44 people.",
+        20,
+    ),
 ]
 
 
@@ -452,6 +628,22 @@ PLACES = [
         "A missile strike on Azerbaijan's second-largest city killed ten people.",
         ["Azerbaijan"],
     ),
+    (
+        "a place in a 'from' phrase is a launch site: 'from bases in Italy'",
+        "Warplanes flying from bases in Italy struck ammunition dumps around Sarajevo, killing "
+        "five people.",
+        ["Bosnia and Herzegovina"],
+    ),
+    (
+        "a 'from' phrase with no verb of departure is no launch site: the rubble is in Kharkiv",
+        "Russia said rescuers pulled 20 bodies from the rubble in Kharkiv after a missile strike.",
+        ["Ukraine"],
+    ),
+    (
+        "a target named after a launch site and a verb is still an action place",
+        "Rockets fired from Gaza hit homes in Ashkelon, killing two people.",
+        ["Israel"],
+    ),
 ]
 
 
@@ -494,3 +686,18 @@ def test_seed_article_main_event(tagger: Tagger):
 )
 def test_resolve_dates(expression: str, published: dt.date | None, date: dt.date | None):
     assert resolve(expression, published) == date
+
+
+def test_death_word_before_the_attack_is_told_keeps_the_vow_first(tagger: Tagger):
+    # a death word in the lead counts once the lead has told an attack, not before: this title's
+    # 'toll' stays no casualty signal, so the report is still the vow's (its kind)
+    event = _tag(
+        tagger,
+        "President Uhuru Kenyatta declared national mourning on Saturday and said Kenya would "
+        'respond "in the severest ways possible" to the massacre at the college. The death toll '
+        "from Thursday's attack rose to 148.",
+        title="Kenyatta vows 'severest' response as Garissa toll reaches 148",
+    ).event
+    assert event is not None
+    assert event.kind == "retaliation_pledge"
+    assert event.killed.best == 148

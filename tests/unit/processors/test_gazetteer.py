@@ -64,3 +64,19 @@ def test_new_places_carry_their_country(tagger: Tagger, text: str, place: str, c
 
 def test_a_sentence_opening_word_is_not_a_place(tagger: Tagger):
     assert tagger.tag_text("Reading the statement, the minister said it was nice.").places == []
+
+
+@pytest.mark.parametrize(
+    ("text", "places"),
+    [
+        # a GeoNames city before a capitalised venue noun names the venue: the Sari Club is in
+        # Bali, not in Sari (Iran)
+        ("Bombs tore through the Sari Club in Bali late on Saturday.", ["Bali"]),
+        # must not: the city named on its own is the city
+        ("A bomb exploded at a market in Sari late on Saturday.", ["Sari"]),
+        # must not: the hand file's cities stay places before such a noun (the hotel is in Kabul)
+        ("A suicide bomber struck the Kabul Hotel on Saturday.", ["Kabul"]),
+    ],
+)
+def test_a_city_in_a_venue_name_is_not_the_place(tagger: Tagger, text: str, places: list[str]):
+    assert [m.name for m in tagger.tag_text(text).places] == places
