@@ -445,10 +445,46 @@ def _dates_apart(a: Report, b: Report, config: LinkConfig) -> bool:
 
 
 def _fits(group: list[Report], members: list[Report], config: LinkConfig) -> bool:
-    """Whether two sets of reports can be one event by their dates (see OpenEvents._fitting)."""
+    """Whether two sets of reports can be one event by their dates (see OpenEvents._fitting):
+    no pair of a report of ``group`` and one of ``members`` is :func:`_dates_apart`.
+
+    Worked out from the extreme dates of each side, stated and published apart, rather than pair
+    by pair: a large event made this quadratic (tests/unit/processors/test_linking_candidates.py
+    checks it against the pairs).
+    """
     if not config.fit_dates:
         return True
-    return not any(_dates_apart(a, b, config) for a in group for b in members)
+    g_stated, g_published = _extremes(group)
+    m_stated, m_published = _extremes(members)
+    # two stated dates: window_days; any pair with a publication date: published_window_days
+    if _gap(g_stated, m_stated) > config.window_days:
+        return False
+    wide = config.published_window_days
+    return not (
+        _gap(g_published, m_stated) > wide
+        or _gap(g_published, m_published) > wide
+        or _gap(g_stated, m_published) > wide
+    )
+
+
+_NO_DATES = (0, -1)  # (min, max) of no dates: no gap
+
+
+def _extremes(reports: list[Report]) -> tuple[tuple[int, int], tuple[int, int]]:
+    """(earliest, latest) day ordinal of the stated dates and of the other dates of ``reports``."""
+    stated = [r.date.toordinal() for r in reports if r.date is not None and r.dated_by == "event"]
+    other = [r.date.toordinal() for r in reports if r.date is not None and r.dated_by != "event"]
+    return (
+        (min(stated), max(stated)) if stated else _NO_DATES,
+        (min(other), max(other)) if other else _NO_DATES,
+    )
+
+
+def _gap(a: tuple[int, int], b: tuple[int, int]) -> int:
+    """The largest distance in days between a date of ``a`` and one of ``b`` (0 if one is empty)."""
+    if a is _NO_DATES or b is _NO_DATES:
+        return 0
+    return max(a[1] - b[0], b[1] - a[0])
 
 
 def explain(a: Report, b: Report, config: LinkConfig) -> list[str]:
@@ -526,6 +562,9 @@ def _discard(index: dict[int, set[str]], day: int, report_id: str) -> None:
 _SERIAL = struct.Struct("q")
 # reports with fewer content words are candidates of every report in their window (_retrieve)
 _SMALL = 12
+# a report in postings costs about a third of scoring one (counted in C, bounded, most ruled
+# out): postings up to this many times the window are cheaper than scanning it
+_CHEAPER = 3
 
 
 def _post(index: dict[Any, bytes], terms: Iterable[Any], serial: int) -> None:
@@ -938,7 +977,9 @@ class OpenEvents:
         plan = _plan(
             report, self._by_word, self._by_place, self._by_number, smallest, self.config
         )
-        if plan is None or plan.cost + len(self._small) * _SERIAL.size >= window * _SERIAL.size:
+        if plan is None or plan.cost + len(self._small) * _SERIAL.size >= (
+            _CHEAPER * window * _SERIAL.size
+        ):
             return self._candidates(report)
         return self._screen(report, plan)
 

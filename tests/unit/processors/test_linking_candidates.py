@@ -138,3 +138,18 @@ def test_settings_with_a_negative_bonus_scan_the_window() -> None:
     assert not linking._can_prune(LinkConfig(place_bonus=-0.1))
     assert not OpenEvents(LinkConfig(day_penalty=-0.1))._prune
     assert OpenEvents(LinkConfig())._prune
+
+
+def test_the_date_fit_from_extreme_dates_is_the_fit_of_every_pair() -> None:
+    rnd = random.Random(5)
+    reports = [
+        r for r in (linking.report_of(a) for a in stream(3, 200)) if r is not None
+    ]
+    config = LinkConfig()
+    for _ in range(2000):
+        group = rnd.sample(reports, rnd.randint(1, 6))
+        members = rnd.sample(reports, rnd.randint(1, 6))
+        pairwise = not any(
+            linking._dates_apart(a, b, config) for a in group for b in members
+        )
+        assert linking._fits(group, members, config) == pairwise
