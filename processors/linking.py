@@ -162,7 +162,7 @@ def routing_key(article: TaggedArticle) -> str | None:
     return countries[0] if countries else None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Report:
     """What the linker keeps of one tagged article: its facts and a bag of words to compare."""
 
