@@ -28,7 +28,10 @@ How a report is linked (each step is written into ``EventRecord.links`` as a rea
 1. **Candidates**: members of open events of the same routing key whose date is within
    ``window_days`` of the report's date (both dates stated by the texts), or within
    ``published_window_days`` when a date is only the publication date (outlets publish days
-   after the event) or only the time we fetched it (no date known).
+   after the event) or only the time we fetched it (no date known). Of those, only the ones
+   that can reach the threshold are scored: they share a rare enough word, a place or a toll
+   figure with the report (per-key postings and a bound on the score, ``_tail_bound``; exact:
+   the same links as scoring them all, see ``OpenEvents._retrieve``).
 2. **Score against each candidate member** (symmetric): cosine of the content words of title
    and evidence sentences, plus a bonus per shared capitalised name (up to three), a bonus for a
    shared named place below country level, for a shared casualty figure and for the same stated
@@ -467,22 +470,22 @@ def _fits(group: list[Report], members: list[Report], config: LinkConfig) -> boo
     )
 
 
-_NO_DATES = (0, -1)  # (min, max) of no dates: no gap
-
-
-def _extremes(reports: list[Report]) -> tuple[tuple[int, int], tuple[int, int]]:
-    """(earliest, latest) day ordinal of the stated dates and of the other dates of ``reports``."""
+def _extremes(
+    reports: list[Report],
+) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
+    """(earliest, latest) day ordinal of the stated dates and of the other dates of ``reports``
+    (None: no such date)."""
     stated = [r.date.toordinal() for r in reports if r.date is not None and r.dated_by == "event"]
     other = [r.date.toordinal() for r in reports if r.date is not None and r.dated_by != "event"]
     return (
-        (min(stated), max(stated)) if stated else _NO_DATES,
-        (min(other), max(other)) if other else _NO_DATES,
+        (min(stated), max(stated)) if stated else None,
+        (min(other), max(other)) if other else None,
     )
 
 
-def _gap(a: tuple[int, int], b: tuple[int, int]) -> int:
+def _gap(a: tuple[int, int] | None, b: tuple[int, int] | None) -> int:
     """The largest distance in days between a date of ``a`` and one of ``b`` (0 if one is empty)."""
-    if a is _NO_DATES or b is _NO_DATES:
+    if a is None or b is None:
         return 0
     return max(a[1] - b[0], b[1] - a[0])
 
