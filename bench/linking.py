@@ -15,7 +15,11 @@ agent's table writes to its changelog). Target (issue 13): >= 2,000 reports/s on
 Throughput is given per CPU second of this process (``time.process_time``) as well as per wall
 second: on a shared machine the wall figure measures the neighbours too.
 
-    python bench/linking.py [--events N] [--reports M] [--runs R]
+``--records FILE`` also writes every record the linker returned, in order, then the final record
+of every open event, one JSON line each (untimed, results file untouched): a change meant only for
+speed must leave that file byte-identical (``cmp`` before and after).
+
+    python bench/linking.py [--events N] [--reports M] [--runs R] [--records FILE]
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ import time
 import tracemalloc
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import TextIO
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -122,7 +127,9 @@ class Maker:
         )
 
 
-def run(layout: str, events: int, reports: int, seed: int) -> dict:
+def run(
+    layout: str, events: int, reports: int, seed: int, records: TextIO | None = None
+) -> dict:
     maker = Maker(countries=40 if layout == "spread" else 1, days=14, seed=seed)
     opened = [maker.event() for _ in range(events)]
     first = [maker.report(e) for e in opened]
@@ -134,17 +141,19 @@ def run(layout: str, events: int, reports: int, seed: int) -> dict:
     gc.collect()
     tracemalloc.start()
     before = tracemalloc.get_traced_memory()[0]
-    for article in first:
-        linker.add(article)
+    opened_out = [linker.add(article) for article in first]
     after = tracemalloc.get_traced_memory()[0]
     tracemalloc.stop()
     open_events = len(linker)
     state_bytes = sum(len(json.dumps(e.to_json())) for e in linker.keys.values())
     started, cpu = time.perf_counter(), time.process_time()
-    out = 0
-    for article in later:
-        out += len(linker.add(article))
+    timed_out = [linker.add(article) for article in later]
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    out = sum(len(x) for x in timed_out)
+    if records is not None:
+        for x in (*opened_out, *timed_out, linker.records()):
+            for record in x:
+                records.write(f"{layout} {seed} {record.model_dump_json()}\n")
     joined = sum(
         1
         for events_ in linker.keys.values()
@@ -169,7 +178,9 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--events", type=int, default=10_000)
     parser.add_argument("--reports", type=int, default=4_000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--records", metavar="FILE", help="write every record out (a check)")
     args = parser.parse_args(argv)
+    records = open(args.records, "w", encoding="utf-8") if args.records else None  # noqa: SIM115
     result: dict = {
         "benchmark": "linking",
         "open_events": args.events,
@@ -180,7 +191,7 @@ def main(argv: list[str] | None = None) -> dict:
     for layout in ("spread", "one_key"):
         # one_key opens 10,000 events in one partition, quadratic in the window: one run
         count = args.runs if layout == "spread" else 1
-        runs = [run(layout, args.events, args.reports, seed) for seed in range(count)]
+        runs = [run(layout, args.events, args.reports, seed, records) for seed in range(count)]
         median = {
             k: round(statistics.median(r[k] for r in runs), 1)
             for k in runs[0]
@@ -203,6 +214,9 @@ def main(argv: list[str] | None = None) -> dict:
         "state_json_bytes_per_open_event": spread["state_json_bytes_per_open_event"],
         "target_reports_per_second": 2000,
     }
+    if records is not None:
+        records.close()
+        return result
     out = ROOT / "bench" / "results" / "linking.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2) + "\n")

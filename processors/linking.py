@@ -28,7 +28,10 @@ How a report is linked (each step is written into ``EventRecord.links`` as a rea
 1. **Candidates**: members of open events of the same routing key whose date is within
    ``window_days`` of the report's date (both dates stated by the texts), or within
    ``published_window_days`` when a date is only the publication date (outlets publish days
-   after the event) or only the time we fetched it (no date known).
+   after the event) or only the time we fetched it (no date known). Of those, only the ones
+   that can reach the threshold are scored: they share a rare enough word, a place or a toll
+   figure with the report (per-key postings and a bound on the score, ``_tail_bound``; exact:
+   the same links as scoring them all, see ``OpenEvents._retrieve``).
 2. **Score against each candidate member** (symmetric): cosine of the content words of title,
    lead and evidence sentences, plus a bonus per shared capitalised name (up to three; not
    titles and offices) and per content word both titles have (up to three), a bonus for a
@@ -67,9 +70,11 @@ import datetime as dt
 import json
 import math
 import re
+import struct
 import sys
+from array import array
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from functools import cache
@@ -246,7 +251,7 @@ def routing_key(article: TaggedArticle) -> str | None:
     return countries[0] if countries else None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Report:
     """What the linker keeps of one tagged article: its facts and a bag of words to compare."""
 
@@ -738,10 +743,70 @@ def _after_publication(a: Report, b: Report, config: LinkConfig) -> bool:
 
 
 def _fits(group: list[Report], members: list[Report], config: LinkConfig) -> bool:
-    """Whether two sets of reports can be one event by their dates (see OpenEvents._fitting)."""
+    """Whether two sets of reports can be one event by their dates (see OpenEvents._fitting):
+    no pair of a report of ``group`` and one of ``members`` is :func:`_dates_apart`.
+
+    Worked out from the extreme dates of each side, stated and published apart, rather than pair
+    by pair: a large event made this quadratic (tests/unit/processors/test_linking_candidates.py
+    checks it against the pairs).
+    """
     if not config.fit_dates:
         return True
-    return not any(_dates_apart(a, b, config) for a in group for b in members)
+    g_stated, g_published = _extremes(group)
+    m_stated, m_published = _extremes(members)
+    # two stated dates: window_days; any pair with a publication date: published_window_days
+    if _gap(g_stated, m_stated) > config.window_days:
+        return False
+    wide = config.published_window_days
+    if (
+        _gap(g_published, m_stated) > wide
+        or _gap(g_published, m_published) > wide
+        or _gap(g_stated, m_published) > wide
+    ):
+        return False
+    return not _apart_by_pair_rules(group, members, config)
+
+
+def _apart_by_pair_rules(group: list[Report], members: list[Report], config: LinkConfig) -> bool:
+    """The rules of :func:`_dates_apart` that extreme dates do not decide, pair by pair, on the
+    few reports they concern: a violent event stated after the other side's publication (its
+    exemption depends on both kinds) and an undated report that names days of the year."""
+    for one, other in ((group, members), (members, group)):
+        published = [r.date for r in one if r.date is not None and r.dated_by == "published"]
+        stated = [r.date for r in other if r.date is not None and r.dated_by == "event"]
+        if (
+            published
+            and stated
+            and (max(stated) - min(published)).days > config.published_lead_days
+        ):
+            if any(_after_publication(a, b, config) for a in one for b in other):
+                return True
+        if any(a.date is None and a.days for a in one):
+            if any(
+                _days_apart(a, b, config) for a in one if a.date is None and a.days for b in other
+            ):
+                return True
+    return False
+
+
+def _extremes(
+    reports: list[Report],
+) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
+    """(earliest, latest) day ordinal of the stated dates and of the other dates of ``reports``
+    (None: no such date)."""
+    stated = [r.date.toordinal() for r in reports if r.date is not None and r.dated_by == "event"]
+    other = [r.date.toordinal() for r in reports if r.date is not None and r.dated_by != "event"]
+    return (
+        (min(stated), max(stated)) if stated else None,
+        (min(other), max(other)) if other else None,
+    )
+
+
+def _gap(a: tuple[int, int] | None, b: tuple[int, int] | None) -> int:
+    """The largest distance in days between a date of ``a`` and one of ``b`` (0 if one is empty)."""
+    if a is None or b is None:
+        return 0
+    return max(a[1] - b[0], b[1] - a[0])
 
 
 def explain(a: Report, b: Report, config: LinkConfig) -> list[str]:
@@ -821,6 +886,179 @@ def _discard(index: dict[int, set[str]], day: int, report_id: str) -> None:
             del index[day]
 
 
+_SERIAL = struct.Struct("q")
+# reports with fewer content words are candidates of every report in their window (_retrieve)
+_SMALL = 12
+# a report in postings costs about a third of scoring one (counted in C, bounded, most ruled
+# out): postings up to this many times the window are cheaper than scanning it
+_CHEAPER = 3
+
+
+def _post(index: dict[Any, bytes], terms: Iterable[Any], serial: int) -> None:
+    packed = _SERIAL.pack(serial)
+    for term in terms:
+        # a copy of the postings per report added: small for all but the commonest words
+        index[term] = index.get(term, b"") + packed
+
+
+def _unpost(index: dict[Any, bytes], terms: Iterable[Any], serial: int) -> None:
+    for term in terms:
+        ids = array("q", index[term])
+        ids.remove(serial)
+        if ids:
+            index[term] = ids.tobytes()
+        else:
+            del index[term]
+
+
+def _serials(postings: list[bytes]) -> Iterable[int]:
+    return memoryview(b"".join(postings)).cast("q")
+
+
+# What rounding (pair_score rounds to 4 places) and float sums may add to a score: a bound must
+# stay this far below the threshold to rule a pair out.
+_MARGIN = 1e-4
+
+
+def _can_prune(config: LinkConfig) -> bool:
+    """Whether :func:`_tail_bound` holds: it takes every penalty as 0 and no bonus below 0."""
+    return (
+        min(
+            config.place_bonus,
+            config.name_bonus,
+            config.names_counted,
+            config.number_bonus,
+            config.day_penalty,
+            config.kind_penalty,
+            config.reaction_penalty,
+        )
+        >= 0
+    )
+
+
+def _tail_bound(
+    words: int,
+    names: int,
+    place: bool,
+    number: bool,
+    size: int,
+    smallest: int,
+    config: LinkConfig,
+) -> float:
+    """The most :func:`pair_score` can give a pair that shares only ``words`` of the report's
+    content words (``names`` of them capitalised names), a place only when ``place``, a toll
+    figure only when ``number``; ``size``: the report's word count, ``smallest``: the smallest
+    word count of the other reports. Keep it in step with pair_score.
+
+    ``names`` counts the report's marked words: its names and its headline words (both earn a
+    bonus of their own on top of the cosine, up to ``names_counted`` each); a marked word is
+    given both bonuses, which over-counts a name that is not in the headline (a looser bound,
+    still exact).
+
+    The date term is at most the same-day bonus (a gap only subtracts, no date adds nothing);
+    the penalties subtract. The cosine is shared / sqrt(size * other's size) with shared <= the
+    other's size, so at most words / sqrt(size * max(words, smallest)); a shared name is a shared
+    content word of both (``_names`` takes names among the words).
+    """
+    text = words / math.sqrt(size * max(words, smallest)) if words else 0.0
+    counted = min(names, config.names_counted)
+    return (
+        max(config.same_day_bonus, 0.0)
+        + text
+        + (config.name_bonus + config.headline_bonus) * counted
+        + (config.place_bonus if place else 0.0)
+        + (config.number_bonus if number else 0.0)
+    )
+
+
+@dataclass
+class _Plan:
+    """Which terms of a report to take candidates from (see :func:`_plan`).
+
+    ``words``: the postings of the rare content words (``names_in`` of them names); the other
+    ``words_out`` words (``names_out`` names) are left out, as are the places when ``place_out``
+    and the toll figures when ``number_out`` (else their postings are ``places``, ``numbers``).
+    """
+
+    words: list[bytes]
+    names_in: int
+    words_out: int
+    names_out: int
+    place_out: bool
+    number_out: bool
+    places: list[bytes]
+    numbers: list[bytes]
+    cost: int  # bytes of postings
+
+
+def _plan(
+    report: Report,
+    by_word: dict[str, bytes],
+    by_place: dict[str, bytes],
+    by_number: dict[int, bytes],
+    smallest: int,
+    config: LinkConfig,
+) -> _Plan | None:
+    """The terms to take candidates from, or None when none can be left out.
+
+    A report shares terms with a candidate it can link to; the terms with the longest postings
+    (generic words, a common toll figure) are left out as long as sharing only them stays below
+    the threshold (:func:`_tail_bound`). Places and figures are left out all or none (the bonus
+    counts once), so the four combinations are tried and the one with the fewest postings kept.
+    """
+    limit = config.threshold - _MARGIN
+    words = sorted(
+        ((len(ids), w, ids) for w in report.words if (ids := by_word.get(w)) is not None),
+        reverse=True,
+    )
+    places = [ids for p in report.place_names if (ids := by_place.get(p)) is not None]
+    numbers = [ids for n in report.numbers if (ids := by_number.get(n)) is not None]
+    size = len(report.words)
+    # a name is among the words (``_names``); one that is not could be shared all the same.
+    # Headline words are among the words too and earn a bonus like names (see _tail_bound).
+    marked = report.names | frozenset(report.headline)
+    loose = len(marked - report.words)
+    best: _Plan | None = None
+    for place_out in (False, True) if places else (False,):
+        for number_out in (False, True) if numbers else (False,):
+            if _tail_bound(0, loose, place_out, number_out, size, smallest, config) >= limit:
+                continue
+            kept: list[bytes] = []
+            n_out, k_out, k_in = 0, loose, 0
+            for i, (_, word, ids) in enumerate(words):
+                name = word in marked
+                k = k_out + name
+                if _tail_bound(n_out + 1, k, place_out, number_out, size, smallest, config) < limit:
+                    n_out, k_out = n_out + 1, k
+                elif name:
+                    kept.append(ids)
+                    k_in += 1
+                else:
+                    # the bound grows with every word left out: no later one can be
+                    for _, rest, ids in words[i:]:
+                        kept.append(ids)
+                        k_in += rest in marked
+                    break
+            cost = sum(map(len, kept))
+            if not place_out:
+                cost += sum(map(len, places))
+            if not number_out:
+                cost += sum(map(len, numbers))
+            if best is None or cost < best.cost:
+                best = _Plan(
+                    words=kept,
+                    names_in=k_in,
+                    words_out=n_out,
+                    names_out=k_out,
+                    place_out=place_out,
+                    number_out=number_out,
+                    places=[] if place_out else places,
+                    numbers=[] if number_out else numbers,
+                    cost=cost,
+                )
+    return best
+
+
 def _day(t: datetime) -> int:
     return t.astimezone(UTC).date().toordinal()
 
@@ -828,7 +1066,9 @@ def _day(t: datetime) -> int:
 class OpenEvents:
     """The open events of one routing key, with an index of their reports by day."""
 
-    def __init__(self, config: LinkConfig | None = None) -> None:
+    def __init__(self, config: LinkConfig | None = None, *, prune: bool = True) -> None:
+        """``prune=False`` scores every report in the date window (the reference the pruned
+        candidates are tested against; same links, slower)."""
         self.config = config or LinkConfig()
         self._reports: dict[str, Report] = {}
         self._event_of: dict[str, str] = {}
@@ -839,6 +1079,25 @@ class OpenEvents:
         self._published: dict[int, set[str]] = {}
         self._by_arrival: dict[int, set[str]] = {}
         self._undated: dict[int, set[str]] = {}
+        # Postings (term -> serial numbers of the reports that have it, packed as 8-byte ints) of
+        # content words, places and toll figures, for the candidates that can reach the
+        # threshold (see _retrieve). Bytes, not sets or lists of ids: most words of a key are in
+        # one or two reports, and bytes are small and are not containers the garbage collector
+        # walks (hundreds of thousands of lists or arrays made its full collections cost a
+        # third of the time). A report is added once per term, so a serial is there once.
+        self._serial: dict[str, int] = {}
+        self._next_serial = 0
+        # serial -> (id, 0 stated / 1 published / 2 undated, its day in that index, arrival day,
+        # word count): the day index's windows as a test on one report (see _screen)
+        self._slots: dict[int, tuple[str, int, int, int, int]] = {}
+        self._by_word: dict[str, bytes] = {}
+        self._by_place: dict[str, bytes] = {}
+        self._by_number: dict[int, bytes] = {}
+        # how many indexed reports have a word set of each size (the smallest bounds the cosine)
+        # and the reports with fewer than _SMALL words, always screened (see _retrieve)
+        self._sizes: Counter[int] = Counter()
+        self._small: set[int] = set()
+        self._prune = prune and _can_prune(self.config)
         self.watermark: datetime | None = None
 
     def __len__(self) -> int:
@@ -952,19 +1211,45 @@ class OpenEvents:
         return self._stated if report.dated_by == "event" else self._published
 
     def _index(self, report: Report) -> None:
-        self._reports[report.id] = report
+        rid = report.id
+        self._reports[rid] = report
+        arrival = _day(report.arrival)
+        serial = self._serial[rid] = self._next_serial
+        self._next_serial += 1
+        size = len(report.words)
         if report.date is not None:
-            self._date_index(report).setdefault(report.date.toordinal(), set()).add(report.id)
+            day = report.date.toordinal()
+            self._date_index(report).setdefault(day, set()).add(rid)
+            kind = 0 if report.dated_by == "event" else 1
+            self._slots[serial] = (rid, kind, day, arrival, size)
         else:
-            self._undated.setdefault(_day(report.arrival), set()).add(report.id)
-        self._by_arrival.setdefault(_day(report.arrival), set()).add(report.id)
+            self._undated.setdefault(arrival, set()).add(rid)
+            self._slots[serial] = (rid, 2, arrival, arrival, size)
+        self._by_arrival.setdefault(arrival, set()).add(rid)
+        _post(self._by_word, report.words, serial)
+        _post(self._by_place, report.place_names, serial)
+        _post(self._by_number, report.numbers, serial)
+        self._sizes[size] += 1
+        if size < _SMALL:
+            self._small.add(serial)
 
     def _unindex(self, report: Report) -> None:
+        rid = report.id
         if report.date is not None:
-            _discard(self._date_index(report), report.date.toordinal(), report.id)
+            _discard(self._date_index(report), report.date.toordinal(), rid)
         else:
-            _discard(self._undated, _day(report.arrival), report.id)
-        _discard(self._by_arrival, _day(report.arrival), report.id)
+            _discard(self._undated, _day(report.arrival), rid)
+        _discard(self._by_arrival, _day(report.arrival), rid)
+        serial = self._serial.pop(rid)
+        del self._slots[serial]
+        self._small.discard(serial)
+        _unpost(self._by_word, report.words, serial)
+        _unpost(self._by_place, report.place_names, serial)
+        _unpost(self._by_number, report.numbers, serial)
+        size = len(report.words)
+        self._sizes[size] -= 1
+        if not self._sizes[size]:
+            del self._sizes[size]
 
     def _candidates(self, report: Report) -> list[str]:
         """Members that may be close enough in time (:func:`pair_score` checks exactly)."""
@@ -988,11 +1273,110 @@ class OpenEvents:
                 found.extend(self._by_arrival.get(d, ()))
         return [aid for aid in found if aid != report.id]
 
+    def _window_size(self, report: Report) -> int:
+        """How many reports :meth:`_candidates` would return (plus the report itself)."""
+        wide = math.ceil(self.config.published_window_days)
+        narrow = math.ceil(self.config.window_days)
+        arrival = _day(report.arrival)
+        spans: list[tuple[dict[int, set[str]], int, int]]
+        if report.date is not None:
+            base = report.date.toordinal()
+            stated = narrow if report.dated_by == "event" else wide
+            spans = [
+                (self._stated, base, stated),
+                (self._published, base, wide),
+                (self._undated, arrival, wide + 1),
+            ]
+        else:
+            spans = [(self._by_arrival, arrival, wide + 1)]
+        total = 0
+        for index, mid, half in spans:
+            if len(index) <= 2 * half + 1:
+                total += sum(len(ids) for d, ids in index.items() if abs(d - mid) <= half)
+            else:
+                total += sum(len(index.get(d, ())) for d in range(mid - half, mid + half + 1))
+        return total
+
+    def _retrieve(self, report: Report) -> Iterable[str]:
+        """The candidates that can score the threshold: those of :meth:`_candidates` that share
+        a rare enough term with the report, or the window's reports when that is not fewer.
+
+        Exact (the same links as scoring every candidate): the report's terms are split into
+        common ones (the longest postings) and the rest such that a report sharing only common
+        terms scores below the threshold at most (:func:`_tail_bound`, worked out from
+        :func:`pair_score`); only reports in the postings of the rest are scored. Settings under
+        which the bound would not hold (a negative bonus or penalty) scan the window.
+        """
+        window = self._window_size(report)
+        if not self._prune or window < 16:
+            return self._candidates(report)
+        # A pair's cosine is bounded by the other report's word count; a few very short reports
+        # (a title alone) would make that bound useless for all, so they are screened always
+        # and the bound takes the smallest of the others.
+        smallest = min((n for n in self._sizes if n >= _SMALL), default=_SMALL)
+        plan = _plan(report, self._by_word, self._by_place, self._by_number, smallest, self.config)
+        if plan is None or plan.cost + len(self._small) * _SERIAL.size >= (
+            _CHEAPER * window * _SERIAL.size
+        ):
+            return self._candidates(report)
+        return self._screen(report, plan)
+
+    def _screen(self, report: Report, plan: _Plan) -> Iterator[str]:
+        """The reports in the plan's postings and the window whose bound reaches the threshold.
+
+        The window is :meth:`_candidates`' as a test on one report. A report's bound
+        (:func:`_tail_bound`) counts the rare words it shares (its count in the postings) plus
+        every word left out, its actual word count, a shared place or figure only when it shares
+        one or they were left out.
+        """
+        shared: Counter[int] = Counter(_serials(plan.words))
+        places = set(_serials(plan.places))
+        numbers = set(_serials(plan.numbers))
+        wide = math.ceil(self.config.published_window_days)
+        narrow = math.ceil(self.config.window_days)
+        arrival = _day(report.arrival)
+        if report.date is None:
+            # every member is compared by its fetch day, as an undated one is below
+            kinds, base, stated = (2, 2, 2), 0, 0
+        else:
+            kinds = (0, 1, 2)
+            base = report.date.toordinal()
+            stated = narrow if report.dated_by == "event" else wide
+        slots = self._slots
+        limit = self.config.threshold - _MARGIN
+        size = len(report.words)
+        rid = report.id
+        for serial in shared.keys() | places | numbers | self._small:
+            aid, kind, day, fetched, words = slots[serial]
+            kind = kinds[kind]
+            if aid == rid:
+                continue
+            if kind == 0:
+                if abs(day - base) > stated:
+                    continue
+            elif kind == 1:
+                if abs(day - base) > wide:
+                    continue
+            elif abs(fetched - arrival) > wide + 1:
+                continue
+            count = shared.get(serial, 0)
+            bound = _tail_bound(
+                count + plan.words_out,
+                plan.names_out + min(count, plan.names_in),
+                plan.place_out or serial in places,
+                plan.number_out or serial in numbers,
+                size,
+                words,
+                self.config,
+            )
+            if bound >= limit:
+                yield aid
+
     def _matches(self, report: Report) -> dict[str, tuple[float, list[str]]]:
         """Best (score, reasons) per event that has a member scoring the threshold."""
         best: dict[str, tuple[float, str]] = {}
         threshold = self.config.threshold
-        for aid in self._candidates(report):
+        for aid in self._retrieve(report):
             score = pair_score(report, self._reports[aid], self.config)
             if score is None or score < threshold:
                 continue
