@@ -447,8 +447,12 @@ def report_of(article: TaggedArticle, config: LinkConfig | None = None) -> Repor
         killed, wounded = _toll(article.summary.killed), _toll(article.summary.wounded)
         date, dated_by = None, ""
     days, update = _month_days(text, words), _is_update(text, words)
-    if date is None and article.published is not None:
-        date, dated_by = article.published.astimezone(UTC).date(), "published"
+    published = article.published.astimezone(UTC).date() if article.published else None
+    if published is not None and (date is None or (update and date == published)):
+        # A toll follow-up's stated day that is its publication day is the day of the new
+        # count ("216 bodies recovered, the Defense Department said on Wednesday"), which
+        # lags the event as a publication does: it dates the report as its publication would.
+        date, dated_by = published, "published"
         named = _follow_up_day(date, text, days, config) if update else None
         if named is not None:
             date, dated_by = named, "event"

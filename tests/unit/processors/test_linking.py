@@ -600,3 +600,40 @@ def test_an_undated_toll_follow_up_is_dated_by_the_day_it_names_before_publicati
         assert other is not None and other.dated_by == "published", rid
         assert other.date == date(2026, 3, 9)
         assert compare(a, other, LinkConfig()) is None, rid
+
+
+def test_a_follow_up_dated_on_its_publication_day_is_dated_by_the_count():
+    first = report("c1", "Wire A", "Truck bomb hits Khartoum barracks",
+                   ["A truck bomb destroyed the barracks in Khartoum, killing 120 soldiers."],
+                   places=(KHARTOUM,), killed=120, day=date(2026, 3, 6))
+
+    def count(rid: str, sentence: str, day: date) -> TaggedArticle:
+        # the tagger dates the report by the day of the count it quotes: its publication day
+        art = report(rid, "Daily B", "Khartoum barracks toll", [sentence], places=(KHARTOUM,),
+                     killed=216, day=day)
+        return art.model_copy(update={"published": datetime(2026, 3, 9, 8, tzinfo=UTC)})
+
+    a = report_of(first)
+    follow = report_of(count(
+        "c2", "The toll from the barracks bombing rose to 216, officials said on Monday.",
+        date(2026, 3, 9)))
+    assert a is not None and follow is not None and follow.update
+    assert follow.date == date(2026, 3, 9) and follow.dated_by == "published"
+    assert compare(a, follow, LinkConfig()) is not None
+    # must not move: a report that is no follow-up keeps the day it states (three days after
+    # the bombing: another event), as does a follow-up stating a day before its publication
+    plain = report_of(count(
+        "c3", "Officials said on Monday that 216 soldiers were killed at the barracks.",
+        date(2026, 3, 9)))
+    earlier = report_of(count(
+        "c4", "The toll from the barracks bombing rose to 216, officials said on Sunday.",
+        date(2026, 3, 8)))
+    assert plain is not None and not plain.update and plain.dated_by == "event"
+    assert compare(a, plain, LinkConfig()) is None
+    assert earlier is not None and earlier.dated_by == "event"
+    # nor does the count's day reach further back than a publication date does
+    older = report_of(report(
+        "c5", "Wire A", "Truck bomb hits Khartoum barracks",
+        ["A truck bomb destroyed the barracks in Khartoum, killing 120 soldiers."],
+        places=(KHARTOUM,), killed=120, day=date(2026, 3, 5)))
+    assert older is not None and compare(older, follow, LinkConfig()) is None
