@@ -514,13 +514,7 @@ def _follow_up_day(
     event that happened days before; the day it names is that event's. None when it names no
     such day or several (which of them is the event's is then the tagger's question). A day
     after "since" starts a period ("the toll since October 7 rose to ..."): a war's or a
-    campaign's total, not one event, so it dates nothing."""
-    if days and "since" in text:
-        days = days - {
-            _day_of(m)
-            for m in _MONTH_DAY.finditer(text)
-            if text[max(0, m.start() - 10) : m.start()].rstrip().lower().endswith("since")
-        }
+    campaign's total, not one event, so it dates nothing (:func:`_month_days` leaves it out)."""
     offsets = {_offset_to(day, published) for day in days}
     before = [o for o in offsets if -config.follow_up_days <= o <= 0]
     if len(before) != 1:
@@ -570,10 +564,17 @@ def _is_update(text: str, words: frozenset[str]) -> bool:
 
 def _month_days(text: str, words: frozenset[str]) -> frozenset[int]:
     """The days of the year ``text`` names ("March 22", "8 Jan."), as month*100+day.
-    ``words`` (the text's) spare the search when it names no month, as in most reports."""
+    ``words`` (the text's) spare the search when it names no month, as in most reports.
+
+    Not a day after "since": it starts a period ("the fighting since 7 May had killed about
+    70"), a war's or a campaign's, and says nothing of the day of the event reported."""
     if words.isdisjoint(_MONTH_WORDS) and "May" not in text:  # 'may' is a stop word
         return frozenset()
-    out = {_day_of(m) for m in _MONTH_DAY.finditer(text)}
+    out = {
+        _day_of(m)
+        for m in _MONTH_DAY.finditer(text)
+        if not text[max(0, m.start() - 10) : m.start()].rstrip().lower().endswith("since")
+    }
     return frozenset(day for day in out if 1 <= day % 100 <= 31)
 
 

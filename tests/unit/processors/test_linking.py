@@ -637,3 +637,24 @@ def test_a_follow_up_dated_on_its_publication_day_is_dated_by_the_count():
         ["A truck bomb destroyed the barracks in Khartoum, killing 120 soldiers."],
         places=(KHARTOUM,), killed=120, day=date(2026, 3, 5)))
     assert older is not None and compare(older, follow, LinkConfig()) is None
+
+
+def test_a_day_after_since_starts_a_period_and_does_not_date_an_undated_report():
+    truce = report("t1", "Wire A", "Sudan truce agreed in El Fasher",
+                   ["Both sides agreed a truce in El Fasher on Thursday, mediators said."],
+                   places=(EL_FASHER,), kind="deescalation", day=date(2026, 3, 5))
+
+    def night(rid: str, sentence: str) -> TaggedArticle:
+        return report(rid, "Radio C", "", [sentence], places=(EL_FASHER,),
+                      kind="deescalation", day=None)
+
+    after = report_of(night("t2", "The truce in El Fasher held; mediators said the fighting "
+                                  "since March 1 had killed about 70."))
+    a = report_of(truce)
+    assert a is not None and after is not None and after.days == frozenset()
+    assert compare(a, after, LinkConfig()) is not None
+    # must not link: the same report saying the events it tells of happened on March 1
+    on = report_of(night("t3", "The truce in El Fasher held; mediators said the fighting "
+                               "on March 1 had killed about 70."))
+    assert on is not None and on.days == {301}
+    assert compare(a, on, LinkConfig()) is None
