@@ -225,8 +225,10 @@ def routing_key(article: TaggedArticle) -> str | None:
     """The action country that partitions the stream; None when the article names no place.
 
     With the tagger's event facts it is their first action country that is not an outside
-    power, else their first (an embassy bombing in Nairobi and Dar es Salaam may give the US,
-    Kenya and Tanzania: the event is filed where it happened, as the other reports of it are).
+    power (an embassy bombing in Nairobi and Dar es Salaam may give the US, Kenya and Tanzania:
+    the event is filed where it happened, as the other reports of it are); of several, the one
+    most of the event's towns lie in. When all are outside powers: the country of the towns
+    the text names when they all lie in one other country, else their first.
     Without them: the country of the first city or region named (a text names the place where
     things happened below country level far more often than an attacker's home), else the first
     country named that is not an outside power (the US, UK, France, Russia are named as
@@ -235,7 +237,20 @@ def routing_key(article: TaggedArticle) -> str | None:
     outside = _outside_powers()
     if article.event is not None and article.event.countries:
         countries = article.event.countries
-        return next((c for c in countries if c not in outside), countries[0])
+        inside = [c for c in countries if c not in outside]
+        if len(inside) > 1:
+            # the country most of the event's towns lie in (strikes on Tripoli and Benghazi
+            # after a bombing in Berlin, which the tagger counts too); a tie keeps its order
+            per = Counter(p.country for p in article.event.places if p.kind in PLACE_KINDS)
+            return max(inside, key=lambda c: per[c])
+        if inside:
+            return inside[0]
+        # Only outside powers (the attacker: "American bombs had killed 37"): where the text
+        # names towns, and all of them lie in one other country, that is where it happened.
+        towns = {p.country for p in article.places if p.kind in PLACE_KINDS and p.country}
+        if len(towns) == 1 and not towns <= outside:
+            return towns.pop()
+        return countries[0]
     for place in article.places:
         if place.kind in PLACE_KINDS and place.country and place.country not in outside:
             return place.country
@@ -430,9 +445,13 @@ def report_of(article: TaggedArticle, config: LinkConfig | None = None) -> Repor
     if facts is not None:
         kind = facts.kind
         reaction = facts.reaction
-        countries = tuple(facts.countries) or (key,)
+        # the tagger's action countries, unless they are all outside powers and the towns the
+        # text names lie elsewhere (routing_key): the country of those towns alone
+        countries = tuple(facts.countries) if key in facts.countries else (key,)
         places = tuple(facts.places) or tuple(
-            p for p in article.places if p.kind in PLACE_KINDS and p.country in countries
+            p
+            for p in article.places
+            if p.kind in PLACE_KINDS and (p.country in countries or p.country == key)
         )
         killed, wounded = facts.killed, facts.wounded
         date = facts.date

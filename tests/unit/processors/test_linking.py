@@ -658,3 +658,34 @@ def test_a_day_after_since_starts_a_period_and_does_not_date_an_undated_report()
                                "on March 1 had killed about 70."))
     assert on is not None and on.days == {301}
     assert compare(a, on, LinkConfig()) is None
+
+
+def test_only_outside_powers_as_action_countries_route_to_the_country_of_the_towns():
+    tripoli = city("Tripoli", "Libya")
+    raid = report("r1", "A", "Libya says 37 killed in raids",
+                  ["Officials said American bombs killed 37 people in Tripoli."],
+                  country="United States")
+    raid = raid.model_copy(update={"places": [*raid.places, tripoli]})
+    assert routing_key(raid) == "Libya"
+    r = report_of(raid)
+    assert r is not None and r.countries == ("Libya",) and "Tripoli" in r.place_names
+    # must stay: a town in the outside power itself (an attack on its soil), and towns in two
+    # other countries (which of them is the tagger's question)
+    home = raid.model_copy(update={"places": [*raid.places, city("Oklahoma City",
+                                                                   "United States")]})
+    assert routing_key(home) == "United States"
+    two = raid.model_copy(update={"places": [*raid.places, KHARTOUM]})
+    assert routing_key(two) == "United States"
+
+
+def test_an_event_in_several_countries_is_filed_where_most_of_its_towns_are():
+    raid = report("r2", "A", "Jets hit Tripoli and Benghazi after Berlin bombing", ["s"],
+                  country="Germany")
+    assert raid.event is not None
+    towns = [city("Berlin", "Germany"), city("Tripoli", "Libya"), city("Benghazi", "Libya")]
+    raid = raid.model_copy(update={"event": raid.event.model_copy(
+        update={"countries": ["Germany", "Libya"], "places": towns})})
+    assert routing_key(raid) == "Libya"
+    # must stay: as many towns in each (the tagger's order decides, as before)
+    tie = raid.model_copy(update={"event": raid.event.model_copy(update={"places": towns[:2]})})
+    assert routing_key(tie) == "Germany"
