@@ -645,6 +645,8 @@ def pair_score(a: Report, b: Report, config: LinkConfig) -> float | None:
         return None
     elif _days_apart(a, b, config):
         return None
+    elif _names_the_day(a, b) or _names_the_day(b, a):
+        bonus += config.same_day_bonus
     shared = len(a.words & b.words)
     text = shared / math.sqrt(len(a.words) * len(b.words)) if shared else 0.0
     if a.names:
@@ -661,6 +663,20 @@ def pair_score(a: Report, b: Report, config: LinkConfig) -> float | None:
     if a.kind != b.kind and a.kind and b.kind and "deescalation" in (a.kind, b.kind):
         bonus -= config.kind_penalty
     return round(text + bonus, 4)
+
+
+def _names_the_day(undated: Report, other: Report) -> bool:
+    """``undated`` has no date but names one day of the year, in the year ``other`` is dated
+    ("the car bomb went off in Market Street, Omagh, on 15 August 1998"): that day is its
+    event's, and it is ``other``'s day, as for two reports dated the same day. Not when it names
+    several days (which is its event's?) or a year after them (the text is later)."""
+    return (
+        undated.date is None
+        and other.date is not None
+        and len(undated.days) == 1
+        and undated.year == other.date.year
+        and next(iter(undated.days)) == other.date.month * 100 + other.date.day
+    )
 
 
 def _follows(a: Report, b: Report) -> bool:
@@ -780,6 +796,9 @@ def explain(a: Report, b: Report, config: LinkConfig) -> list[str]:
             reasons.append(f"dates {gap} day(s) apart ({how}), the later a follow-up")
         else:
             reasons.append(f"dates {gap} day(s) apart ({how})")
+    elif _names_the_day(a, b) or _names_the_day(b, a):
+        day = (a.date or b.date or dt.date.min).isoformat()
+        reasons.append(f"no date on one report, which names the other's day {day}")
     else:
         reasons.append("no date on one report: fetched within the window")
     shared = a.words & b.words

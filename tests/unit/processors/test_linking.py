@@ -689,3 +689,29 @@ def test_an_event_in_several_countries_is_filed_where_most_of_its_towns_are():
     # must stay: as many towns in each (the tagger's order decides, as before)
     tie = raid.model_copy(update={"event": raid.event.model_copy(update={"places": towns[:2]})})
     assert routing_key(tie) == "Germany"
+
+
+def test_an_undated_report_naming_the_other_reports_day_earns_the_same_day_bonus():
+    dated = report("y1", "Wire A", "Car bomb kills 28 in Nyala",
+                   ["A car bomb exploded in the main street of Nyala, killing 28."],
+                   places=(NYALA,), killed=28, day=date(2026, 3, 7))
+
+    def undated(rid: str, when: str) -> TaggedArticle:
+        return report(rid, "Radio C", "Nyala victims remembered",
+                      [f"Twenty-nine were killed when the car bomb went off in Nyala {when}."],
+                      places=(NYALA,), killed=29, day=None)
+
+    a = report_of(dated)
+    named = report_of(undated("y2", "on 7 March 2026"))
+    assert a is not None and named is not None
+    score, reasons = compare(a, named, LinkConfig()) or (0.0, [])
+    assert reasons[0] == "no date on one report, which names the other's day 2026-03-07"
+    # must not earn it: naming another day of the window, two days, or the day of another year
+    for rid, when in [("y3", "on 6 March 2026"), ("y4", "on 7 March 2026, and on 8 March 2026"),
+                      ("y5", "on 7 March 2025")]:
+        other = report_of(undated(rid, when))
+        assert other is not None, rid
+        result = compare(a, other, LinkConfig())
+        if result is not None:
+            assert result[1][0].startswith("no date on one report: fetched"), rid
+            assert round(score - result[0], 4) == LinkConfig().same_day_bonus, rid
