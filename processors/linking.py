@@ -34,8 +34,10 @@ How a report is linked (each step is written into ``EventRecord.links`` as a rea
    titles and offices) and per content word both titles have (up to three), a bonus for a
    shared named place below country level (or a name the gazetteer does not know right after
    "in", "at", "near", "outside"), for a shared casualty figure and for the same stated
-   day, minus ``day_penalty`` per day between their dates (not when the later report is a toll
-   follow-up); no candidate when one has no date and names only days of the year far from the
+   day (or the one day an undated report names, when it is the other's date), minus
+   ``day_penalty`` per day between their dates (not when the later report is a toll
+   follow-up; a follow-up dated on its publication day is dated by publication: that day is
+   the new count's); no candidate when one has no date and names only days of the year far from the
    other's date (``_days_apart``), or when a violent event is stated after the other report's
    publication (``_after_publication``); minus a penalty when one report is
    a reaction (retaliation, truce) and the other is not and both texts state their date, or
