@@ -37,8 +37,10 @@ How a report is linked (each step is written into ``EventRecord.links`` as a rea
    titles and offices) and per content word both titles have (up to three), a bonus for a
    shared named place below country level (or a name the gazetteer does not know right after
    "in", "at", "near", "outside"), for a shared casualty figure and for the same stated
-   day, minus ``day_penalty`` per day between their dates (not when the later report is a toll
-   follow-up); no candidate when one has no date and names only days of the year far from the
+   day (or the one day an undated report names, when it is the other's date), minus
+   ``day_penalty`` per day between their dates (not when the later report is a toll
+   follow-up; a follow-up dated on its publication day is dated by publication: that day is
+   the new count's); no candidate when one has no date and names only days of the year far from the
    other's date (``_days_apart``), or when a violent event is stated after the other report's
    publication (``_after_publication``); minus a penalty when one report is
    a reaction (retaliation, truce) and the other is not and both texts state their date, or
@@ -230,8 +232,10 @@ def routing_key(article: TaggedArticle) -> str | None:
     """The action country that partitions the stream; None when the article names no place.
 
     With the tagger's event facts it is their first action country that is not an outside
-    power, else their first (an embassy bombing in Nairobi and Dar es Salaam may give the US,
-    Kenya and Tanzania: the event is filed where it happened, as the other reports of it are).
+    power (an embassy bombing in Nairobi and Dar es Salaam may give the US, Kenya and Tanzania:
+    the event is filed where it happened, as the other reports of it are); of several, the one
+    most of the event's towns lie in. When all are outside powers: the country of the towns
+    the text names when they all lie in one other country, else their first.
     Without them: the country of the first city or region named (a text names the place where
     things happened below country level far more often than an attacker's home), else the first
     country named that is not an outside power (the US, UK, France, Russia are named as
@@ -240,7 +244,20 @@ def routing_key(article: TaggedArticle) -> str | None:
     outside = _outside_powers()
     if article.event is not None and article.event.countries:
         countries = article.event.countries
-        return next((c for c in countries if c not in outside), countries[0])
+        inside = [c for c in countries if c not in outside]
+        if len(inside) > 1:
+            # the country most of the event's towns lie in (strikes on Tripoli and Benghazi
+            # after a bombing in Berlin, which the tagger counts too); a tie keeps its order
+            per = Counter(p.country for p in article.event.places if p.kind in PLACE_KINDS)
+            return max(inside, key=lambda c: per[c])
+        if inside:
+            return inside[0]
+        # Only outside powers (the attacker: "American bombs had killed 37"): where the text
+        # names towns, and all of them lie in one other country, that is where it happened.
+        towns = {p.country for p in article.places if p.kind in PLACE_KINDS and p.country}
+        if len(towns) == 1 and not towns <= outside:
+            return towns.pop()
+        return countries[0]
     for place in article.places:
         if place.kind in PLACE_KINDS and place.country and place.country not in outside:
             return place.country
@@ -435,9 +452,13 @@ def report_of(article: TaggedArticle, config: LinkConfig | None = None) -> Repor
     if facts is not None:
         kind = facts.kind
         reaction = facts.reaction
-        countries = tuple(facts.countries) or (key,)
+        # the tagger's action countries, unless they are all outside powers and the towns the
+        # text names lie elsewhere (routing_key): the country of those towns alone
+        countries = tuple(facts.countries) if key in facts.countries else (key,)
         places = tuple(facts.places) or tuple(
-            p for p in article.places if p.kind in PLACE_KINDS and p.country in countries
+            p
+            for p in article.places
+            if p.kind in PLACE_KINDS and (p.country in countries or p.country == key)
         )
         killed, wounded = facts.killed, facts.wounded
         date = facts.date
@@ -452,8 +473,12 @@ def report_of(article: TaggedArticle, config: LinkConfig | None = None) -> Repor
         killed, wounded = _toll(article.summary.killed), _toll(article.summary.wounded)
         date, dated_by = None, ""
     days, update = _month_days(text, words), _is_update(text, words)
-    if date is None and article.published is not None:
-        date, dated_by = article.published.astimezone(UTC).date(), "published"
+    published = article.published.astimezone(UTC).date() if article.published else None
+    if published is not None and (date is None or (update and date == published)):
+        # A toll follow-up's stated day that is its publication day is the day of the new
+        # count ("216 bodies recovered, the Defense Department said on Wednesday"), which
+        # lags the event as a publication does: it dates the report as its publication would.
+        date, dated_by = published, "published"
         named = _follow_up_day(date, text, days, config) if update else None
         if named is not None:
             date, dated_by = named, "event"
@@ -515,13 +540,7 @@ def _follow_up_day(
     event that happened days before; the day it names is that event's. None when it names no
     such day or several (which of them is the event's is then the tagger's question). A day
     after "since" starts a period ("the toll since October 7 rose to ..."): a war's or a
-    campaign's total, not one event, so it dates nothing."""
-    if days and "since" in text:
-        days = days - {
-            _day_of(m)
-            for m in _MONTH_DAY.finditer(text)
-            if text[max(0, m.start() - 10) : m.start()].rstrip().lower().endswith("since")
-        }
+    campaign's total, not one event, so it dates nothing (:func:`_month_days` leaves it out)."""
     offsets = {_offset_to(day, published) for day in days}
     before = [o for o in offsets if -config.follow_up_days <= o <= 0]
     if len(before) != 1:
@@ -571,10 +590,17 @@ def _is_update(text: str, words: frozenset[str]) -> bool:
 
 def _month_days(text: str, words: frozenset[str]) -> frozenset[int]:
     """The days of the year ``text`` names ("March 22", "8 Jan."), as month*100+day.
-    ``words`` (the text's) spare the search when it names no month, as in most reports."""
+    ``words`` (the text's) spare the search when it names no month, as in most reports.
+
+    Not a day after "since": it starts a period ("the fighting since 7 May had killed about
+    70"), a war's or a campaign's, and says nothing of the day of the event reported."""
     if words.isdisjoint(_MONTH_WORDS) and "May" not in text:  # 'may' is a stop word
         return frozenset()
-    out = {_day_of(m) for m in _MONTH_DAY.finditer(text)}
+    out = {
+        _day_of(m)
+        for m in _MONTH_DAY.finditer(text)
+        if not text[max(0, m.start() - 10) : m.start()].rstrip().lower().endswith("since")
+    }
     return frozenset(day for day in out if 1 <= day % 100 <= 31)
 
 
@@ -626,6 +652,8 @@ def pair_score(a: Report, b: Report, config: LinkConfig) -> float | None:
         return None
     elif _days_apart(a, b, config):
         return None
+    elif _names_the_day(a, b) or _names_the_day(b, a):
+        bonus += config.same_day_bonus
     shared = len(a.words & b.words)
     text = shared / math.sqrt(len(a.words) * len(b.words)) if shared else 0.0
     if a.names:
@@ -642,6 +670,20 @@ def pair_score(a: Report, b: Report, config: LinkConfig) -> float | None:
     if a.kind != b.kind and a.kind and b.kind and "deescalation" in (a.kind, b.kind):
         bonus -= config.kind_penalty
     return round(text + bonus, 4)
+
+
+def _names_the_day(undated: Report, other: Report) -> bool:
+    """``undated`` has no date but names one day of the year, in the year ``other`` is dated
+    ("the car bomb went off in Market Street, Omagh, on 15 August 1998"): that day is its
+    event's, and it is ``other``'s day, as for two reports dated the same day. Not when it names
+    several days (which is its event's?) or a year after them (the text is later)."""
+    return (
+        undated.date is None
+        and other.date is not None
+        and len(undated.days) == 1
+        and undated.year == other.date.year
+        and next(iter(undated.days)) == other.date.month * 100 + other.date.day
+    )
 
 
 def _follows(a: Report, b: Report) -> bool:
@@ -821,6 +863,9 @@ def explain(a: Report, b: Report, config: LinkConfig) -> list[str]:
             reasons.append(f"dates {gap} day(s) apart ({how}), the later a follow-up")
         else:
             reasons.append(f"dates {gap} day(s) apart ({how})")
+    elif _names_the_day(a, b) or _names_the_day(b, a):
+        day = (a.date or b.date or dt.date.min).isoformat()
+        reasons.append(f"no date on one report, which names the other's day {day}")
     else:
         reasons.append("no date on one report: fetched within the window")
     shared = a.words & b.words

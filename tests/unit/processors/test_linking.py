@@ -600,3 +600,118 @@ def test_an_undated_toll_follow_up_is_dated_by_the_day_it_names_before_publicati
         assert other is not None and other.dated_by == "published", rid
         assert other.date == date(2026, 3, 9)
         assert compare(a, other, LinkConfig()) is None, rid
+
+
+def test_a_follow_up_dated_on_its_publication_day_is_dated_by_the_count():
+    first = report("c1", "Wire A", "Truck bomb hits Khartoum barracks",
+                   ["A truck bomb destroyed the barracks in Khartoum, killing 120 soldiers."],
+                   places=(KHARTOUM,), killed=120, day=date(2026, 3, 6))
+
+    def count(rid: str, sentence: str, day: date) -> TaggedArticle:
+        # the tagger dates the report by the day of the count it quotes: its publication day
+        art = report(rid, "Daily B", "Khartoum barracks toll", [sentence], places=(KHARTOUM,),
+                     killed=216, day=day)
+        return art.model_copy(update={"published": datetime(2026, 3, 9, 8, tzinfo=UTC)})
+
+    a = report_of(first)
+    follow = report_of(count(
+        "c2", "The toll from the barracks bombing rose to 216, officials said on Monday.",
+        date(2026, 3, 9)))
+    assert a is not None and follow is not None and follow.update
+    assert follow.date == date(2026, 3, 9) and follow.dated_by == "published"
+    assert compare(a, follow, LinkConfig()) is not None
+    # must not move: a report that is no follow-up keeps the day it states (three days after
+    # the bombing: another event), as does a follow-up stating a day before its publication
+    plain = report_of(count(
+        "c3", "Officials said on Monday that 216 soldiers were killed at the barracks.",
+        date(2026, 3, 9)))
+    earlier = report_of(count(
+        "c4", "The toll from the barracks bombing rose to 216, officials said on Sunday.",
+        date(2026, 3, 8)))
+    assert plain is not None and not plain.update and plain.dated_by == "event"
+    assert compare(a, plain, LinkConfig()) is None
+    assert earlier is not None and earlier.dated_by == "event"
+    # nor does the count's day reach further back than a publication date does
+    older = report_of(report(
+        "c5", "Wire A", "Truck bomb hits Khartoum barracks",
+        ["A truck bomb destroyed the barracks in Khartoum, killing 120 soldiers."],
+        places=(KHARTOUM,), killed=120, day=date(2026, 3, 5)))
+    assert older is not None and compare(older, follow, LinkConfig()) is None
+
+
+def test_a_day_after_since_starts_a_period_and_does_not_date_an_undated_report():
+    truce = report("t1", "Wire A", "Sudan truce agreed in El Fasher",
+                   ["Both sides agreed a truce in El Fasher on Thursday, mediators said."],
+                   places=(EL_FASHER,), kind="deescalation", day=date(2026, 3, 5))
+
+    def night(rid: str, sentence: str) -> TaggedArticle:
+        return report(rid, "Radio C", "", [sentence], places=(EL_FASHER,),
+                      kind="deescalation", day=None)
+
+    after = report_of(night("t2", "The truce in El Fasher held; mediators said the fighting "
+                                  "since March 1 had killed about 70."))
+    a = report_of(truce)
+    assert a is not None and after is not None and after.days == frozenset()
+    assert compare(a, after, LinkConfig()) is not None
+    # must not link: the same report saying the events it tells of happened on March 1
+    on = report_of(night("t3", "The truce in El Fasher held; mediators said the fighting "
+                               "on March 1 had killed about 70."))
+    assert on is not None and on.days == {301}
+    assert compare(a, on, LinkConfig()) is None
+
+
+def test_only_outside_powers_as_action_countries_route_to_the_country_of_the_towns():
+    tripoli = city("Tripoli", "Libya")
+    raid = report("r1", "A", "Libya says 37 killed in raids",
+                  ["Officials said American bombs killed 37 people in Tripoli."],
+                  country="United States")
+    raid = raid.model_copy(update={"places": [*raid.places, tripoli]})
+    assert routing_key(raid) == "Libya"
+    r = report_of(raid)
+    assert r is not None and r.countries == ("Libya",) and "Tripoli" in r.place_names
+    # must stay: a town in the outside power itself (an attack on its soil), and towns in two
+    # other countries (which of them is the tagger's question)
+    home = raid.model_copy(update={"places": [*raid.places, city("Oklahoma City",
+                                                                   "United States")]})
+    assert routing_key(home) == "United States"
+    two = raid.model_copy(update={"places": [*raid.places, KHARTOUM]})
+    assert routing_key(two) == "United States"
+
+
+def test_an_event_in_several_countries_is_filed_where_most_of_its_towns_are():
+    raid = report("r2", "A", "Jets hit Tripoli and Benghazi after Berlin bombing", ["s"],
+                  country="Germany")
+    assert raid.event is not None
+    towns = [city("Berlin", "Germany"), city("Tripoli", "Libya"), city("Benghazi", "Libya")]
+    raid = raid.model_copy(update={"event": raid.event.model_copy(
+        update={"countries": ["Germany", "Libya"], "places": towns})})
+    assert routing_key(raid) == "Libya"
+    # must stay: as many towns in each (the tagger's order decides, as before)
+    tie = raid.model_copy(update={"event": raid.event.model_copy(update={"places": towns[:2]})})
+    assert routing_key(tie) == "Germany"
+
+
+def test_an_undated_report_naming_the_other_reports_day_earns_the_same_day_bonus():
+    dated = report("y1", "Wire A", "Car bomb kills 28 in Nyala",
+                   ["A car bomb exploded in the main street of Nyala, killing 28."],
+                   places=(NYALA,), killed=28, day=date(2026, 3, 7))
+
+    def undated(rid: str, when: str) -> TaggedArticle:
+        return report(rid, "Radio C", "Nyala victims remembered",
+                      [f"Twenty-nine were killed when the car bomb went off in Nyala {when}."],
+                      places=(NYALA,), killed=29, day=None)
+
+    a = report_of(dated)
+    named = report_of(undated("y2", "on 7 March 2026"))
+    assert a is not None and named is not None
+    score, reasons = compare(a, named, LinkConfig()) or (0.0, [])
+    assert reasons[0] == "no date on one report, which names the other's day 2026-03-07"
+    # must not earn it: naming another day of the window, two days, or the day of another year
+    for rid, when in [("y3", "on 6 March 2026"), ("y4", "on 7 March 2026, and on 8 March 2026"),
+                      ("y5", "on 7 March 2025")]:
+        other = report_of(undated(rid, when))
+        assert other is not None, rid
+        result = compare(a, other, LinkConfig())
+        if result is not None:
+            assert result[1][0].startswith("no date on one report: fetched"), rid
+            assert round(score - result[0], 4) == LinkConfig().same_day_bonus, rid
