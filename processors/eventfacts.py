@@ -809,18 +809,35 @@ def _first_source(counts: list[Count], r: Reader) -> list[Count]:
     """Drop a sentence's figures that another source gives for the same dead.
 
     'Officially, 132 people were killed, but security sources say at least 160 were killed':
-    after 'but' and a reporting verb, a later figure is an alternative, not another group.
+    after 'but' and a reporting verb, a later figure is an alternative, not another group. When
+    the first figure is named as an earlier one ('A UN official had earlier spoken of 27 bodies,
+    but the government said 19 hostages had been killed'), the figures after 'but' replace it.
     """
     if len(counts) < 2:
         return counts
     ordered = sorted(counts, key=lambda c: c.pos)
     out = [ordered[0]]
+    replaced = False
     for c in ordered[1:]:
         between = {r.lower(i) for i in range(out[-1].pos + 1, c.pos)}
-        if "but" in between and not between.isdisjoint(SOURCE_VERBS):
+        if not replaced and "but" in between and not between.isdisjoint(SOURCE_VERBS):
+            if _told_earlier(r, out[-1]):
+                out, replaced = [c], True
             continue
         out.append(c)
     return out
+
+
+def _told_earlier(r: Reader, c: Count) -> bool:
+    """A word of the past before the count's number in its clause ('had earlier spoken of 27')."""
+    lo = max(r.sents[c.sent].start, c.pos - 8)
+    for i in range(c.pos - 1, lo - 1, -1):
+        low = r.lower(i)
+        if low in (",", ";", "—", "–", "but"):
+            return False
+        if low in PREVIOUS_WORDS:
+            return True
+    return False
 
 
 def _updated(r: Reader, c: Count) -> bool:
@@ -869,10 +886,13 @@ def _range_end(r: Reader, c: Count) -> int | None:
     at = read_number([r.doc[x].text for x in range(i, min(r.n, i + 4))], 0)
     if at is not None and at[0] > value and r.lower(i - 1) in RANGE_LINKS:
         return at[0]
-    # after: the number's words, then a link and another number
+    # after: the number's words, then a link and another number; a compound number word's
+    # hyphen ('Twenty-nine') is part of the number, not a range ('twenty to nine')
     j = i
     while j < min(r.n, i + 4) and word_value(r.lower(j)) is not None:
         j += 1
+    if at is not None:
+        j = max(j, i + at[1])
     if r.lower(j) in RANGE_LINKS and word_value(r.lower(j + 1)) is not None:
         got = read_number([r.doc[x].text for x in range(j + 1, min(r.n, j + 4))], 0)
         if got is not None and got[0] != value:

@@ -539,6 +539,35 @@ REPORTS = [
         "killed 44 people.",
         20,
     ),
+    (
+        "'three weeks later' in a look back tells a later event, not an update",
+        "",
+        "Bombs on four trains in Madrid killed 191 people. Seven of the suspects blew themselves "
+        "up in a flat in Leganes three weeks later as police closed in, killing an officer.",
+        191,
+    ),
+    (
+        "'two days later' with a toll word stays an update of this event",
+        "",
+        "A car bomb killed 20 people at a market in Baghdad. Two days later, the death toll had "
+        "risen to 40.",
+        40,
+    ),
+    (
+        "a figure named as an earlier one before 'but' and another source is replaced",
+        "",
+        "Gunmen stormed a hotel in Bamako. A UN official had earlier spoken of 27 bodies, but the "
+        "government said on Saturday that 19 hostages had been killed and that two assailants "
+        "also died.",
+        21,
+    ),
+    (
+        "without a word of the past the first source's figure stays",
+        "",
+        "Gunmen stormed a hotel in Bamako. A UN official had spoken of 27 bodies, but the "
+        "government said on Saturday that 19 hostages had been killed.",
+        27,
+    ),
 ]
 
 
@@ -558,6 +587,15 @@ def test_range_before_the_verb_keeps_both_ends(tagger: Tagger):
     assert _killed(tagger, text) == (300, 300, 600)
     text = "Between 300 and 600 people were killed in the air strike on the theatre."
     assert _killed(tagger, text) == (300, 300, 600)
+
+
+def test_a_compound_number_word_is_no_range(tagger: Tagger):
+    # 'Twenty-nine' is one number (was read as the range 'twenty to nine': 9..29)
+    text = "Twenty-nine people were killed when a car bomb went off in a market in Omagh."
+    assert _killed(tagger, text) == (29, 29, 29)
+    # must not catch: two number words linked by 'to' are a range
+    text = "Twenty to thirty people were killed when a car bomb went off in a market in Omagh."
+    assert _killed(tagger, text) == (20, 20, 30)
 
 
 def test_figures_before_two_verbs_are_no_range(tagger: Tagger):
