@@ -568,6 +568,46 @@ REPORTS = [
         "government said on Saturday that 19 hostages had been killed.",
         27,
     ),
+    (
+        "a listed item with an abbreviation ('a U.S. Army sergeant') is an item of the list",
+        "",
+        "A bomb went off in a disco in Berlin. Police said a U.S. Army sergeant and a Turkish "
+        "woman were killed.",
+        2,
+    ),
+    (
+        "an abbreviation does not join a clause to the list: one item, one victim",
+        "",
+        "A bomb went off in a disco in Berlin. U.S. officials said a sergeant was killed.",
+        1,
+    ),
+    (
+        "a bare plural after 'and' adds no number to the counted group",
+        "",
+        "A truck bomb hit the barracks in Beirut. By nightfall the Pentagon said at least 120 "
+        "Marines and sailors were dead, and French officials said 27 of their soldiers had been "
+        "killed.",
+        147,
+    ),
+    (
+        "a compound number word heads a list; people without a number add nothing",
+        "",
+        "Twenty-nine people and unborn twins were killed when a car bomb went off in a market "
+        "in Omagh.",
+        29,
+    ),
+    (
+        "items with numbers still add up",
+        "",
+        "A bomb went off in a disco in Berlin. Two soldiers and four civilians were killed.",
+        6,
+    ),
+    (
+        "a hyphenated number before a noun is still an adjective",
+        "",
+        "A bomb went off in Berlin. In the eight-month civil war, 80 people were killed.",
+        80,
+    ),
 ]
 
 
