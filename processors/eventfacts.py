@@ -600,7 +600,7 @@ def attribute(
         if spans is None:
             spans = _times(r, k)
         if spans:
-            draft.times.extend(_text(r, a, b) for a, b in spans)
+            draft.times.extend(_text(r, a, _with_year(r, b)) for a, b in spans)
             break
     # a truce has no dead of its own: theirs are the war's. A vow or a threat is no physical
     # event: its report tells the attack it answers ('vows punishment as Garissa toll reaches
@@ -919,6 +919,16 @@ def _times(r: Reader, k: int) -> list[tuple[int, int]]:
             out.append((start - 1, end))
     out.sort()
     return out
+
+
+def _with_year(r: Reader, end: int) -> int:
+    """The end of a date past its year ('15 April 1986', 'April 15, 1986'): a stated year dates
+    the event also without a publication date (a look back, an undated page)."""
+    i = end + 1 if r.lower(end) == "," else end
+    low = r.lower(i)
+    if len(low) == 4 and low.isdigit() and 1900 <= int(low) <= 2100:
+        return i + 1
+    return end
 
 
 def _day(low: str) -> bool:

@@ -736,6 +736,17 @@ def test_event_date_relative_to_publication(tagger: Tagger):
     assert _event(tagger, text).date is None  # no publication date: no guess
 
 
+def test_event_date_with_its_year_needs_no_publication_date(tagger: Tagger):
+    text = (
+        "U.S. aircraft hit five targets in Tripoli and Benghazi in the early hours of "
+        "15 April 1986, killing at least 40 people."
+    )
+    assert _event(tagger, text).date == dt.date(1986, 4, 15)
+    # must not: a weekday without a publication date dates no day
+    text = "U.S. aircraft hit five targets in Tripoli on Tuesday, killing at least 40 people."
+    assert _event(tagger, text).date is None
+
+
 def test_calm_text_has_no_event(tagger: Tagger):
     assert _tag(tagger, "The central bank left interest rates unchanged on Thursday.").event is None
 
@@ -760,6 +771,12 @@ def test_seed_article_main_event(tagger: Tagger):
         ("December 30", dt.date(2024, 1, 2), dt.date(2023, 12, 30)),  # the year before
         ("Sunday", None, None),
         ("the spring", dt.date(2024, 6, 4), None),
+        # a stated year dates the event without a publication date, and overrides its year
+        ("15 April 1986", None, dt.date(1986, 4, 15)),
+        ("April 15, 1986", None, dt.date(1986, 4, 15)),
+        ("11 March 2004", dt.date(2024, 3, 1), dt.date(2004, 3, 11)),
+        # must not: a day without its year needs the publication date
+        ("15 April", None, None),
     ],
 )
 def test_resolve_dates(expression: str, published: dt.date | None, date: dt.date | None):
