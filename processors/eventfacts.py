@@ -168,6 +168,12 @@ def sentence_relation(r: Reader, k: int, published_year: int | None = None) -> s
                 return "earlier"  # 'on October 2, 2015' in a 2021 report
     if "EV_OTHER" in cues:
         return "other"
+    if "EV_LATER" in cues and "TOLL" not in cues:
+        # 'three weeks later, killing an officer': a later event, unless the sentence updates
+        # this one's toll ('died weeks later, taking the toll to 51')
+        span = range(sent.start, sent.end)
+        if not any(r.lower(i) in UPDATE and r.lower(i) != "later" for i in span):
+            return "other"
     for label in ("STRIKE", "STRIKE_WEAK"):
         for start, _end in cues.get(label, ()):
             # 'another drone strike', 'a separate attack': not this event
@@ -395,8 +401,12 @@ def _names_people(r: Reader, place: Place) -> bool:
     if after in ("-", "–"):
         return True  # 'Iran-backed', 'Saudi-led'
     if after in ("'s", "’s", "'", "’"):
-        # 'Azerbaijan's second-largest city of Ganja' is a place, 'Tehran's elite' an actor
-        return not any(r.lower(j) in PLACE_NOUNS for j in range(place.end + 1, place.end + 5))
+        # 'Azerbaijan's second-largest city of Ganja' is a place, 'Tehran's elite' an actor;
+        # 'the worst attack in Spain's (modern) history': the record is where it happened
+        return not any(
+            r.lower(j) in PLACE_NOUNS or r.lower(j) == "history"
+            for j in range(place.end + 1, place.end + 5)
+        )
     if after in PEOPLE_NOUNS or (r.doc[place.start - 1].like_num if place.start else False):
         return True
     return _demonym(r, place) and not (

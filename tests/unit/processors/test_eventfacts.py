@@ -554,6 +554,13 @@ REPORTS = [
         40,
     ),
     (
+        "'weeks later' with a toll phrase is a victim of this event, not a later event",
+        "",
+        "A gunman killed 50 worshippers at two mosques in Christchurch. A Turkish man who had been "
+        "injured in the attack died in hospital weeks later, taking the toll to 51.",
+        51,
+    ),
+    (
         "a figure named as an earlier one before 'but' and another source is replaced",
         "",
         "Gunmen stormed a hotel in Bamako. A UN official had earlier spoken of 27 bodies, but the "
@@ -721,6 +728,16 @@ PLACES = [
         "a target named after a launch site and a verb is still an action place",
         "Rockets fired from Gaza hit homes in Ashkelon, killing two people.",
         ["Israel"],
+    ),
+    (
+        "'in Spain's history' after an attack: the record is where it happened",
+        "Bombs on four trains killed 191 people, the worst terrorist attack in Spain's history.",
+        ["Spain"],
+    ),
+    (
+        "a country's possessive before its officials is still no place",
+        "Bombs on four trains killed 191 people, Spain's interior ministry said.",
+        [],
     ),
 ]
 
