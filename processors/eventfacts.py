@@ -409,9 +409,21 @@ def _names_people(r: Reader, place: Place) -> bool:
         )
     if after in PEOPLE_NOUNS or (r.doc[place.start - 1].like_num if place.start else False):
         return True
+    if after in ("and", ",", "or") and _list_names_people(r, place.end):
+        return True  # 'hit U.S. and French forces in Beirut': the list's noun is its people
     return _demonym(r, place) and not (
         after in PLACE_NOUNS or r.lower(place.end + 1) in PLACE_NOUNS
     )
+
+
+def _list_names_people(r: Reader, i: int) -> bool:
+    """The places listed from token ``i`` on ('and French', ', British and Irish') end in a
+    people noun ('forces', 'troops')."""
+    while r.lower(i) in ("and", ",", "or") and i + 1 in r.entity:
+        i += 1
+        while i in r.entity:
+            i += 1
+    return r.lower(i) in PEOPLE_NOUNS
 
 
 def action_role(r: Reader, place: Place, lo: int) -> bool:

@@ -739,6 +739,16 @@ PLACES = [
         "Bombs on four trains killed 191 people, Spain's interior ministry said.",
         [],
     ),
+    (
+        "a list of demonyms before a people noun names victims: 'U.S. and French forces'",
+        "Suicide truck bombs hit U.S. and French forces in Beirut, killing 120 soldiers.",
+        ["Lebanon"],
+    ),
+    (
+        "a list of places after a verb of attack is where it hit",
+        "Missiles hit Iraq and Syria overnight, killing 120 people.",
+        ["Iraq", "Syria"],
+    ),
 ]
 
 
