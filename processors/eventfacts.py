@@ -262,7 +262,8 @@ def _before_event(r: Reader, k: int, start: int) -> bool:
     Not when the sentence told casualties first: '149 are dead after a suicide bomber detonated
     a truck' gives the cause of this event's dead.
     """
-    lo = max(r.sents[k].start, start - 4)
+    # the strike's name may stand between ('ten days after the La Belle disco bombing')
+    lo = max(r.sents[k].start, start - 6)
     hits = [i for i in range(lo, start) if r.lower(i) in BEFORE_EVENT]
     if not hits or any(r.lower(i) in ("killed", "were", "was") for i in range(lo, start)):
         return False
@@ -283,6 +284,7 @@ def cue_relations(
     strikes: dict[int, list[tuple[int, int, str]]] = {}
     #: every strike so far by its head word: 'killed in the attacks' points back at one
     heads: dict[str, str] = {}
+    last: tuple[int, int, str] | None = None  # the last casualty cue: sentence, end, relation
     for kind, k, start, end, _attrs in sorted(found, key=lambda f: f[2]):
         if kind not in EVENT_TYPES:
             continue
@@ -295,13 +297,27 @@ def cue_relations(
             rel = "earlier"
         elif kind == "casualties" and rel == "main":
             rel = _inherited(r, k, start, end, strikes.get(k, []))
+            if rel == "main" and last is not None and _coordinated(r, k, last, start):
+                rel = last[2]  # 'which killed two people and wounded about 230': one clause
             if rel == "main":
                 rel = _pointed_back(r, k, end, heads)
         if kind == "strike":
             strikes.setdefault(k, []).append((start, end, rel))
             heads[r.lower(end - 1)] = rel
+        else:
+            last = (k, end, rel)
         relations[(start, end)] = rel
     return relations, sentence
+
+
+def _coordinated(r: Reader, k: int, last: tuple[int, int, str], start: int) -> bool:
+    """The casualty cue at ``start`` is joined by 'and' to the one before, in one clause
+    ('which killed two people and wounded about 230'), so it tells the same event's harm."""
+    k0, end0, rel0 = last
+    if k0 != k or rel0 == "main" or start - end0 > 6:
+        return False
+    between = [r.lower(i) for i in range(end0, start)]
+    return "and" in between and not any(w in (",", ";", "while", "but") for w in between)
 
 
 def _relation_of(r: Reader, k: int, known: dict[int, str], published_year: int | None) -> str:
@@ -335,7 +351,12 @@ def _inherited(r: Reader, k: int, start: int, end: int, strikes: list[tuple[int,
             rel != "main"
             and len(between) <= 8
             and any(w in ("that", "which") for w in between)
-            and not any(w in (",", ";") for w in between)
+            # a comma that opens the relative clause ('the bombing in Berlin, which killed')
+            # does not end it
+            and not any(
+                w in (",", ";") and between[n + 1 : n + 2] != ["which"]
+                for n, w in enumerate(between)
+            )
         ):
             return rel
         if rel != "main" and _strike_subject(between):

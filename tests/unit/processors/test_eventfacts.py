@@ -774,6 +774,24 @@ def test_event_date_with_its_year_needs_no_publication_date(tagger: Tagger):
     assert _event(tagger, text).date is None
 
 
+def test_an_earlier_attack_named_at_length_takes_its_relative_clause(tagger: Tagger):
+    # 'after' six tokens before the strike, a comma opening 'which', and a second casualty
+    # word joined by 'and' in that clause: all the earlier attack's
+    text = (
+        "Ten days after the La Belle disco bombing in West Berlin, which killed two people and "
+        "wounded about 230, U.S. aircraft hit five targets in Tripoli, killing 40 people."
+    )
+    event = _event(tagger, text)
+    assert (event.killed.best, event.wounded.best, event.countries) == (40, None, ["Libya"])
+    # must not: the wounded of a clause of the main event stay its own
+    text = (
+        "Ten days after the disco bombing in Berlin, which killed two people, U.S. aircraft hit "
+        "five targets in Tripoli, killing 40 people and wounding about 230."
+    )
+    event = _event(tagger, text)
+    assert (event.killed.best, event.wounded.best) == (40, 230)
+
+
 def test_calm_text_has_no_event(tagger: Tagger):
     assert _tag(tagger, "The central bank left interest rates unchanged on Thursday.").event is None
 
