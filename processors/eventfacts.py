@@ -291,6 +291,8 @@ def cue_relations(
         if k not in sentence:
             sentence[k] = sentence_relation(r, k, published_year)
         rel = sentence[k]
+        if rel == "earlier" and _before_dated_strike(r, k, end, found):
+            rel = "main"
         if _reacted(r, k, start):
             rel = "reacted_to"
         elif kind == "strike" and rel == "main" and _before_event(r, k, start):
@@ -308,6 +310,25 @@ def cue_relations(
             last = (k, end, rel)
         relations[(start, end)] = rel
     return relations, sentence
+
+
+def _before_dated_strike(r: Reader, k: int, end: int, found: list[Found]) -> bool:
+    """The earlier-time phrase of sentence ``k`` dates another strike told after this cue and a
+    comma: 'American warplanes bombed targets in Tripoli on Tuesday, in what Reagan called a
+    reply to terrorism, including the bombing of a discotheque ten days earlier'. Not 'a car
+    bomb that hit the market ten days earlier' (no clause break: one strike)."""
+    sent = r.sents[k]
+    if sent.start < end and _continues(r, sent.start):
+        return False
+    phrases = [s for s, _e in sent.cues.get("EV_EARLIER", ())]
+    if not phrases or min(phrases) <= end:
+        return False
+    at = min(phrases)
+    for kind, k2, s2, _e2, _attrs in found:
+        if kind == "strike" and k2 == k and end < s2 < at:
+            if any(r.lower(i) in (",", ";") for i in range(end, s2)):
+                return True
+    return False
 
 
 def _coordinated(r: Reader, k: int, last: tuple[int, int, str], start: int) -> bool:
@@ -430,11 +451,22 @@ def _names_people(r: Reader, place: Place) -> bool:
         )
     if after in PEOPLE_NOUNS or (r.doc[place.start - 1].like_num if place.start else False):
         return True
+    if place.kind == "country" and _strike_word(r, place.end):
+        return True  # 'killed in U.S. raids', 'Israeli air strikes': the attacker's name
     if after in ("and", ",", "or") and _list_names_people(r, place.end):
         return True  # 'hit U.S. and French forces in Beirut': the list's noun is its people
     return _demonym(r, place) and not (
         after in PLACE_NOUNS or r.lower(place.end + 1) in PLACE_NOUNS
     )
+
+
+def _strike_word(r: Reader, i: int) -> bool:
+    """A strike cue starts at token ``i`` ('raids', 'air strikes')."""
+    k = _sentence_of([s.start for s in r.sents], i)
+    if not 0 <= k < len(r.sents) or i >= r.sents[k].end:
+        return False
+    cues = r.sents[k].cues
+    return any(s == i for label in ("STRIKE", "STRIKE_WEAK") for s, _e in cues.get(label, ()))
 
 
 def _list_names_people(r: Reader, i: int) -> bool:

@@ -745,6 +745,16 @@ PLACES = [
         ["Lebanon"],
     ),
     (
+        "a country before a strike word is the attacker: 'killed in U.S. raids on Tripoli'",
+        "Officials said 37 people were killed in U.S. raids on Tripoli.",
+        ["Libya"],
+    ),
+    (
+        "a country after 'in' and before no strike word is the place",
+        "Gunmen killed 37 people in the U.S. on Tuesday.",
+        ["United States"],
+    ),
+    (
         "a list of places after a verb of attack is where it hit",
         "Missiles hit Iraq and Syria overnight, killing 120 people.",
         ["Iraq", "Syria"],
@@ -790,6 +800,22 @@ def test_an_earlier_attack_named_at_length_takes_its_relative_clause(tagger: Tag
     )
     event = _event(tagger, text)
     assert (event.killed.best, event.wounded.best) == (40, 230)
+
+
+def test_an_earlier_time_of_a_strike_told_later_in_the_sentence_is_not_the_main_ones(
+    tagger: Tagger,
+):
+    text = (
+        "American warplanes bombed targets in Tripoli on Tuesday, in what Reagan called a reply "
+        "to terrorism, including the bombing of a discotheque in Berlin ten days earlier that "
+        "killed two people."
+    )
+    event = _event(tagger, text, dt.date(1986, 4, 15))
+    assert (event.kind, event.countries, event.date) == ("strike", ["Libya"], dt.date(1986, 4, 15))
+    assert event.killed.best is None
+    # must not: with no clause break the time dates the one strike told
+    text = "A car bomb that hit a market in Baghdad ten days earlier killed 40 people."
+    assert _event(tagger, text, dt.date(1986, 4, 15)).kind is None
 
 
 def test_calm_text_has_no_event(tagger: Tagger):
