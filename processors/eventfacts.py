@@ -331,6 +331,14 @@ def _before_dated_strike(r: Reader, k: int, end: int, found: list[Found]) -> boo
     return False
 
 
+def _lead_relations(relations: dict[tuple[int, int], str], found: list[Found]) -> list[str]:
+    """The relations of the title's and lead's cues: a report frames its event as an answer
+    there ('strikes in response to the drone attack'); a motive claimed further down ('a
+    spokesman said the attack was revenge for the army's offensive') does not make the
+    massacre a reaction."""
+    return [relations[(f[2], f[3])] for f in found if f[1] < LEAD and (f[2], f[3]) in relations]
+
+
 def _coordinated(r: Reader, k: int, last: tuple[int, int, str], start: int) -> bool:
     """The casualty cue at ``start`` is joined by 'and' to the one before, in one clause
     ('which killed two people and wounded about 230'), so it tells the same event's harm."""
@@ -610,7 +618,7 @@ def attribute(
                 break
     draft.reaction = (
         draft.kind == "deescalation"
-        or any(rel == "reacted_to" for rel in relations.values())
+        or any(rel == "reacted_to" for rel in _lead_relations(relations, found))
         or _reaction_words(r, [f[1] for f in main_found if f[0] in EVENT_TYPES][:2])
     )
     # action places: governed by a place preposition in a sentence with a main cue

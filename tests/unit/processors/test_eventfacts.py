@@ -818,6 +818,22 @@ def test_an_earlier_time_of_a_strike_told_later_in_the_sentence_is_not_the_main_
     assert _event(tagger, text, dt.date(1986, 4, 15)).kind is None
 
 
+def test_a_motive_claimed_below_the_lead_makes_no_reaction(tagger: Tagger):
+    text = (
+        "Gunmen stormed a school in Peshawar on Tuesday, killing at least 126 people. "
+        "Troops surrounded the building and fought the gunmen for hours. "
+        "Soldiers searched the classrooms. "
+        "A spokesman for the group said the attack was revenge for the army's offensive."
+    )
+    assert _event(tagger, text).reaction is False
+    # must not: an answer told in the lead is the event's framing
+    text = (
+        "Warplanes struck militant camps near Peshawar on Tuesday in revenge for the army "
+        "offensive that killed 12 soldiers."
+    )
+    assert _event(tagger, text).reaction is True
+
+
 def test_calm_text_has_no_event(tagger: Tagger):
     assert _tag(tagger, "The central bank left interest rates unchanged on Thursday.").event is None
 
