@@ -683,6 +683,7 @@ def attribute(
         if spans is None:
             spans = _times(r, k)
         if spans:
+            spans = sorted(spans, key=lambda span: not _names_attack_day(r, k, span[1]))
             draft.times.extend(_text(r, a, _with_year(r, b)) for a, b in spans)
             break
     # a truce has no dead of its own: theirs are the war's. A vow or a threat is no physical
@@ -1002,6 +1003,18 @@ def _times(r: Reader, k: int) -> list[tuple[int, int]]:
             out.append((start - 1, end))
     out.sort()
     return out
+
+
+def _names_attack_day(r: Reader, k: int, end: int) -> bool:
+    """The time is an attack's own day: "Monday's attack", "Thursday's train bombings"; it dates
+    the event before a reporting day ('has risen to 57, police said on Thursday, making Monday's
+    attack the deadliest')."""
+    if r.lower(end) not in ("'s", "’s"):
+        return False
+    cues = r.sents[k].cues
+    return any(
+        end < s <= end + 3 for label in ("STRIKE", "STRIKE_WEAK") for s, _e in cues.get(label, ())
+    )
 
 
 def _with_year(r: Reader, end: int) -> int:

@@ -834,6 +834,21 @@ def test_a_motive_claimed_below_the_lead_makes_no_reaction(tagger: Tagger):
     assert _event(tagger, text).reaction is True
 
 
+def test_an_attack_named_with_its_day_dates_the_event(tagger: Tagger):
+    thursday = dt.date(2009, 11, 26)
+    text = (
+        "The number of bodies recovered from graves in Ampatuan has risen to 57, police said on "
+        "Thursday, making Monday's attack on the convoy the deadliest in years."
+    )
+    assert _event(tagger, text, thursday).date == dt.date(2009, 11, 23)
+    # must not: a day's other business is no attack day; the first time stays
+    text = (
+        "Gunmen killed 57 people in an attack on a convoy in Ampatuan, police said on Thursday, "
+        "after Monday's talks failed."
+    )
+    assert _event(tagger, text, thursday).date == thursday
+
+
 def test_calm_text_has_no_event(tagger: Tagger):
     assert _tag(tagger, "The central bank left interest rates unchanged on Thursday.").event is None
 
