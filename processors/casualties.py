@@ -405,7 +405,9 @@ def _subject_list(r: Reader, k: int, cue: int, units: frozenset[str]) -> int | N
     i = j
     while i >= max(lo, end - 16):
         tok = r.doc[i]
-        if not (tok.is_alpha or tok.like_num or tok.lower_ in (",", "-")) or tok.lower_ in AUX:
+        # 'a U.S. Army sergeant': an abbreviation with dots is a word of the item
+        word = tok.is_alpha or tok.text.replace(".", "").isalpha()
+        if not (word or tok.like_num or tok.lower_ in (",", "-")) or tok.lower_ in AUX:
             break
         if i in r.harm_tokens(k):
             break
@@ -455,13 +457,19 @@ def _subject_list(r: Reader, k: int, cue: int, units: frozenset[str]) -> int | N
         while len(seg) > 1 and r.lower(seg[0]) in TOLL_SKIP:
             seg = seg[1:]  # "13 US service members and at least 90 Afghans"
         head = r.lower(seg[0])
-        if r.lower(seg[0] + 1) in ("-", "–"):
+        compound = read_number([r.doc[x].text for x in seg[:3]], 0)  # 'Twenty-nine'
+        if r.lower(seg[0] + 1) in ("-", "–") and (compound is None or compound[1] < 3):
             return None  # "the eight-month civil war, 80 people were killed": an adjective
         if head in ("a", "an"):
             value = 1
         else:
             got = read_number([r.doc[x].text for x in seg], 0)
             if got is None:
+                if values and _bare_plural(r, seg):
+                    # '120 Marines and sailors', '29 people and unborn twins': more nouns for
+                    # the counted group, or people without a number, which add nothing
+                    values.append(0)
+                    continue
                 return None
             value = got[0]
         if len(seg) < 2 or len(seg) > 5 or r.lower(seg[-1]) in units:
@@ -470,6 +478,15 @@ def _subject_list(r: Reader, k: int, cue: int, units: frozenset[str]) -> int | N
             return None
         values.append(value)
     return _without_apposition(r, segments, values, r.lower(end - 1) == ",")
+
+
+def _bare_plural(r: Reader, seg: list[int]) -> bool:
+    """An item of one or two words right after 'and', ending in a plural noun ('sailors')."""
+    if len(seg) > 2 or r.lower(seg[0] - 1) != "and":
+        return False
+    last = r.lower(seg[-1])  # no tagger in the pipeline: a plural by its ending
+    plural = last.endswith("s") and not last.endswith(("ss", "us", "is"))
+    return plural and all(r.doc[x].is_alpha for x in seg)
 
 
 def _without_apposition(r: Reader, items: list[list[int]], values: list[int], closed: bool) -> int:

@@ -168,6 +168,12 @@ def sentence_relation(r: Reader, k: int, published_year: int | None = None) -> s
                 return "earlier"  # 'on October 2, 2015' in a 2021 report
     if "EV_OTHER" in cues:
         return "other"
+    if "EV_LATER" in cues and "TOLL" not in cues:
+        # 'three weeks later, killing an officer': a later event, unless the sentence updates
+        # this one's toll ('died weeks later, taking the toll to 51')
+        span = range(sent.start, sent.end)
+        if not any(r.lower(i) in UPDATE and r.lower(i) != "later" for i in span):
+            return "other"
     for label in ("STRIKE", "STRIKE_WEAK"):
         for start, _end in cues.get(label, ()):
             # 'another drone strike', 'a separate attack': not this event
@@ -256,7 +262,8 @@ def _before_event(r: Reader, k: int, start: int) -> bool:
     Not when the sentence told casualties first: '149 are dead after a suicide bomber detonated
     a truck' gives the cause of this event's dead.
     """
-    lo = max(r.sents[k].start, start - 4)
+    # the strike's name may stand between ('ten days after the La Belle disco bombing')
+    lo = max(r.sents[k].start, start - 6)
     hits = [i for i in range(lo, start) if r.lower(i) in BEFORE_EVENT]
     if not hits or any(r.lower(i) in ("killed", "were", "was") for i in range(lo, start)):
         return False
@@ -277,25 +284,69 @@ def cue_relations(
     strikes: dict[int, list[tuple[int, int, str]]] = {}
     #: every strike so far by its head word: 'killed in the attacks' points back at one
     heads: dict[str, str] = {}
+    last: tuple[int, int, str] | None = None  # the last casualty cue: sentence, end, relation
     for kind, k, start, end, _attrs in sorted(found, key=lambda f: f[2]):
         if kind not in EVENT_TYPES:
             continue
         if k not in sentence:
             sentence[k] = sentence_relation(r, k, published_year)
         rel = sentence[k]
+        if rel == "earlier" and _before_dated_strike(r, k, end, found):
+            rel = "main"
         if _reacted(r, k, start):
             rel = "reacted_to"
         elif kind == "strike" and rel == "main" and _before_event(r, k, start):
             rel = "earlier"
         elif kind == "casualties" and rel == "main":
             rel = _inherited(r, k, start, end, strikes.get(k, []))
+            if rel == "main" and last is not None and _coordinated(r, k, last, start):
+                rel = last[2]  # 'which killed two people and wounded about 230': one clause
             if rel == "main":
                 rel = _pointed_back(r, k, end, heads)
         if kind == "strike":
             strikes.setdefault(k, []).append((start, end, rel))
             heads[r.lower(end - 1)] = rel
+        else:
+            last = (k, end, rel)
         relations[(start, end)] = rel
     return relations, sentence
+
+
+def _before_dated_strike(r: Reader, k: int, end: int, found: list[Found]) -> bool:
+    """The earlier-time phrase of sentence ``k`` dates another strike told after this cue and a
+    comma: 'American warplanes bombed targets in Tripoli on Tuesday, in what Reagan called a
+    reply to terrorism, including the bombing of a discotheque ten days earlier'. Not 'a car
+    bomb that hit the market ten days earlier' (no clause break: one strike)."""
+    sent = r.sents[k]
+    if sent.start < end and _continues(r, sent.start):
+        return False
+    phrases = [s for s, _e in sent.cues.get("EV_EARLIER", ())]
+    if not phrases or min(phrases) <= end:
+        return False
+    at = min(phrases)
+    for kind, k2, s2, _e2, _attrs in found:
+        if kind == "strike" and k2 == k and end < s2 < at:
+            if any(r.lower(i) in (",", ";") for i in range(end, s2)):
+                return True
+    return False
+
+
+def _lead_relations(relations: dict[tuple[int, int], str], found: list[Found]) -> list[str]:
+    """The relations of the title's and lead's cues: a report frames its event as an answer
+    there ('strikes in response to the drone attack'); a motive claimed further down ('a
+    spokesman said the attack was revenge for the army's offensive') does not make the
+    massacre a reaction."""
+    return [relations[(f[2], f[3])] for f in found if f[1] < LEAD and (f[2], f[3]) in relations]
+
+
+def _coordinated(r: Reader, k: int, last: tuple[int, int, str], start: int) -> bool:
+    """The casualty cue at ``start`` is joined by 'and' to the one before, in one clause
+    ('which killed two people and wounded about 230'), so it tells the same event's harm."""
+    k0, end0, rel0 = last
+    if k0 != k or rel0 == "main" or start - end0 > 6:
+        return False
+    between = [r.lower(i) for i in range(end0, start)]
+    return "and" in between and not any(w in (",", ";", "while", "but") for w in between)
 
 
 def _relation_of(r: Reader, k: int, known: dict[int, str], published_year: int | None) -> str:
@@ -329,7 +380,12 @@ def _inherited(r: Reader, k: int, start: int, end: int, strikes: list[tuple[int,
             rel != "main"
             and len(between) <= 8
             and any(w in ("that", "which") for w in between)
-            and not any(w in (",", ";") for w in between)
+            # a comma that opens the relative clause ('the bombing in Berlin, which killed')
+            # does not end it
+            and not any(
+                w in (",", ";") and between[n + 1 : n + 2] != ["which"]
+                for n, w in enumerate(between)
+            )
         ):
             return rel
         if rel != "main" and _strike_subject(between):
@@ -395,13 +451,40 @@ def _names_people(r: Reader, place: Place) -> bool:
     if after in ("-", "–"):
         return True  # 'Iran-backed', 'Saudi-led'
     if after in ("'s", "’s", "'", "’"):
-        # 'Azerbaijan's second-largest city of Ganja' is a place, 'Tehran's elite' an actor
-        return not any(r.lower(j) in PLACE_NOUNS for j in range(place.end + 1, place.end + 5))
+        # 'Azerbaijan's second-largest city of Ganja' is a place, 'Tehran's elite' an actor;
+        # 'the worst attack in Spain's (modern) history': the record is where it happened
+        return not any(
+            r.lower(j) in PLACE_NOUNS or r.lower(j) == "history"
+            for j in range(place.end + 1, place.end + 5)
+        )
     if after in PEOPLE_NOUNS or (r.doc[place.start - 1].like_num if place.start else False):
         return True
+    if place.kind == "country" and _strike_word(r, place.end):
+        return True  # 'killed in U.S. raids', 'Israeli air strikes': the attacker's name
+    if after in ("and", ",", "or") and _list_names_people(r, place.end):
+        return True  # 'hit U.S. and French forces in Beirut': the list's noun is its people
     return _demonym(r, place) and not (
         after in PLACE_NOUNS or r.lower(place.end + 1) in PLACE_NOUNS
     )
+
+
+def _strike_word(r: Reader, i: int) -> bool:
+    """A strike cue starts at token ``i`` ('raids', 'air strikes')."""
+    k = _sentence_of([s.start for s in r.sents], i)
+    if not 0 <= k < len(r.sents) or i >= r.sents[k].end:
+        return False
+    cues = r.sents[k].cues
+    return any(s == i for label in ("STRIKE", "STRIKE_WEAK") for s, _e in cues.get(label, ()))
+
+
+def _list_names_people(r: Reader, i: int) -> bool:
+    """The places listed from token ``i`` on ('and French', ', British and Irish') end in a
+    people noun ('forces', 'troops')."""
+    while r.lower(i) in ("and", ",", "or") and i + 1 in r.entity:
+        i += 1
+        while i in r.entity:
+            i += 1
+    return r.lower(i) in PEOPLE_NOUNS
 
 
 def action_role(r: Reader, place: Place, lo: int) -> bool:
@@ -535,7 +618,7 @@ def attribute(
                 break
     draft.reaction = (
         draft.kind == "deescalation"
-        or any(rel == "reacted_to" for rel in relations.values())
+        or any(rel == "reacted_to" for rel in _lead_relations(relations, found))
         or _reaction_words(r, [f[1] for f in main_found if f[0] in EVENT_TYPES][:2])
     )
     # action places: governed by a place preposition in a sentence with a main cue
@@ -600,7 +683,8 @@ def attribute(
         if spans is None:
             spans = _times(r, k)
         if spans:
-            draft.times.extend(_text(r, a, b) for a, b in spans)
+            spans = sorted(spans, key=lambda span: not _names_attack_day(r, k, span[1]))
+            draft.times.extend(_text(r, a, _with_year(r, b)) for a, b in spans)
             break
     # a truce has no dead of its own: theirs are the war's. A vow or a threat is no physical
     # event: its report tells the attack it answers ('vows punishment as Garissa toll reaches
@@ -809,18 +893,35 @@ def _first_source(counts: list[Count], r: Reader) -> list[Count]:
     """Drop a sentence's figures that another source gives for the same dead.
 
     'Officially, 132 people were killed, but security sources say at least 160 were killed':
-    after 'but' and a reporting verb, a later figure is an alternative, not another group.
+    after 'but' and a reporting verb, a later figure is an alternative, not another group. When
+    the first figure is named as an earlier one ('A UN official had earlier spoken of 27 bodies,
+    but the government said 19 hostages had been killed'), the figures after 'but' replace it.
     """
     if len(counts) < 2:
         return counts
     ordered = sorted(counts, key=lambda c: c.pos)
     out = [ordered[0]]
+    replaced = False
     for c in ordered[1:]:
         between = {r.lower(i) for i in range(out[-1].pos + 1, c.pos)}
-        if "but" in between and not between.isdisjoint(SOURCE_VERBS):
+        if not replaced and "but" in between and not between.isdisjoint(SOURCE_VERBS):
+            if _told_earlier(r, out[-1]):
+                out, replaced = [c], True
             continue
         out.append(c)
     return out
+
+
+def _told_earlier(r: Reader, c: Count) -> bool:
+    """A word of the past before the count's number in its clause ('had earlier spoken of 27')."""
+    lo = max(r.sents[c.sent].start, c.pos - 8)
+    for i in range(c.pos - 1, lo - 1, -1):
+        low = r.lower(i)
+        if low in (",", ";", "—", "–", "but"):
+            return False
+        if low in PREVIOUS_WORDS:
+            return True
+    return False
 
 
 def _updated(r: Reader, c: Count) -> bool:
@@ -869,10 +970,13 @@ def _range_end(r: Reader, c: Count) -> int | None:
     at = read_number([r.doc[x].text for x in range(i, min(r.n, i + 4))], 0)
     if at is not None and at[0] > value and r.lower(i - 1) in RANGE_LINKS:
         return at[0]
-    # after: the number's words, then a link and another number
+    # after: the number's words, then a link and another number; a compound number word's
+    # hyphen ('Twenty-nine') is part of the number, not a range ('twenty to nine')
     j = i
     while j < min(r.n, i + 4) and word_value(r.lower(j)) is not None:
         j += 1
+    if at is not None:
+        j = max(j, i + at[1])
     if r.lower(j) in RANGE_LINKS and word_value(r.lower(j + 1)) is not None:
         got = read_number([r.doc[x].text for x in range(j + 1, min(r.n, j + 4))], 0)
         if got is not None and got[0] != value:
@@ -899,6 +1003,28 @@ def _times(r: Reader, k: int) -> list[tuple[int, int]]:
             out.append((start - 1, end))
     out.sort()
     return out
+
+
+def _names_attack_day(r: Reader, k: int, end: int) -> bool:
+    """The time is an attack's own day: "Monday's attack", "Thursday's train bombings"; it dates
+    the event before a reporting day ('has risen to 57, police said on Thursday, making Monday's
+    attack the deadliest')."""
+    if r.lower(end) not in ("'s", "’s"):
+        return False
+    cues = r.sents[k].cues
+    return any(
+        end < s <= end + 3 for label in ("STRIKE", "STRIKE_WEAK") for s, _e in cues.get(label, ())
+    )
+
+
+def _with_year(r: Reader, end: int) -> int:
+    """The end of a date past its year ('15 April 1986', 'April 15, 1986'): a stated year dates
+    the event also without a publication date (a look back, an undated page)."""
+    i = end + 1 if r.lower(end) == "," else end
+    low = r.lower(i)
+    if len(low) == 4 and low.isdigit() and 1900 <= int(low) <= 2100:
+        return i + 1
+    return end
 
 
 def _day(low: str) -> bool:

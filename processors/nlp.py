@@ -69,6 +69,7 @@ def event_cues(path: Path = PATTERNS / "events.json") -> dict[str, tuple[str, ..
         "EV_CUMULATIVE": tuple(data["CUMULATIVE"]),
         "EV_EARLIER": tuple(data["EARLIER"]),
         "EV_OTHER": tuple(data["OTHER"]),
+        "EV_LATER": tuple(data["LATER"]),
         "EV_YEAR": tuple(str(year) for year in range(1900, 2100)),
         "EV_REACTION": tuple(data["REACTION"]),
         "EV_DAY": (*data["WEEKDAYS"], "yesterday", "today", "tonight", "overnight"),

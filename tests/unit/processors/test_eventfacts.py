@@ -539,6 +539,82 @@ REPORTS = [
         "killed 44 people.",
         20,
     ),
+    (
+        "'three weeks later' in a look back tells a later event, not an update",
+        "",
+        "Bombs on four trains in Madrid killed 191 people. Seven of the suspects blew themselves "
+        "up in a flat in Leganes three weeks later as police closed in, killing an officer.",
+        191,
+    ),
+    (
+        "'two days later' with a toll word stays an update of this event",
+        "",
+        "A car bomb killed 20 people at a market in Baghdad. Two days later, the death toll had "
+        "risen to 40.",
+        40,
+    ),
+    (
+        "'weeks later' with a toll phrase is a victim of this event, not a later event",
+        "",
+        "A gunman killed 50 worshippers at two mosques in Christchurch. A Turkish man who had been "
+        "injured in the attack died in hospital weeks later, taking the toll to 51.",
+        51,
+    ),
+    (
+        "a figure named as an earlier one before 'but' and another source is replaced",
+        "",
+        "Gunmen stormed a hotel in Bamako. A UN official had earlier spoken of 27 bodies, but the "
+        "government said on Saturday that 19 hostages had been killed and that two assailants "
+        "also died.",
+        21,
+    ),
+    (
+        "without a word of the past the first source's figure stays",
+        "",
+        "Gunmen stormed a hotel in Bamako. A UN official had spoken of 27 bodies, but the "
+        "government said on Saturday that 19 hostages had been killed.",
+        27,
+    ),
+    (
+        "a listed item with an abbreviation ('a U.S. Army sergeant') is an item of the list",
+        "",
+        "A bomb went off in a disco in Berlin. Police said a U.S. Army sergeant and a Turkish "
+        "woman were killed.",
+        2,
+    ),
+    (
+        "an abbreviation does not join a clause to the list: one item, one victim",
+        "",
+        "A bomb went off in a disco in Berlin. U.S. officials said a sergeant was killed.",
+        1,
+    ),
+    (
+        "a bare plural after 'and' adds no number to the counted group",
+        "",
+        "A truck bomb hit the barracks in Beirut. By nightfall the Pentagon said at least 120 "
+        "Marines and sailors were dead, and French officials said 27 of their soldiers had been "
+        "killed.",
+        147,
+    ),
+    (
+        "a compound number word heads a list; people without a number add nothing",
+        "",
+        "Twenty-nine people and unborn twins were killed when a car bomb went off in a market "
+        "in Omagh.",
+        29,
+    ),
+    (
+        "items with numbers still add up",
+        "",
+        "A bomb went off in a disco in Berlin. Two soldiers and four civilians were killed.",
+        6,
+    ),
+    (
+        "a hyphenated number before a noun is still an adjective",
+        "",
+        "A bomb went off in Berlin. In the eight-month civil war, 80 people were killed.",
+        80,
+    ),
 ]
 
 
@@ -558,6 +634,15 @@ def test_range_before_the_verb_keeps_both_ends(tagger: Tagger):
     assert _killed(tagger, text) == (300, 300, 600)
     text = "Between 300 and 600 people were killed in the air strike on the theatre."
     assert _killed(tagger, text) == (300, 300, 600)
+
+
+def test_a_compound_number_word_is_no_range(tagger: Tagger):
+    # 'Twenty-nine' is one number (was read as the range 'twenty to nine': 9..29)
+    text = "Twenty-nine people were killed when a car bomb went off in a market in Omagh."
+    assert _killed(tagger, text) == (29, 29, 29)
+    # must not catch: two number words linked by 'to' are a range
+    text = "Twenty to thirty people were killed when a car bomb went off in a market in Omagh."
+    assert _killed(tagger, text) == (20, 20, 30)
 
 
 def test_figures_before_two_verbs_are_no_range(tagger: Tagger):
@@ -644,6 +729,36 @@ PLACES = [
         "Rockets fired from Gaza hit homes in Ashkelon, killing two people.",
         ["Israel"],
     ),
+    (
+        "'in Spain's history' after an attack: the record is where it happened",
+        "Bombs on four trains killed 191 people, the worst terrorist attack in Spain's history.",
+        ["Spain"],
+    ),
+    (
+        "a country's possessive before its officials is still no place",
+        "Bombs on four trains killed 191 people, Spain's interior ministry said.",
+        [],
+    ),
+    (
+        "a list of demonyms before a people noun names victims: 'U.S. and French forces'",
+        "Suicide truck bombs hit U.S. and French forces in Beirut, killing 120 soldiers.",
+        ["Lebanon"],
+    ),
+    (
+        "a country before a strike word is the attacker: 'killed in U.S. raids on Tripoli'",
+        "Officials said 37 people were killed in U.S. raids on Tripoli.",
+        ["Libya"],
+    ),
+    (
+        "a country after 'in' and before no strike word is the place",
+        "Gunmen killed 37 people in the U.S. on Tuesday.",
+        ["United States"],
+    ),
+    (
+        "a list of places after a verb of attack is where it hit",
+        "Missiles hit Iraq and Syria overnight, killing 120 people.",
+        ["Iraq", "Syria"],
+    ),
 ]
 
 
@@ -656,6 +771,82 @@ def test_event_date_relative_to_publication(tagger: Tagger):
     text = "An air strike killed five people in Idlib on Sunday, a monitoring group said."
     assert _event(tagger, text, dt.date(2024, 6, 4)).date == dt.date(2024, 6, 2)  # a Tuesday
     assert _event(tagger, text).date is None  # no publication date: no guess
+
+
+def test_event_date_with_its_year_needs_no_publication_date(tagger: Tagger):
+    text = (
+        "U.S. aircraft hit five targets in Tripoli and Benghazi in the early hours of "
+        "15 April 1986, killing at least 40 people."
+    )
+    assert _event(tagger, text).date == dt.date(1986, 4, 15)
+    # must not: a weekday without a publication date dates no day
+    text = "U.S. aircraft hit five targets in Tripoli on Tuesday, killing at least 40 people."
+    assert _event(tagger, text).date is None
+
+
+def test_an_earlier_attack_named_at_length_takes_its_relative_clause(tagger: Tagger):
+    # 'after' six tokens before the strike, a comma opening 'which', and a second casualty
+    # word joined by 'and' in that clause: all the earlier attack's
+    text = (
+        "Ten days after the La Belle disco bombing in West Berlin, which killed two people and "
+        "wounded about 230, U.S. aircraft hit five targets in Tripoli, killing 40 people."
+    )
+    event = _event(tagger, text)
+    assert (event.killed.best, event.wounded.best, event.countries) == (40, None, ["Libya"])
+    # must not: the wounded of a clause of the main event stay its own
+    text = (
+        "Ten days after the disco bombing in Berlin, which killed two people, U.S. aircraft hit "
+        "five targets in Tripoli, killing 40 people and wounding about 230."
+    )
+    event = _event(tagger, text)
+    assert (event.killed.best, event.wounded.best) == (40, 230)
+
+
+def test_an_earlier_time_of_a_strike_told_later_in_the_sentence_is_not_the_main_ones(
+    tagger: Tagger,
+):
+    text = (
+        "American warplanes bombed targets in Tripoli on Tuesday, in what Reagan called a reply "
+        "to terrorism, including the bombing of a discotheque in Berlin ten days earlier that "
+        "killed two people."
+    )
+    event = _event(tagger, text, dt.date(1986, 4, 15))
+    assert (event.kind, event.countries, event.date) == ("strike", ["Libya"], dt.date(1986, 4, 15))
+    assert event.killed.best is None
+    # must not: with no clause break the time dates the one strike told
+    text = "A car bomb that hit a market in Baghdad ten days earlier killed 40 people."
+    assert _event(tagger, text, dt.date(1986, 4, 15)).kind is None
+
+
+def test_a_motive_claimed_below_the_lead_makes_no_reaction(tagger: Tagger):
+    text = (
+        "Gunmen stormed a school in Peshawar on Tuesday, killing at least 126 people. "
+        "Troops surrounded the building and fought the gunmen for hours. "
+        "Soldiers searched the classrooms. "
+        "A spokesman for the group said the attack was revenge for the army's offensive."
+    )
+    assert _event(tagger, text).reaction is False
+    # must not: an answer told in the lead is the event's framing
+    text = (
+        "Warplanes struck militant camps near Peshawar on Tuesday in revenge for the army "
+        "offensive that killed 12 soldiers."
+    )
+    assert _event(tagger, text).reaction is True
+
+
+def test_an_attack_named_with_its_day_dates_the_event(tagger: Tagger):
+    thursday = dt.date(2009, 11, 26)
+    text = (
+        "The number of bodies recovered from graves in Ampatuan has risen to 57, police said on "
+        "Thursday, making Monday's attack on the convoy the deadliest in years."
+    )
+    assert _event(tagger, text, thursday).date == dt.date(2009, 11, 23)
+    # must not: a day's other business is no attack day; the first time stays
+    text = (
+        "Gunmen killed 57 people in an attack on a convoy in Ampatuan, police said on Thursday, "
+        "after Monday's talks failed."
+    )
+    assert _event(tagger, text, thursday).date == thursday
 
 
 def test_calm_text_has_no_event(tagger: Tagger):
@@ -682,6 +873,12 @@ def test_seed_article_main_event(tagger: Tagger):
         ("December 30", dt.date(2024, 1, 2), dt.date(2023, 12, 30)),  # the year before
         ("Sunday", None, None),
         ("the spring", dt.date(2024, 6, 4), None),
+        # a stated year dates the event without a publication date, and overrides its year
+        ("15 April 1986", None, dt.date(1986, 4, 15)),
+        ("April 15, 1986", None, dt.date(1986, 4, 15)),
+        ("11 March 2004", dt.date(2024, 3, 1), dt.date(2004, 3, 11)),
+        # must not: a day without its year needs the publication date
+        ("15 April", None, None),
     ],
 )
 def test_resolve_dates(expression: str, published: dt.date | None, date: dt.date | None):
