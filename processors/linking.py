@@ -984,6 +984,7 @@ def _can_prune(config: LinkConfig) -> bool:
 def _tail_bound(
     words: int,
     names: int,
+    heads: int,
     place: bool,
     number: bool,
     size: int,
@@ -995,10 +996,9 @@ def _tail_bound(
     figure only when ``number``; ``size``: the report's word count, ``smallest``: the smallest
     word count of the other reports. Keep it in step with pair_score.
 
-    ``names`` counts the report's marked words: its names and its headline words (both earn a
-    bonus of their own on top of the cosine, up to ``names_counted`` each); a marked word is
-    given both bonuses, which over-counts a name that is not in the headline (a looser bound,
-    still exact).
+    ``heads`` of the shared words are words of the report's headline: each can earn the headline
+    bonus (when it is in the other's headline too, which the bound cannot know), up to
+    ``names_counted``, as names earn theirs.
 
     The date term is at most the same-day bonus (a gap only subtracts, no date adds nothing);
     the penalties subtract. The cosine is shared / sqrt(size * other's size) with shared <= the
@@ -1006,11 +1006,11 @@ def _tail_bound(
     content word of both (``_names`` takes names among the words).
     """
     text = words / math.sqrt(size * max(words, smallest)) if words else 0.0
-    counted = min(names, config.names_counted)
     return (
         max(config.same_day_bonus, 0.0)
         + text
-        + (config.name_bonus + config.headline_bonus) * counted
+        + config.name_bonus * min(names, config.names_counted)
+        + config.headline_bonus * min(heads, config.names_counted)
         + (config.place_bonus if place else 0.0)
         + (config.number_bonus if number else 0.0)
     )
@@ -1020,15 +1020,18 @@ def _tail_bound(
 class _Plan:
     """Which terms of a report to take candidates from (see :func:`_plan`).
 
-    ``words``: the postings of the rare content words (``names_in`` of them names); the other
-    ``words_out`` words (``names_out`` names) are left out, as are the places when ``place_out``
-    and the toll figures when ``number_out`` (else their postings are ``places``, ``numbers``).
+    ``words``: the postings of the rare content words (``names_in`` of them names, ``heads_in``
+    headline words); the other ``words_out`` words (``names_out`` names, ``heads_out`` headline
+    words) are left out, as are the places when ``place_out`` and the toll figures when
+    ``number_out`` (else their postings are ``places``, ``numbers``).
     """
 
     words: list[bytes]
     names_in: int
+    heads_in: int
     words_out: int
     names_out: int
+    heads_out: int
     place_out: bool
     number_out: bool
     places: list[bytes]
@@ -1059,30 +1062,40 @@ def _plan(
     places = [ids for p in report.place_names if (ids := by_place.get(p)) is not None]
     numbers = [ids for n in report.numbers if (ids := by_number.get(n)) is not None]
     size = len(report.words)
-    # a name is among the words (``_names``); one that is not could be shared all the same.
-    # Headline words are among the words too and earn a bonus like names (see _tail_bound).
-    marked = report.names | frozenset(report.headline)
-    loose = len(marked - report.words)
+    # a name is among the words (``_names``); one that is not could be shared all the same;
+    # headline words are among the words too (report_of) and earn a bonus of their own
+    heads = frozenset(report.headline)
+    loose = len(report.names - report.words)
+    loose_heads = len(heads - report.words)
     best: _Plan | None = None
     for place_out in (False, True) if places else (False,):
         for number_out in (False, True) if numbers else (False,):
-            if _tail_bound(0, loose, place_out, number_out, size, smallest, config) >= limit:
+            if (
+                _tail_bound(0, loose, loose_heads, place_out, number_out, size, smallest, config)
+                >= limit
+            ):
                 continue
             kept: list[bytes] = []
-            n_out, k_out, k_in = 0, loose, 0
+            n_out, k_out, h_out, k_in, h_in = 0, loose, loose_heads, 0, 0
             for i, (_, word, ids) in enumerate(words):
-                name = word in marked
-                k = k_out + name
-                if _tail_bound(n_out + 1, k, place_out, number_out, size, smallest, config) < limit:
-                    n_out, k_out = n_out + 1, k
-                elif name:
+                name = word in report.names
+                head = word in heads
+                k, h = k_out + name, h_out + head
+                if (
+                    _tail_bound(n_out + 1, k, h, place_out, number_out, size, smallest, config)
+                    < limit
+                ):
+                    n_out, k_out, h_out = n_out + 1, k, h
+                elif name or head:
                     kept.append(ids)
-                    k_in += 1
+                    k_in += name
+                    h_in += head
                 else:
                     # the bound grows with every word left out: no later one can be
                     for _, rest, ids in words[i:]:
                         kept.append(ids)
-                        k_in += rest in marked
+                        k_in += rest in report.names
+                        h_in += rest in heads
                     break
             cost = sum(map(len, kept))
             if not place_out:
@@ -1093,8 +1106,10 @@ def _plan(
                 best = _Plan(
                     words=kept,
                     names_in=k_in,
+                    heads_in=h_in,
                     words_out=n_out,
                     names_out=k_out,
+                    heads_out=h_out,
                     place_out=place_out,
                     number_out=number_out,
                     places=[] if place_out else places,
@@ -1408,6 +1423,7 @@ class OpenEvents:
             bound = _tail_bound(
                 count + plan.words_out,
                 plan.names_out + min(count, plan.names_in),
+                plan.heads_out + min(count, plan.heads_in),
                 plan.place_out or serial in places,
                 plan.number_out or serial in numbers,
                 size,
