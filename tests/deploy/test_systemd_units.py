@@ -211,8 +211,17 @@ def checkout_shown() -> dict[str, list[str]]:
     (``#!/<checkout>/.venv/bin/python``); a CI clone under /tmp is hidden by PrivateTmp's fresh
     /tmp, so that path must exist there too. An install in /opt needs no such exception.
     """
-    if any(REPO.is_relative_to(h) for h in HIDDEN):
-        return {str(REPO): ["--ro-bind", str(REPO), str(REPO)]}
+    for hidden in HIDDEN:
+        if REPO.is_relative_to(hidden):
+            # bwrap creates a mount point's missing parents private (0700), which the service
+            # user cannot pass (a clone at /tmp/ci/main): they are made as plain folders first
+            shown = {
+                str(parent): ["--dir", str(parent)]
+                for parent in reversed(REPO.parents)
+                if parent.is_relative_to(hidden) and parent != Path(hidden)
+            }
+            shown[str(REPO)] = ["--ro-bind", str(REPO), str(REPO)]
+            return shown
     return {}
 
 
