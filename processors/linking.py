@@ -136,7 +136,19 @@ _TOLL_WORD = re.compile(
 )
 # A capitalised phrase right after a preposition of place ("in Beslan", "at Nasa-Hablod"):
 # where the gazetteer knows no place, the text still says where things happened.
-_PLACE_PHRASE = re.compile(r"\b(?:in|at|near|outside)\s+([A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)*)")
+# Also a capitalised phrase after "village of", "town of" ("the herding village of Ogossagou",
+# "in the village of Ogossagou"): the words between "in" and the name hid it from the above.
+_PLACE_PHRASE = re.compile(
+    r"\b(?:in|at|near|outside|(?:village|town|hamlet|city|district)\s+of)"
+    r"\s+([A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)*)"
+)
+# Nouns of a force or a weapon that a nationality word before them names as the attacker
+# ("Israeli jets strike Yemen's Hodeidah port", "Russian missile hits ..."): that country is
+# where the blow came from, not where it landed.
+_FORCE_WORDS = frozenset(
+    "jet warplane plane aircraft missile rocket drone raid strike airstrike air bomb bombing "
+    "shelling force troop army navy military soldier artillery".split()
+)
 # Words of place names that many places share ("Borno State", "Kanbalu Township", "Palm
 # Beach"): only the particular word tells one unknown place from another.
 _PLACE_TYPES = frozenset(
@@ -251,7 +263,7 @@ def routing_key(article: TaggedArticle) -> str | None:
             per = Counter(p.country for p in article.event.places if p.kind in PLACE_KINDS)
             return max(inside, key=lambda c: per[c])
         if inside:
-            return inside[0]
+            return _landed(article, inside[0])
         # Only outside powers (the attacker: "American bombs had killed 37"): where the text
         # names towns, and all of them lie in one other country, that is where it happened.
         towns = {p.country for p in article.places if p.kind in PLACE_KINDS and p.country}
@@ -266,6 +278,35 @@ def routing_key(article: TaggedArticle) -> str | None:
         if country not in outside:
             return country
     return countries[0] if countries else None
+
+
+def _landed(article: TaggedArticle, country: str) -> str:
+    """Where a strike landed when the tagger's one action country ``country`` is the attacker.
+
+    A title naming ``country`` by its nationality before a force or weapon ("Israeli jets
+    strike Yemen's Hodeidah port") says the blow came from there; when the towns the text
+    names outside ``country`` all lie in one other country, that one is where it landed (the
+    tagger took the city the strike answered, Tel Aviv, for the action place). Otherwise
+    ``country``: "Russian strike kills 5 in Belgorod" names no town elsewhere."""
+    forms = _country_words().get(country)
+    if not forms:
+        return country
+    tokens = [_stem(t) for t in _WORD.findall(article.title.lower().replace("’", "'"))]
+    attacker = any(
+        a in forms
+        and a != country.lower()
+        and a not in _PLACE_TYPES
+        and b.removesuffix("s") in _FORCE_WORDS
+        for a, b in zip(tokens, tokens[1:], strict=False)
+    )
+    if not attacker:
+        return country
+    towns = {
+        p.country
+        for p in article.places
+        if p.kind in PLACE_KINDS and p.country and p.country != country
+    }
+    return towns.pop() if len(towns) == 1 else country
 
 
 @dataclass(frozen=True, slots=True)
@@ -455,7 +496,13 @@ def report_of(article: TaggedArticle, config: LinkConfig | None = None) -> Repor
         # the tagger's action countries, unless they are all outside powers and the towns the
         # text names lie elsewhere (routing_key): the country of those towns alone
         countries = tuple(facts.countries) if key in facts.countries else (key,)
-        places = tuple(facts.places) or tuple(
+        # the facts' places lie in the attacker's country when the key is where the blow landed
+        # (_landed): the key's towns instead
+        places = (
+            tuple(facts.places)
+            if key in facts.countries
+            else tuple(p for p in facts.places if p.country == key)
+        ) or tuple(
             p
             for p in article.places
             if p.kind in PLACE_KINDS and (p.country in countries or p.country == key)

@@ -715,3 +715,52 @@ def test_an_undated_report_naming_the_other_reports_day_earns_the_same_day_bonus
         if result is not None:
             assert result[1][0].startswith("no date on one report: fetched"), rid
             assert round(score - result[0], 4) == LinkConfig().same_day_bonus, rid
+
+
+def test_a_strike_is_filed_where_it_landed_not_under_the_attacker_its_title_names():
+    # written for this test: the tagger took the attacker's country (and the city the strike
+    # answered) for the action country; the title names the attacker by its nationality
+    port = city("Port Sudan", "Sudan")
+    answered = city("Asmara", "Eritrea")
+    raid = report("l1", "A", "Eritrean jets strike Sudan's Port Sudan harbour",
+                  ["Eritrean warplanes struck the harbour of Port Sudan on Saturday."],
+                  country="Eritrea", places=(answered,))
+    raid = raid.model_copy(update={"places": [*raid.places, port]})
+    assert routing_key(raid) == "Sudan"
+    r = report_of(raid)
+    assert r is not None and r.countries == ("Sudan",)
+    # the facts' place in the attacker's country is not the event's place under this key
+    assert "Asmara" not in r.place_names and "Port Sudan" in r.place_names
+    # must stay: no force or weapon after the nationality ("Eritrean officials"), a strike on
+    # the attacker's own soil (no town elsewhere), towns in two other countries
+    said = raid.model_copy(update={"title": "Eritrean officials say Port Sudan harbour hit"})
+    assert routing_key(said) == "Eritrea"
+    home = report("l2", "A", "Eritrean drones hit rebels near Asmara", ["s"], country="Eritrea",
+                  places=(answered,))
+    assert routing_key(home) == "Eritrea"
+    two = raid.model_copy(update={"places": [*raid.places, city("Sanaa", "Yemen")]})
+    assert routing_key(two) == "Eritrea"
+    # nor the country's own name before a force word ("Eritrea strike toll rises"): a headline
+    # naming where it happened
+    named = raid.model_copy(update={"title": "Eritrea strike toll rises"})
+    assert routing_key(named) == "Eritrea"
+
+
+def test_a_town_after_village_of_counts_as_a_shared_place():
+    # written for this test: a village the gazetteer does not know, named "the village of X"
+    a = report("v1", "Wire A", "Gunmen attack herding village in Darfur",
+               ["Gunmen attacked the herding village of Tabarat at dawn, killing 40."],
+               killed=40, day=date(2026, 3, 7))
+    b = report("v2", "Radio B", "", ["The toll from the massacre in the village of Tabarat "
+                                     "has risen to 60."], killed=60, day=None)
+    ra, rb = report_of(a), report_of(b)
+    assert ra is not None and rb is not None
+    assert "tabarat" in ra.place_names and "tabarat" in rb.place_names
+    score, reasons = compare(ra, rb, LinkConfig()) or (0.0, [])
+    assert "shared place tabarat" in reasons and score >= LinkConfig().threshold
+    # must not: a lower-case word after "village of" is no name ("the village of farmers"), and
+    # a known place there is the tagger's
+    c = report("v3", "Radio C", "", ["Fighters raided a village of farmers near Nyala."],
+               places=(NYALA,), day=None)
+    rc = report_of(c)
+    assert rc is not None and rc.place_names == frozenset({"Nyala"})
