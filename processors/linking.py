@@ -136,10 +136,14 @@ _TOLL_WORD = re.compile(
 )
 # A capitalised phrase right after a preposition of place ("in Beslan", "at Nasa-Hablod"):
 # where the gazetteer knows no place, the text still says where things happened.
-# Also a capitalised phrase after "village of", "town of" ("the herding village of Ogossagou",
-# "in the village of Ogossagou"): the words between "in" and the name hid it from the above.
+# Also after "in the town of" ("in the western town of Inates") and after "village of"
+# anywhere ("the herding village of Ogossagou": villages are what a gazetteer lacks). Not "the
+# town of X" after any verb: "airstrike on the town of Khan Sheikhoun" is, in a report of the
+# US strikes it answered, the place of another event.
 _PLACE_PHRASE = re.compile(
-    r"\b(?:in|at|near|outside|(?:village|town|hamlet|city|district)\s+of)"
+    r"\b(?:in|at|near|outside"
+    r"|(?:in|at|near|outside)\s+the\s+(?:[a-z-]+\s+){0,2}(?:town|city|district|village|hamlet)\s+of"
+    r"|(?:village|hamlet)\s+of)"
     r"\s+([A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)*)"
 )
 # Nouns of a force or a weapon that a nationality word before them names as the attacker
@@ -156,6 +160,12 @@ _PLACE_TYPES = frozenset(
     "hospital hotel street square station camp base airport beach north south east west "
     "northern southern eastern western central upper lower new islamic".split()
 )
+# "exploded across Lebanon on Wednesday, a day after a wave of pager blasts": in one sentence
+# with the weekday of the report's stated date, the day before that date is another happening's.
+_SENTENCE = re.compile(r"[^.!?]+")
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_DAYS_AFTER = re.compile(r"\b(a|one|two|three) days? after\b", re.IGNORECASE)
+_DAYS_AFTER_N = {"a": 1, "one": 1, "two": 2, "three": 3}
 _CALENDAR = frozenset(
     "january february march april june july august september october november december "
     "monday tuesday wednesday thursday friday saturday sunday".split()
@@ -347,6 +357,10 @@ class Report:
     # (a sorted tuple: a title has a few words, and a tuple of them takes a fraction of a set's
     # memory in each of thousands of open reports)
     headline: tuple[str, ...] = ()
+    # the stated day of another happening the text says its event came after ("on Wednesday, a
+    # day after a wave of pager blasts"), as a date ordinal: that day's reports are of another
+    # event (only with a date the text states, and not for a follow-up)
+    after: int | None = None
 
     @property
     def time(self) -> datetime:
@@ -386,6 +400,7 @@ class Report:
             "days": sorted(self.days),
             "update": self.update,
             "headline": list(self.headline),
+            "after": self.after,
         }
 
     @classmethod
@@ -420,6 +435,7 @@ class Report:
             days=frozenset(d.get("days", ())),
             update=d.get("update", False),
             headline=tuple(d.get("headline", ())),
+            after=d.get("after"),
         )
 
 
@@ -575,7 +591,24 @@ def report_of(article: TaggedArticle, config: LinkConfig | None = None) -> Repor
         days=days,
         update=update,
         headline=tuple(sorted(headline - {key.lower()})),
+        after=_day_after(body, date) if dated_by == "event" and not update else None,
     )
+
+
+def _day_after(text: str, date: dt.date | None) -> int | None:
+    """The day the report's own event came after, as the text says it in one sentence with
+    the weekday of its date ("exploded across Lebanon on Wednesday, a day after a wave of pager
+    blasts"): another happening's day. Only beside that weekday: "the strike came a day after
+    Iran fired at Erbil" counts from the strike, whose day may not be the report's date (the
+    tagger may date the statement)."""
+    if date is None or " after " not in text:
+        return None
+    weekday = _WEEKDAYS[date.weekday()]
+    for sentence in _SENTENCE.findall(text):
+        match = _DAYS_AFTER.search(sentence)
+        if match and f"on {weekday}" in sentence[: match.start()]:
+            return date.toordinal() - _DAYS_AFTER_N[match.group(1).lower()]
+    return None
 
 
 def _follow_up_day(
@@ -681,7 +714,7 @@ def pair_score(a: Report, b: Report, config: LinkConfig) -> float | None:
     if a.date is not None and b.date is not None:
         gap = abs(a.date.toordinal() - b.date.toordinal())
         if a.dated_by == "event" and b.dated_by == "event":
-            if gap > config.window_days:
+            if gap > config.window_days or _came_after(a, b):
                 return None
         elif gap > config.published_window_days or _after_publication(a, b, config):
             return None
@@ -717,6 +750,15 @@ def pair_score(a: Report, b: Report, config: LinkConfig) -> float | None:
     if a.kind != b.kind and a.kind and b.kind and "deescalation" in (a.kind, b.kind):
         bonus -= config.kind_penalty
     return round(text + bonus, 4)
+
+
+def _came_after(a: Report, b: Report) -> bool:
+    """One report says its event came a day (or two) after another happening, and the other
+    report states that day: two events (the radio blasts of 18 Sep 2024 "a day after" the pager
+    blasts). Only lowers a score (a gate), as the date windows do."""
+    return (a.after is not None and b.date is not None and a.after == b.date.toordinal()) or (
+        b.after is not None and a.date is not None and b.after == a.date.toordinal()
+    )
 
 
 def _names_the_day(undated: Report, other: Report) -> bool:
@@ -814,7 +856,7 @@ def _dates_apart(a: Report, b: Report, config: LinkConfig) -> bool:
         return _days_apart(a, b, config)
     gap = abs(a.date.toordinal() - b.date.toordinal())
     if a.dated_by == "event" and b.dated_by == "event":
-        return gap > config.window_days
+        return gap > config.window_days or _came_after(a, b)
     return gap > config.published_window_days or _after_publication(a, b, config)
 
 
@@ -859,7 +901,8 @@ def _fits(group: list[Report], members: list[Report], config: LinkConfig) -> boo
 def _apart_by_pair_rules(group: list[Report], members: list[Report], config: LinkConfig) -> bool:
     """The rules of :func:`_dates_apart` that extreme dates do not decide, pair by pair, on the
     few reports they concern: a violent event stated after the other side's publication (its
-    exemption depends on both kinds) and an undated report that names days of the year."""
+    exemption depends on both kinds), an undated report that names days of the year, and a
+    report whose event came after the other's day (:func:`_came_after`)."""
     for one, other in ((group, members), (members, group)):
         published = [r.date for r in one if r.date is not None and r.dated_by == "published"]
         stated = [r.date for r in other if r.date is not None and r.dated_by == "event"]
@@ -875,6 +918,10 @@ def _apart_by_pair_rules(group: list[Report], members: list[Report], config: Lin
                 _days_apart(a, b, config) for a in one if a.date is None and a.days for b in other
             ):
                 return True
+        if any(a.after is not None for a in one) and any(
+            _came_after(a, b) for a in one if a.after is not None for b in other
+        ):
+            return True
     return False
 
 

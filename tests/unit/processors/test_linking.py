@@ -764,3 +764,38 @@ def test_a_town_after_village_of_counts_as_a_shared_place():
                places=(NYALA,), day=None)
     rc = report_of(c)
     assert rc is not None and rc.place_names == frozenset({"Nyala"})
+
+
+def test_a_report_of_an_attack_a_day_after_another_is_not_that_others_event():
+    # written for this test: two blasts in one city on two days; the second day's report names
+    # the first ("on Wednesday, a day after ...") and shares its place and words
+    first = report("d1", "Wire A", "Blasts across Nyala kill 12",
+                   ["Hundreds of radios exploded across Nyala on Tuesday, killing 12 people."],
+                   places=(NYALA,), killed=12, day=date(2026, 3, 10))
+    second = report("d2", "Daily B", "Second wave of blasts hits Nyala",
+                    ["Handsets exploded across Nyala on Wednesday, a day after radios exploded "
+                     "across Nyala, killing 20 people."],
+                    places=(NYALA,), killed=20, day=date(2026, 3, 11))
+    r1, r2 = report_of(first), report_of(second)
+    assert r1 is not None and r2 is not None
+    assert r2.after == date(2026, 3, 10).toordinal()
+    assert compare(r1, r2, LinkConfig()) is None
+    assert partition(link([first, second])) == {frozenset({"d1"}), frozenset({"d2"})}
+    # must still link: "a day after" in a sentence without the report's own weekday counts
+    # from another happening ("the strike came a day after ..."), whose day may not be its
+    # date; and a report of the same day as the other
+    same = second.model_copy(update={"signals": [s.model_copy(update={"sentence": (
+        "Radios exploded across Nyala on Tuesday, killing 12. The blasts came a day after "
+        "talks collapsed.")}) for s in second.signals]})
+    r3 = report_of(same)
+    assert r3 is not None and r3.after is None
+    result = compare(r1, r3, LinkConfig())
+    assert result is not None and result[0] >= LinkConfig().threshold
+    # a follow-up counts days from the event it follows up, not from its own
+    update = report("d3", "Radio C", "Nyala toll rises to 14",
+                    ["The toll rose to 14 on Wednesday, a day after radios exploded across "
+                     "Nyala."], places=(NYALA,), killed=14, day=date(2026, 3, 11))
+    r4 = report_of(update)
+    assert r4 is not None and r4.update and r4.after is None
+    # and the state keeps it
+    assert type(r2).from_json(r2.to_json()) == r2
