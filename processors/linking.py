@@ -166,6 +166,8 @@ _SENTENCE = re.compile(r"[^.!?]+")
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _DAYS_AFTER = re.compile(r"\b(a|one|two|three) days? after\b", re.IGNORECASE)
 _DAYS_AFTER_N = {"a": 1, "one": 1, "two": 2, "three": 3}
+# "Wednesday's walkie-talkie explosions": the weekday of the event an undated report is about
+_WEEKDAY_OF = re.compile(r"\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)['’]s\b")
 _CALENDAR = frozenset(
     "january february march april june july august september october november december "
     "monday tuesday wednesday thursday friday saturday sunday".split()
@@ -361,6 +363,9 @@ class Report:
     # day after a wave of pager blasts"), as a date ordinal: that day's reports are of another
     # event (only with a date the text states, and not for a follow-up)
     after: int | None = None
+    # the one weekday an undated report names as its event's ("Wednesday's walkie-talkie
+    # explosions"), 0 = Monday: see _names_the_weekday
+    weekday: int | None = None
 
     @property
     def time(self) -> datetime:
@@ -401,6 +406,7 @@ class Report:
             "update": self.update,
             "headline": list(self.headline),
             "after": self.after,
+            "weekday": self.weekday,
         }
 
     @classmethod
@@ -436,6 +442,7 @@ class Report:
             update=d.get("update", False),
             headline=tuple(d.get("headline", ())),
             after=d.get("after"),
+            weekday=d.get("weekday"),
         )
 
 
@@ -592,7 +599,15 @@ def report_of(article: TaggedArticle, config: LinkConfig | None = None) -> Repor
         update=update,
         headline=tuple(sorted(headline - {key.lower()})),
         after=_day_after(body, date) if dated_by == "event" and not update else None,
+        weekday=_weekday_named(text) if date is None and not days else None,
     )
+
+
+def _weekday_named(text: str) -> int | None:
+    """The one weekday ``text`` names in the possessive ("Wednesday's walkie-talkie
+    explosions"), which is its event's; None when it names none or several."""
+    named = {m.group(1) for m in _WEEKDAY_OF.finditer(text)}
+    return _WEEKDAYS.index(named.pop()) if len(named) == 1 else None
 
 
 def _day_after(text: str, date: dt.date | None) -> int | None:
@@ -732,7 +747,12 @@ def pair_score(a: Report, b: Report, config: LinkConfig) -> float | None:
         return None
     elif _days_apart(a, b, config):
         return None
-    elif _names_the_day(a, b) or _names_the_day(b, a):
+    elif (
+        _names_the_day(a, b)
+        or _names_the_day(b, a)
+        or _names_the_weekday(a, b)
+        or _names_the_weekday(b, a)
+    ):
         bonus += config.same_day_bonus
     shared = len(a.words & b.words)
     text = shared / math.sqrt(len(a.words) * len(b.words)) if shared else 0.0
@@ -772,6 +792,20 @@ def _names_the_day(undated: Report, other: Report) -> bool:
         and len(undated.days) == 1
         and undated.year == other.date.year
         and next(iter(undated.days)) == other.date.month * 100 + other.date.day
+    )
+
+
+def _names_the_weekday(undated: Report, other: Report) -> bool:
+    """``undated`` has no date and names no day of the year, but one weekday as its event's
+    ("Wednesday's walkie-talkie explosions"), and ``other``'s stated date is that weekday: the
+    same day, as far as a report fetched within the window can tell (it earns what
+    :func:`_names_the_day` earns, the same-day bonus, which the score bound already counts)."""
+    return (
+        undated.date is None
+        and undated.weekday is not None
+        and other.date is not None
+        and other.dated_by == "event"
+        and other.date.weekday() == undated.weekday
     )
 
 
@@ -960,6 +994,9 @@ def explain(a: Report, b: Report, config: LinkConfig) -> list[str]:
     elif _names_the_day(a, b) or _names_the_day(b, a):
         day = (a.date or b.date or dt.date.min).isoformat()
         reasons.append(f"no date on one report, which names the other's day {day}")
+    elif _names_the_weekday(a, b) or _names_the_weekday(b, a):
+        day = (a.date or b.date or dt.date.min).isoformat()
+        reasons.append(f"no date on one report, which names the other's weekday {day}")
     else:
         reasons.append("no date on one report: fetched within the window")
     shared = a.words & b.words

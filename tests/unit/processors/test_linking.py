@@ -799,3 +799,33 @@ def test_a_report_of_an_attack_a_day_after_another_is_not_that_others_event():
     assert r4 is not None and r4.update and r4.after is None
     # and the state keeps it
     assert type(r2).from_json(r2.to_json()) == r2
+
+
+def test_an_undated_report_naming_the_other_reports_weekday_earns_the_same_day_bonus():
+    # written for this test: a follow-up with no date names "Wednesday's blasts"
+    dated = report("w1", "Wire A", "Radios explode across Nyala",
+                   ["Radios exploded across Nyala on Wednesday, killing 20 people."],
+                   places=(NYALA,), killed=20, day=date(2026, 3, 11))  # a Wednesday
+
+    def undated(rid: str, sentence: str) -> TaggedArticle:
+        return report(rid, "Radio C", "Nyala radio blasts toll reaches 25", [sentence],
+                      places=(NYALA,), killed=25, day=None)
+
+    a = report_of(dated)
+    named = report_of(undated("w2", "The toll from Wednesday's radio blasts in Nyala rose to 25."))
+    assert a is not None and named is not None and named.weekday == 2
+    score, reasons = compare(a, named, LinkConfig()) or (0.0, [])
+    assert reasons[0] == "no date on one report, which names the other's weekday 2026-03-11"
+    # must not earn it: another weekday, two weekdays, or a report with only a publication date
+    for rid, sentence in [
+        ("w3", "The toll from Tuesday's radio blasts in Nyala rose to 25."),
+        ("w4", "The toll from Tuesday's and Wednesday's radio blasts in Nyala rose to 25."),
+    ]:
+        other = report_of(undated(rid, sentence))
+        assert other is not None, rid
+        result = compare(a, other, LinkConfig())
+        assert result is not None and result[1][0].startswith("no date on one report: fetched")
+        assert round(score - result[0], 4) == LinkConfig().same_day_bonus, rid
+    published = dataclasses.replace(a, dated_by="published")
+    result = compare(published, named, LinkConfig())
+    assert result is not None and "weekday" not in result[1][0]
