@@ -258,8 +258,10 @@ def routing_key(article: TaggedArticle) -> str | None:
     With the tagger's event facts it is their first action country that is not an outside
     power (an embassy bombing in Nairobi and Dar es Salaam may give the US, Kenya and Tanzania:
     the event is filed where it happened, as the other reports of it are); of several, the one
-    most of the event's towns lie in. When all are outside powers: the country of the towns
-    the text names when they all lie in one other country, else their first.
+    most of the event's towns lie in; of one that the title names as the attacker ("Israeli
+    jets strike ..."), the one country of the towns named elsewhere (:func:`_landed`). When
+    all are outside powers: the country of the towns the text names when they all lie in one
+    other country, else their first.
     Without them: the country of the first city or region named (a text names the place where
     things happened below country level far more often than an attacker's home), else the first
     country named that is not an outside power (the US, UK, France, Russia are named as
