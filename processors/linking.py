@@ -37,12 +37,15 @@ How a report is linked (each step is written into ``EventRecord.links`` as a rea
    titles and offices) and per content word both titles have (up to three), a bonus for a
    shared named place below country level (or a name the gazetteer does not know right after
    "in", "at", "near", "outside"), for a shared casualty figure and for the same stated
-   day (or the one day an undated report names, when it is the other's date), minus
+   day (or the one day, or else the one weekday, an undated report names, when it is the
+   other's date), minus
    ``day_penalty`` per day between their dates (not when the later report is a toll
    follow-up; a follow-up dated on its publication day is dated by publication: that day is
    the new count's); no candidate when one has no date and names only days of the year far from the
    other's date (``_days_apart``), or when a violent event is stated after the other report's
-   publication (``_after_publication``); minus a penalty when one report is
+   publication (``_after_publication``), or when one says its event came a day after
+   another happening on the other's stated day (``_came_after``); minus a penalty when one
+   report is
    a reaction (retaliation, truce) and the other is not and both texts state their date, or
    when one is a de-escalation and the other is not (a ceasefire is not a strike).
 3. **Fit** (``fit_dates``): an event is kept as a match only when every dated report of it lies
