@@ -764,6 +764,14 @@ def test_a_town_after_village_of_counts_as_a_shared_place():
                places=(NYALA,), day=None)
     rc = report_of(c)
     assert rc is not None and rc.place_names == frozenset({"Nyala"})
+    # nor "the town of X" after a verb: a reaction report names the place of the attack it
+    # answers ("strikes answered an airstrike on the town of Tabarat"); after "in the" it counts
+    d = report("v4", "Radio D", "", ["The strikes answered a gas attack on the town of Tabarat."],
+               day=None)
+    e = report("v5", "Radio E", "", ["Dozens died in the western town of Tabarat."], day=None)
+    rd, re_ = report_of(d), report_of(e)
+    assert rd is not None and re_ is not None
+    assert "tabarat" not in rd.place_names and "tabarat" in re_.place_names
 
 
 def test_a_report_of_an_attack_a_day_after_another_is_not_that_others_event():
