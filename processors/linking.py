@@ -37,12 +37,15 @@ How a report is linked (each step is written into ``EventRecord.links`` as a rea
    titles and offices) and per content word both titles have (up to three), a bonus for a
    shared named place below country level (or a name the gazetteer does not know right after
    "in", "at", "near", "outside"), for a shared casualty figure and for the same stated
-   day (or the one day an undated report names, when it is the other's date), minus
+   day (or the one day, or else the one weekday, an undated report names, when it is the
+   other's date), minus
    ``day_penalty`` per day between their dates (not when the later report is a toll
    follow-up; a follow-up dated on its publication day is dated by publication: that day is
    the new count's); no candidate when one has no date and names only days of the year far from the
    other's date (``_days_apart``), or when a violent event is stated after the other report's
-   publication (``_after_publication``); minus a penalty when one report is
+   publication (``_after_publication``), or when one says its event came a day after
+   another happening on the other's stated day (``_came_after``); minus a penalty when one
+   report is
    a reaction (retaliation, truce) and the other is not and both texts state their date, or
    when one is a de-escalation and the other is not (a ceasefire is not a strike).
 3. **Fit** (``fit_dates``): an event is kept as a match only when every dated report of it lies
@@ -136,7 +139,23 @@ _TOLL_WORD = re.compile(
 )
 # A capitalised phrase right after a preposition of place ("in Beslan", "at Nasa-Hablod"):
 # where the gazetteer knows no place, the text still says where things happened.
-_PLACE_PHRASE = re.compile(r"\b(?:in|at|near|outside)\s+([A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)*)")
+# Also after "in the town of" ("in the western town of Inates") and after "village of"
+# anywhere ("the herding village of Ogossagou": villages are what a gazetteer lacks). Not "the
+# town of X" after any verb: "airstrike on the town of Khan Sheikhoun" is, in a report of the
+# US strikes it answered, the place of another event.
+_PLACE_PHRASE = re.compile(
+    r"\b(?:in|at|near|outside"
+    r"|(?:in|at|near|outside)\s+the\s+(?:[a-z-]+\s+){0,2}(?:town|city|district|village|hamlet)\s+of"
+    r"|(?:village|hamlet)\s+of)"
+    r"\s+([A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)*)"
+)
+# Nouns of a force or a weapon that a nationality word before them names as the attacker
+# ("Israeli jets strike Yemen's Hodeidah port", "Russian missile hits ..."): that country is
+# where the blow came from, not where it landed.
+_FORCE_WORDS = frozenset(
+    "jet warplane plane aircraft missile rocket drone raid strike airstrike air bomb bombing "
+    "shelling force troop army navy military soldier artillery".split()
+)
 # Words of place names that many places share ("Borno State", "Kanbalu Township", "Palm
 # Beach"): only the particular word tells one unknown place from another.
 _PLACE_TYPES = frozenset(
@@ -144,6 +163,14 @@ _PLACE_TYPES = frozenset(
     "hospital hotel street square station camp base airport beach north south east west "
     "northern southern eastern western central upper lower new islamic".split()
 )
+# "exploded across Lebanon on Wednesday, a day after a wave of pager blasts": in one sentence
+# with the weekday of the report's stated date, the day before that date is another happening's.
+_SENTENCE = re.compile(r"[^.!?]+")
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_DAYS_AFTER = re.compile(r"\b(a|one|two|three) days? after\b", re.IGNORECASE)
+_DAYS_AFTER_N = {"a": 1, "one": 1, "two": 2, "three": 3}
+# "Wednesday's walkie-talkie explosions": the weekday of the event an undated report is about
+_WEEKDAY_OF = re.compile(r"\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)['’]s\b")
 _CALENDAR = frozenset(
     "january february march april june july august september october november december "
     "monday tuesday wednesday thursday friday saturday sunday".split()
@@ -234,8 +261,10 @@ def routing_key(article: TaggedArticle) -> str | None:
     With the tagger's event facts it is their first action country that is not an outside
     power (an embassy bombing in Nairobi and Dar es Salaam may give the US, Kenya and Tanzania:
     the event is filed where it happened, as the other reports of it are); of several, the one
-    most of the event's towns lie in. When all are outside powers: the country of the towns
-    the text names when they all lie in one other country, else their first.
+    most of the event's towns lie in; of one that the title names as the attacker ("Israeli
+    jets strike ..."), the one country of the towns named elsewhere (:func:`_landed`). When
+    all are outside powers: the country of the towns the text names when they all lie in one
+    other country, else their first.
     Without them: the country of the first city or region named (a text names the place where
     things happened below country level far more often than an attacker's home), else the first
     country named that is not an outside power (the US, UK, France, Russia are named as
@@ -251,7 +280,7 @@ def routing_key(article: TaggedArticle) -> str | None:
             per = Counter(p.country for p in article.event.places if p.kind in PLACE_KINDS)
             return max(inside, key=lambda c: per[c])
         if inside:
-            return inside[0]
+            return _landed(article, inside[0])
         # Only outside powers (the attacker: "American bombs had killed 37"): where the text
         # names towns, and all of them lie in one other country, that is where it happened.
         towns = {p.country for p in article.places if p.kind in PLACE_KINDS and p.country}
@@ -266,6 +295,35 @@ def routing_key(article: TaggedArticle) -> str | None:
         if country not in outside:
             return country
     return countries[0] if countries else None
+
+
+def _landed(article: TaggedArticle, country: str) -> str:
+    """Where a strike landed when the tagger's one action country ``country`` is the attacker.
+
+    A title naming ``country`` by its nationality before a force or weapon ("Israeli jets
+    strike Yemen's Hodeidah port") says the blow came from there; when the towns the text
+    names outside ``country`` all lie in one other country, that one is where it landed (the
+    tagger took the city the strike answered, Tel Aviv, for the action place). Otherwise
+    ``country``: "Russian strike kills 5 in Belgorod" names no town elsewhere."""
+    forms = _country_words().get(country)
+    if not forms:
+        return country
+    tokens = [_stem(t) for t in _WORD.findall(article.title.lower().replace("’", "'"))]
+    attacker = any(
+        a in forms
+        and a != country.lower()
+        and a not in _PLACE_TYPES
+        and b.removesuffix("s") in _FORCE_WORDS
+        for a, b in zip(tokens, tokens[1:], strict=False)
+    )
+    if not attacker:
+        return country
+    towns = {
+        p.country
+        for p in article.places
+        if p.kind in PLACE_KINDS and p.country and p.country != country
+    }
+    return towns.pop() if len(towns) == 1 else country
 
 
 @dataclass(frozen=True, slots=True)
@@ -306,6 +364,13 @@ class Report:
     # (a sorted tuple: a title has a few words, and a tuple of them takes a fraction of a set's
     # memory in each of thousands of open reports)
     headline: tuple[str, ...] = ()
+    # the stated day of another happening the text says its event came after ("on Wednesday, a
+    # day after a wave of pager blasts"), as a date ordinal: that day's reports are of another
+    # event (only with a date the text states, and not for a follow-up)
+    after: int | None = None
+    # the one weekday an undated report names as its event's ("Wednesday's walkie-talkie
+    # explosions"), 0 = Monday: see _names_the_weekday
+    weekday: int | None = None
 
     @property
     def time(self) -> datetime:
@@ -345,6 +410,8 @@ class Report:
             "days": sorted(self.days),
             "update": self.update,
             "headline": list(self.headline),
+            "after": self.after,
+            "weekday": self.weekday,
         }
 
     @classmethod
@@ -379,6 +446,8 @@ class Report:
             days=frozenset(d.get("days", ())),
             update=d.get("update", False),
             headline=tuple(d.get("headline", ())),
+            after=d.get("after"),
+            weekday=d.get("weekday"),
         )
 
 
@@ -455,7 +524,13 @@ def report_of(article: TaggedArticle, config: LinkConfig | None = None) -> Repor
         # the tagger's action countries, unless they are all outside powers and the towns the
         # text names lie elsewhere (routing_key): the country of those towns alone
         countries = tuple(facts.countries) if key in facts.countries else (key,)
-        places = tuple(facts.places) or tuple(
+        # the facts' places lie in the attacker's country when the key is where the blow landed
+        # (_landed): the key's towns instead
+        places = (
+            tuple(facts.places)
+            if key in facts.countries
+            else tuple(p for p in facts.places if p.country == key)
+        ) or tuple(
             p
             for p in article.places
             if p.kind in PLACE_KINDS and (p.country in countries or p.country == key)
@@ -528,7 +603,32 @@ def report_of(article: TaggedArticle, config: LinkConfig | None = None) -> Repor
         days=days,
         update=update,
         headline=tuple(sorted(headline - {key.lower()})),
+        after=_day_after(body, date) if dated_by == "event" and not update else None,
+        weekday=_weekday_named(text) if date is None and not days else None,
     )
+
+
+def _weekday_named(text: str) -> int | None:
+    """The one weekday ``text`` names in the possessive ("Wednesday's walkie-talkie
+    explosions"), which is its event's; None when it names none or several."""
+    named = {m.group(1) for m in _WEEKDAY_OF.finditer(text)}
+    return _WEEKDAYS.index(named.pop()) if len(named) == 1 else None
+
+
+def _day_after(text: str, date: dt.date | None) -> int | None:
+    """The day the report's own event came after, as the text says it in one sentence with
+    the weekday of its date ("exploded across Lebanon on Wednesday, a day after a wave of pager
+    blasts"): another happening's day. Only beside that weekday: "the strike came a day after
+    Iran fired at Erbil" counts from the strike, whose day may not be the report's date (the
+    tagger may date the statement)."""
+    if date is None or " after " not in text:
+        return None
+    weekday = _WEEKDAYS[date.weekday()]
+    for sentence in _SENTENCE.findall(text):
+        match = _DAYS_AFTER.search(sentence)
+        if match and f"on {weekday}" in sentence[: match.start()]:
+            return date.toordinal() - _DAYS_AFTER_N[match.group(1).lower()]
+    return None
 
 
 def _follow_up_day(
@@ -634,7 +734,7 @@ def pair_score(a: Report, b: Report, config: LinkConfig) -> float | None:
     if a.date is not None and b.date is not None:
         gap = abs(a.date.toordinal() - b.date.toordinal())
         if a.dated_by == "event" and b.dated_by == "event":
-            if gap > config.window_days:
+            if gap > config.window_days or _came_after(a, b):
                 return None
         elif gap > config.published_window_days or _after_publication(a, b, config):
             return None
@@ -652,7 +752,12 @@ def pair_score(a: Report, b: Report, config: LinkConfig) -> float | None:
         return None
     elif _days_apart(a, b, config):
         return None
-    elif _names_the_day(a, b) or _names_the_day(b, a):
+    elif (
+        _names_the_day(a, b)
+        or _names_the_day(b, a)
+        or _names_the_weekday(a, b)
+        or _names_the_weekday(b, a)
+    ):
         bonus += config.same_day_bonus
     shared = len(a.words & b.words)
     text = shared / math.sqrt(len(a.words) * len(b.words)) if shared else 0.0
@@ -672,6 +777,15 @@ def pair_score(a: Report, b: Report, config: LinkConfig) -> float | None:
     return round(text + bonus, 4)
 
 
+def _came_after(a: Report, b: Report) -> bool:
+    """One report says its event came a day (or two) after another happening, and the other
+    report states that day: two events (the radio blasts of 18 Sep 2024 "a day after" the pager
+    blasts). Only lowers a score (a gate), as the date windows do."""
+    return (a.after is not None and b.date is not None and a.after == b.date.toordinal()) or (
+        b.after is not None and a.date is not None and b.after == a.date.toordinal()
+    )
+
+
 def _names_the_day(undated: Report, other: Report) -> bool:
     """``undated`` has no date but names one day of the year, in the year ``other`` is dated
     ("the car bomb went off in Market Street, Omagh, on 15 August 1998"): that day is its
@@ -683,6 +797,20 @@ def _names_the_day(undated: Report, other: Report) -> bool:
         and len(undated.days) == 1
         and undated.year == other.date.year
         and next(iter(undated.days)) == other.date.month * 100 + other.date.day
+    )
+
+
+def _names_the_weekday(undated: Report, other: Report) -> bool:
+    """``undated`` has no date and names no day of the year, but one weekday as its event's
+    ("Wednesday's walkie-talkie explosions"), and ``other``'s stated date is that weekday: the
+    same day, as far as a report fetched within the window can tell (it earns what
+    :func:`_names_the_day` earns, the same-day bonus, which the score bound already counts)."""
+    return (
+        undated.date is None
+        and undated.weekday is not None
+        and other.date is not None
+        and other.dated_by == "event"
+        and other.date.weekday() == undated.weekday
     )
 
 
@@ -767,7 +895,7 @@ def _dates_apart(a: Report, b: Report, config: LinkConfig) -> bool:
         return _days_apart(a, b, config)
     gap = abs(a.date.toordinal() - b.date.toordinal())
     if a.dated_by == "event" and b.dated_by == "event":
-        return gap > config.window_days
+        return gap > config.window_days or _came_after(a, b)
     return gap > config.published_window_days or _after_publication(a, b, config)
 
 
@@ -812,7 +940,8 @@ def _fits(group: list[Report], members: list[Report], config: LinkConfig) -> boo
 def _apart_by_pair_rules(group: list[Report], members: list[Report], config: LinkConfig) -> bool:
     """The rules of :func:`_dates_apart` that extreme dates do not decide, pair by pair, on the
     few reports they concern: a violent event stated after the other side's publication (its
-    exemption depends on both kinds) and an undated report that names days of the year."""
+    exemption depends on both kinds), an undated report that names days of the year, and a
+    report whose event came after the other's day (:func:`_came_after`)."""
     for one, other in ((group, members), (members, group)):
         published = [r.date for r in one if r.date is not None and r.dated_by == "published"]
         stated = [r.date for r in other if r.date is not None and r.dated_by == "event"]
@@ -828,6 +957,10 @@ def _apart_by_pair_rules(group: list[Report], members: list[Report], config: Lin
                 _days_apart(a, b, config) for a in one if a.date is None and a.days for b in other
             ):
                 return True
+        if any(a.after is not None for a in one) and any(
+            _came_after(a, b) for a in one if a.after is not None for b in other
+        ):
+            return True
     return False
 
 
@@ -866,6 +999,9 @@ def explain(a: Report, b: Report, config: LinkConfig) -> list[str]:
     elif _names_the_day(a, b) or _names_the_day(b, a):
         day = (a.date or b.date or dt.date.min).isoformat()
         reasons.append(f"no date on one report, which names the other's day {day}")
+    elif _names_the_weekday(a, b) or _names_the_weekday(b, a):
+        day = (a.date or b.date or dt.date.min).isoformat()
+        reasons.append(f"no date on one report, which names the other's weekday {day}")
     else:
         reasons.append("no date on one report: fetched within the window")
     shared = a.words & b.words

@@ -715,3 +715,125 @@ def test_an_undated_report_naming_the_other_reports_day_earns_the_same_day_bonus
         if result is not None:
             assert result[1][0].startswith("no date on one report: fetched"), rid
             assert round(score - result[0], 4) == LinkConfig().same_day_bonus, rid
+
+
+def test_a_strike_is_filed_where_it_landed_not_under_the_attacker_its_title_names():
+    # written for this test: the tagger took the attacker's country (and the city the strike
+    # answered) for the action country; the title names the attacker by its nationality
+    port = city("Port Sudan", "Sudan")
+    answered = city("Asmara", "Eritrea")
+    raid = report("l1", "A", "Eritrean jets strike Sudan's Port Sudan harbour",
+                  ["Eritrean warplanes struck the harbour of Port Sudan on Saturday."],
+                  country="Eritrea", places=(answered,))
+    raid = raid.model_copy(update={"places": [*raid.places, port]})
+    assert routing_key(raid) == "Sudan"
+    r = report_of(raid)
+    assert r is not None and r.countries == ("Sudan",)
+    # the facts' place in the attacker's country is not the event's place under this key
+    assert "Asmara" not in r.place_names and "Port Sudan" in r.place_names
+    # must stay: no force or weapon after the nationality ("Eritrean officials"), a strike on
+    # the attacker's own soil (no town elsewhere), towns in two other countries
+    said = raid.model_copy(update={"title": "Eritrean officials say Port Sudan harbour hit"})
+    assert routing_key(said) == "Eritrea"
+    home = report("l2", "A", "Eritrean drones hit rebels near Asmara", ["s"], country="Eritrea",
+                  places=(answered,))
+    assert routing_key(home) == "Eritrea"
+    two = raid.model_copy(update={"places": [*raid.places, city("Sanaa", "Yemen")]})
+    assert routing_key(two) == "Eritrea"
+    # nor the country's own name before a force word ("Eritrea strike toll rises"): a headline
+    # naming where it happened
+    named = raid.model_copy(update={"title": "Eritrea strike toll rises"})
+    assert routing_key(named) == "Eritrea"
+
+
+def test_a_town_after_village_of_counts_as_a_shared_place():
+    # written for this test: a village the gazetteer does not know, named "the village of X"
+    a = report("v1", "Wire A", "Gunmen attack herding village in Darfur",
+               ["Gunmen attacked the herding village of Tabarat at dawn, killing 40."],
+               killed=40, day=date(2026, 3, 7))
+    b = report("v2", "Radio B", "", ["The toll from the massacre in the village of Tabarat "
+                                     "has risen to 60."], killed=60, day=None)
+    ra, rb = report_of(a), report_of(b)
+    assert ra is not None and rb is not None
+    assert "tabarat" in ra.place_names and "tabarat" in rb.place_names
+    score, reasons = compare(ra, rb, LinkConfig()) or (0.0, [])
+    assert "shared place tabarat" in reasons and score >= LinkConfig().threshold
+    # must not: a lower-case word after "village of" is no name ("the village of farmers"), and
+    # a known place there is the tagger's
+    c = report("v3", "Radio C", "", ["Fighters raided a village of farmers near Nyala."],
+               places=(NYALA,), day=None)
+    rc = report_of(c)
+    assert rc is not None and rc.place_names == frozenset({"Nyala"})
+    # nor "the town of X" after a verb: a reaction report names the place of the attack it
+    # answers ("strikes answered an airstrike on the town of Tabarat"); after "in the" it counts
+    d = report("v4", "Radio D", "", ["The strikes answered a gas attack on the town of Tabarat."],
+               day=None)
+    e = report("v5", "Radio E", "", ["Dozens died in the western town of Tabarat."], day=None)
+    rd, re_ = report_of(d), report_of(e)
+    assert rd is not None and re_ is not None
+    assert "tabarat" not in rd.place_names and "tabarat" in re_.place_names
+
+
+def test_a_report_of_an_attack_a_day_after_another_is_not_that_others_event():
+    # written for this test: two blasts in one city on two days; the second day's report names
+    # the first ("on Wednesday, a day after ...") and shares its place and words
+    first = report("d1", "Wire A", "Blasts across Nyala kill 12",
+                   ["Hundreds of radios exploded across Nyala on Tuesday, killing 12 people."],
+                   places=(NYALA,), killed=12, day=date(2026, 3, 10))
+    second = report("d2", "Daily B", "Second wave of blasts hits Nyala",
+                    ["Handsets exploded across Nyala on Wednesday, a day after radios exploded "
+                     "across Nyala, killing 20 people."],
+                    places=(NYALA,), killed=20, day=date(2026, 3, 11))
+    r1, r2 = report_of(first), report_of(second)
+    assert r1 is not None and r2 is not None
+    assert r2.after == date(2026, 3, 10).toordinal()
+    assert compare(r1, r2, LinkConfig()) is None
+    assert partition(link([first, second])) == {frozenset({"d1"}), frozenset({"d2"})}
+    # must still link: "a day after" in a sentence without the report's own weekday counts
+    # from another happening ("the strike came a day after ..."), whose day may not be its
+    # date; and a report of the same day as the other
+    same = second.model_copy(update={"signals": [s.model_copy(update={"sentence": (
+        "Radios exploded across Nyala on Tuesday, killing 12. The blasts came a day after "
+        "talks collapsed.")}) for s in second.signals]})
+    r3 = report_of(same)
+    assert r3 is not None and r3.after is None
+    result = compare(r1, r3, LinkConfig())
+    assert result is not None and result[0] >= LinkConfig().threshold
+    # a follow-up counts days from the event it follows up, not from its own
+    update = report("d3", "Radio C", "Nyala toll rises to 14",
+                    ["The toll rose to 14 on Wednesday, a day after radios exploded across "
+                     "Nyala."], places=(NYALA,), killed=14, day=date(2026, 3, 11))
+    r4 = report_of(update)
+    assert r4 is not None and r4.update and r4.after is None
+    # and the state keeps it
+    assert type(r2).from_json(r2.to_json()) == r2
+
+
+def test_an_undated_report_naming_the_other_reports_weekday_earns_the_same_day_bonus():
+    # written for this test: a follow-up with no date names "Wednesday's blasts"
+    dated = report("w1", "Wire A", "Radios explode across Nyala",
+                   ["Radios exploded across Nyala on Wednesday, killing 20 people."],
+                   places=(NYALA,), killed=20, day=date(2026, 3, 11))  # a Wednesday
+
+    def undated(rid: str, sentence: str) -> TaggedArticle:
+        return report(rid, "Radio C", "Nyala radio blasts toll reaches 25", [sentence],
+                      places=(NYALA,), killed=25, day=None)
+
+    a = report_of(dated)
+    named = report_of(undated("w2", "The toll from Wednesday's radio blasts in Nyala rose to 25."))
+    assert a is not None and named is not None and named.weekday == 2
+    score, reasons = compare(a, named, LinkConfig()) or (0.0, [])
+    assert reasons[0] == "no date on one report, which names the other's weekday 2026-03-11"
+    # must not earn it: another weekday, two weekdays, or a report with only a publication date
+    for rid, sentence in [
+        ("w3", "The toll from Tuesday's radio blasts in Nyala rose to 25."),
+        ("w4", "The toll from Tuesday's and Wednesday's radio blasts in Nyala rose to 25."),
+    ]:
+        other = report_of(undated(rid, sentence))
+        assert other is not None, rid
+        result = compare(a, other, LinkConfig())
+        assert result is not None and result[1][0].startswith("no date on one report: fetched")
+        assert round(score - result[0], 4) == LinkConfig().same_day_bonus, rid
+    published = dataclasses.replace(a, dated_by="published")
+    result = compare(published, named, LinkConfig())
+    assert result is not None and "weekday" not in result[1][0]
