@@ -1152,6 +1152,41 @@ def _tail_bound(
     )
 
 
+def _pair_bound(
+    report: Report, heads: frozenset[str], other: Report, words: int, config: LinkConfig
+) -> float:
+    """The most :func:`pair_score` can give ``report`` and ``other`` when they share at most
+    ``words`` content words: :func:`_tail_bound` with every term but the cosine worked out on
+    the pair (``heads``: the report's headline as a set). Cheaper than the score (no word sets
+    intersected, no date rules), it rules out most of the candidates the postings leave
+    (common words, a common toll figure and headline words are taken as shared there). Keep it
+    in step with pair_score, as _tail_bound: penalties only subtract, so it leaves them out but
+    the day penalty, which it takes only when neither report is a follow-up (``_follows``)."""
+    if report.date is not None and other.date is not None:
+        gap = abs(report.date.toordinal() - other.date.toordinal())
+        if gap == 0:
+            day = config.same_day_bonus
+        elif report.update or other.update:
+            day = 0.0
+        else:
+            day = -config.day_penalty * gap
+    else:
+        day = max(config.same_day_bonus, 0.0)
+    size, smallest = len(report.words), len(other.words)
+    text = words / math.sqrt(size * max(words, smallest)) if words else 0.0
+    bound = day + text
+    if report.names:
+        bound += config.name_bonus * min(len(report.names & other.names), config.names_counted)
+    if heads and other.headline:
+        shared_title = len(heads.intersection(other.headline))
+        bound += config.headline_bonus * min(shared_title, config.names_counted)
+    if report.place_names and not report.place_names.isdisjoint(other.place_names):
+        bound += config.place_bonus
+    if report.numbers and not report.numbers.isdisjoint(other.numbers):
+        bound += config.number_bonus
+    return bound
+
+
 @dataclass
 class _Plan:
     """Which terms of a report to take candidates from (see :func:`_plan`).
@@ -1539,6 +1574,9 @@ class OpenEvents:
             base = report.date.toordinal()
             stated = narrow if report.dated_by == "event" else wide
         slots = self._slots
+        reports = self._reports
+        config = self.config
+        heads = frozenset(report.headline)
         limit = self.config.threshold - _MARGIN
         size = len(report.words)
         rid = report.id
@@ -1556,8 +1594,9 @@ class OpenEvents:
             elif abs(fetched - arrival) > wide + 1:
                 continue
             count = shared.get(serial, 0)
+            bound_words = count + plan.words_out
             bound = _tail_bound(
-                count + plan.words_out,
+                bound_words,
                 plan.names_out + min(count, plan.names_in),
                 plan.heads_out + min(count, plan.heads_in),
                 plan.place_out or serial in places,
@@ -1566,7 +1605,10 @@ class OpenEvents:
                 words,
                 self.config,
             )
-            if bound >= limit:
+            if (
+                bound >= limit
+                and _pair_bound(report, heads, reports[aid], bound_words, config) >= limit
+            ):
                 yield aid
 
     def _matches(self, report: Report) -> dict[str, tuple[float, list[str]]]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import random
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -153,3 +154,23 @@ def test_the_date_fit_from_extreme_dates_is_the_fit_of_every_pair() -> None:
             linking._dates_apart(a, b, config) for a in group for b in members
         )
         assert linking._fits(group, members, config) == pairwise
+
+
+@pytest.mark.parametrize("config", CONFIGS)
+def test_the_pair_bound_is_never_below_the_score(config: LinkConfig) -> None:
+    # _screen drops a candidate when _pair_bound (given the content words the pair shares at
+    # most) is below the threshold: it must bound pair_score on every pair, follow-ups too
+    reports = [r for a in stream(3, 160) if (r := linking.report_of(a, config)) is not None]
+    rnd = random.Random(3)
+    reports += [replace(r, update=True) for r in rnd.sample(reports, 30)]
+    scored = 0
+    for a in reports:
+        heads = frozenset(a.headline)
+        for b in reports:
+            score = linking.pair_score(a, b, config)
+            if score is None:
+                continue
+            scored += 1
+            shared = len(a.words & b.words)
+            assert linking._pair_bound(a, heads, b, shared, config) >= score - linking._MARGIN
+    assert scored > 5000
