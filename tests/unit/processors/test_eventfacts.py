@@ -759,12 +759,49 @@ PLACES = [
         "Missiles hit Iraq and Syria overnight, killing 120 people.",
         ["Iraq", "Syria"],
     ),
+    (
+        "names before 'the port of' describe the port: the place is the city",
+        "Israeli warplanes struck the Houthi-held Red Sea port of Hodeidah, killing three people.",
+        ["Yemen"],
+    ),
+    (
+        "a name before 'of' with no place noun still ends the scan (no action place)",
+        "Israeli warplanes struck Houthi leaders of Hodeidah, killing three people.",
+        [],
+    ),
+    (
+        "the dead of a subject after 'after' are the earlier event's, and so is its place",
+        "Israeli jets struck the port of Hodeidah on Saturday, a day after a Houthi drone "
+        "killed a man in Tel Aviv.",
+        ["Yemen"],
+    ),
 ]
 
 
 @pytest.mark.parametrize(("rule", "text", "countries"), PLACES, ids=[p[0] for p in PLACES])
 def test_action_countries(tagger: Tagger, rule: str, text: str, countries: list[str]):
     assert _event(tagger, text).countries == countries, rule
+
+
+def test_a_killing_after_after_is_the_earlier_events(tagger: Tagger):
+    """'a day after a Houthi drone killed a man': the strike of this sentence was told first."""
+    event = _event(
+        tagger,
+        "Israeli jets struck the port of Hodeidah on Saturday, a day after a Houthi drone "
+        "killed a man in Tel Aviv.",
+    )
+    assert event.killed.best is None
+    # the strike told after 'after': this event's dead
+    assert _killed(tagger, "Jets struck the port of Hodeidah after midnight, killing three.") == (
+        3,
+        3,
+        3,
+    )
+    # no strike told before 'after': the killing is the event
+    assert (
+        _killed(tagger, "Police found the bodies in Kabul after gunmen killed three people.")[1]
+        == 3
+    )
 
 
 def test_event_date_relative_to_publication(tagger: Tagger):
