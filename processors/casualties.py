@@ -472,6 +472,13 @@ def _subject_list(r: Reader, k: int, cue: int, units: frozenset[str]) -> int | N
                     continue
                 return None
             value = got[0]
+        of = next((n for n, x in enumerate(seg) if r.lower(x) == "of"), None)
+        if of is not None and of >= 2 and seg is segments[-1]:
+            # 'two soldiers of the special forces were killed': the 'of' phrase says whose
+            # soldiers; 'two of the soldiers' (a part of a group) stays unread, and so does an
+            # item inside the list ('The dead were 16 civilians and three members of the
+            # special forces, and 33 people were wounded': the wounded's clause is no list)
+            seg = seg[:of]
         if len(seg) < 2 or len(seg) > 5 or r.lower(seg[-1]) in units:
             return None  # noun phrases of victims are short: "two Jordanians", "an Egyptian"
         if any(r.lower(x) in PREPOSITIONS for x in seg):

@@ -615,6 +615,20 @@ REPORTS = [
         "A bomb went off in Berlin. In the eight-month civil war, 80 people were killed.",
         80,
     ),
+    (
+        "an 'of' phrase closing the listed subject says whose soldiers: the list still adds up",
+        "",
+        "Gunmen stormed a beach resort. The president said 14 civilians and two soldiers of the "
+        "special forces were killed, and that six attackers were also killed.",
+        22,
+    ),
+    (
+        "an 'of' phrase inside a list (not its last item) is not cut: a clause is no list",
+        "",
+        "Gunmen stormed a beach resort. The dead were 16 civilians and three members of the "
+        "special forces, and 33 people were wounded.",
+        None,
+    ),
 ]
 
 
@@ -802,6 +816,16 @@ def test_a_killing_after_after_is_the_earlier_events(tagger: Tagger):
         _killed(tagger, "Police found the bodies in Kabul after gunmen killed three people.")[1]
         == 3
     )
+
+
+def test_an_of_phrase_inside_a_list_keeps_the_wounded_apart(tagger: Tagger):
+    """'16 civilians and three members of the special forces, and 33 people were wounded': the
+    wounded are 33, not the killed added to them (the 'of' cut is for the list's last item)."""
+    text = (
+        "Gunmen stormed a beach resort. The dead were 16 civilians and three members of the "
+        "special forces, and 33 people were wounded."
+    )
+    assert _event(tagger, text).wounded.best == 33
 
 
 def test_event_date_relative_to_publication(tagger: Tagger):
