@@ -570,6 +570,13 @@ def _who(r: Reader, i: int, limit: int, attrs: dict[str, Any]) -> None:
         attrs["who"] = " ".join(words)
 
 
+#: tokens from a toll phrase to its link word ('the death toll ... rose to 31'); a longer
+#: reach only within one clause: 'The death toll from the attack on the DusitD2 hotel and office
+#: complex in Nairobi's Westlands district has risen to 21' names the attack at length
+TOLL_REACH = 16
+TOLL_REACH_FAR = 28
+
+
 def _apply_tolls(r: Reader, counts: list[Count]) -> None:
     """'bringing the number killed to 39', 'the death toll rose to 31': a cumulative toll.
 
@@ -580,9 +587,15 @@ def _apply_tolls(r: Reader, counts: list[Count]) -> None:
             # 'the number of victims killed has increased to 35' counts the dead; 'the number of
             # rockets fired rose to 40' does not: 'the number of' needs a harm word first
             named = r.lower(start + 1) != "number"
-            for j in range(end, min(sent.end, end + 16)):
+            for j in range(end, min(sent.end, end + TOLL_REACH_FAR)):
+                if r.lower(j) in (",", ";", ":") and j >= end + TOLL_REACH:
+                    break  # past the usual reach, only within the toll's own clause
                 if r.lower(j) not in TOLL_LINKS:
                     continue
+                if j >= end + TOLL_REACH and any(
+                    r.lower(x) in (",", ";", ":") for x in range(end, j)
+                ):
+                    break
                 n = j + 1
                 while r.lower(n) in TOLL_SKIP:
                     n += 1

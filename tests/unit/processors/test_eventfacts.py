@@ -828,6 +828,19 @@ def test_an_of_phrase_inside_a_list_keeps_the_wounded_apart(tagger: Tagger):
     assert _event(tagger, text).wounded.best == 33
 
 
+def test_a_toll_phrase_reaches_further_within_its_clause(tagger: Tagger):
+    """'The death toll from the attack on <a long name> has risen to 21': past the usual reach
+    of the link word only within the toll's own clause."""
+    long_name = (
+        "Gunmen stormed a hotel in Nairobi. The death toll from the attack on the DusitD2 hotel "
+        "and office complex in the city's Westlands district "
+    )
+    assert _killed(tagger, long_name + "has risen to 21, police said.")[1] == 21
+    # a clause break past the usual reach: the ambulances are no toll
+    got = _killed(tagger, long_name + "is unknown; officials sent 21 ambulances to the scene.")
+    assert got[1] != 21
+
+
 def test_event_date_relative_to_publication(tagger: Tagger):
     text = "An air strike killed five people in Idlib on Sunday, a monitoring group said."
     assert _event(tagger, text, dt.date(2024, 6, 4)).date == dt.date(2024, 6, 2)  # a Tuesday
