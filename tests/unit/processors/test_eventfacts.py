@@ -616,6 +616,19 @@ REPORTS = [
         80,
     ),
     (
+        "a bomb that 'crashed' through a roof is the attack, no accident",
+        "",
+        "A gas-cylinder bomb fired by rebels crashed through the roof of the church. "
+        "Authorities said 110 people were killed.",
+        110,
+    ),
+    (
+        "a bomber that crashed is a plane: its crash stays an accident beside a bombing",
+        "",
+        "A bomber crashed into a hillside, killing ten crew. Rebels bombed a market.",
+        None,
+    ),
+    (
         "an 'of' phrase closing the listed subject says whose soldiers: the list still adds up",
         "",
         "Gunmen stormed a beach resort. The president said 14 civilians and two soldiers of the "
