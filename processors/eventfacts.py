@@ -989,6 +989,8 @@ def _hedged(r: Reader, c: Count) -> bool:
             return False
         if low in HEDGE:
             return True
+        if low in ("putting", "put", "puts") and r.lower(i - 1) in ("some", "others"):
+            return True  # 'with some putting it at 500 or more': an unnamed source's claim
     return False
 
 

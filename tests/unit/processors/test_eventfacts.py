@@ -616,6 +616,20 @@ REPORTS = [
         80,
     ),
     (
+        "'some putting it at 500': an unnamed source's claim counts only without a plain figure",
+        "",
+        "Troops fired on a crowd in Andijan. The prosecutor said 169 people were killed. "
+        "Witnesses say the real toll is far higher, with some putting it at 500 or more.",
+        169,
+    ),
+    (
+        "'some 500' is about 500, no unnamed source: the largest figure stays",
+        "",
+        "Troops fired on a crowd in Andijan. Officials said 169 people were killed. "
+        "Hospitals said some 500 people were killed.",
+        500,
+    ),
+    (
         "a bomb that 'crashed' through a roof is the attack, no accident",
         "",
         "A gas-cylinder bomb fired by rebels crashed through the roof of the church. "
