@@ -472,6 +472,13 @@ def _subject_list(r: Reader, k: int, cue: int, units: frozenset[str]) -> int | N
                     continue
                 return None
             value = got[0]
+        of = next((n for n, x in enumerate(seg) if r.lower(x) == "of"), None)
+        if of is not None and of >= 2 and seg is segments[-1]:
+            # 'two soldiers of the special forces were killed': the 'of' phrase says whose
+            # soldiers; 'two of the soldiers' (a part of a group) stays unread, and so does an
+            # item inside the list ('The dead were 16 civilians and three members of the
+            # special forces, and 33 people were wounded': the wounded's clause is no list)
+            seg = seg[:of]
         if len(seg) < 2 or len(seg) > 5 or r.lower(seg[-1]) in units:
             return None  # noun phrases of victims are short: "two Jordanians", "an Egyptian"
         if any(r.lower(x) in PREPOSITIONS for x in seg):
@@ -563,6 +570,13 @@ def _who(r: Reader, i: int, limit: int, attrs: dict[str, Any]) -> None:
         attrs["who"] = " ".join(words)
 
 
+#: tokens from a toll phrase to its link word ('the death toll ... rose to 31'); a longer
+#: reach only within one clause: 'The death toll from the attack on the DusitD2 hotel and office
+#: complex in Nairobi's Westlands district has risen to 21' names the attack at length
+TOLL_REACH = 16
+TOLL_REACH_FAR = 28
+
+
 def _apply_tolls(r: Reader, counts: list[Count]) -> None:
     """'bringing the number killed to 39', 'the death toll rose to 31': a cumulative toll.
 
@@ -573,9 +587,15 @@ def _apply_tolls(r: Reader, counts: list[Count]) -> None:
             # 'the number of victims killed has increased to 35' counts the dead; 'the number of
             # rockets fired rose to 40' does not: 'the number of' needs a harm word first
             named = r.lower(start + 1) != "number"
-            for j in range(end, min(sent.end, end + 16)):
+            for j in range(end, min(sent.end, end + TOLL_REACH_FAR)):
+                if r.lower(j) in (",", ";", ":") and j >= end + TOLL_REACH:
+                    break  # past the usual reach, only within the toll's own clause
                 if r.lower(j) not in TOLL_LINKS:
                     continue
+                if j >= end + TOLL_REACH and any(
+                    r.lower(x) in (",", ";", ":") for x in range(end, j)
+                ):
+                    break
                 n = j + 1
                 while r.lower(n) in TOLL_SKIP:
                     n += 1

@@ -303,6 +303,8 @@ def cue_relations(
                 rel = last[2]  # 'which killed two people and wounded about 230': one clause
             if rel == "main":
                 rel = _pointed_back(r, k, end, heads)
+            if rel == "main" and _after_subject(r, k, start, strikes.get(k, [])):
+                rel = "earlier"
         if kind == "strike":
             strikes.setdefault(k, []).append((start, end, rel))
             heads[r.lower(end - 1)] = rel
@@ -310,6 +312,25 @@ def cue_relations(
             last = (k, end, rel)
         relations[(start, end)] = rel
     return relations, sentence
+
+
+def _after_subject(r: Reader, k: int, start: int, strikes: list[tuple[int, int, str]]) -> bool:
+    """'Jets struck the port on Saturday, a day after a Houthi drone killed a man in Tel Aviv':
+    the killing verb follows 'after' and its subject, a noun phrase that is no strike cue of its
+    own, while this sentence's strike was told before 'after': the dead are the earlier event's.
+    Not '20 people were killed after gunmen attacked' (no strike told before 'after') nor 'struck
+    the port after midnight, killing three' (a clause break before the killing)."""
+    lo = max(r.sents[k].start, start - 6)
+    hits = [i for i in range(lo, start) if r.lower(i) in BEFORE_EVENT]
+    if not hits or not any(s_end <= hits[-1] and rel == "main" for _s, s_end, rel in strikes):
+        return False
+    between = range(hits[-1] + 1, start)
+    return len(between) > 0 and all(
+        r.doc[i].is_alpha
+        and r.lower(i) not in ("killed", "were", "was", "and", "that", "which")
+        or r.lower(i) in ("-", "'s", "’s")
+        for i in between
+    )
 
 
 def _before_dated_strike(r: Reader, k: int, end: int, found: list[Found]) -> bool:
@@ -506,6 +527,7 @@ def _action_role(r: Reader, place: Place, lo: int) -> bool:
         return False
     i = place.start - 1
     free = 0
+    of_noun = False  # passed 'the port of': names before that noun only describe it
     while i >= lo and free <= 2:
         low = r.lower(i)
         if low in ("and", ",", "or") and i - 1 in r.entity:  # 'in Iraq, Syria and Jordan'
@@ -519,13 +541,24 @@ def _action_role(r: Reader, place: Place, lo: int) -> bool:
         if low == "of":  # 'the city of', 'a remote area of' continue; 'the president of' ends
             if not any(r.lower(j) in PLACE_NOUNS for j in range(max(lo, i - 3), i)):
                 return False
+            of_noun = True
             i -= 1
             continue
         if low in ACTION_PREPS:
             return not _launch_site(r, i, lo)
+        if of_noun and i in r.entity and low not in BLOCK_PREPS:
+            # 'struck the Red Sea port of Hodeidah', 'the Houthi-held port of Hodeidah': a name
+            # before the place noun describes the port; the place is Hodeidah
+            name = r.entity[i]
+            while i >= lo and r.entity.get(i) == name:
+                i -= 1
+            continue
         if low in BLOCK_PREPS or i in r.entity:
             return False
         tok = r.doc[i]
+        if low == "-" and of_noun:  # 'Houthi-held': one word
+            i -= 1
+            continue
         if not (tok.is_alpha or low in ("'s", "’s", "-")):
             return False  # a clause ends: the place is not governed by what came before
         free += 1  # an adjective or a name on the way: 'in a remote area', 'in Yagha province'
@@ -956,6 +989,8 @@ def _hedged(r: Reader, c: Count) -> bool:
             return False
         if low in HEDGE:
             return True
+        if low in ("putting", "put", "puts") and r.lower(i - 1) in ("some", "others"):
+            return True  # 'with some putting it at 500 or more': an unnamed source's claim
     return False
 
 

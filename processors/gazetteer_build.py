@@ -23,6 +23,7 @@ or pattern (the hand file wins); city names equal to a country's name.
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -68,6 +69,8 @@ NOT_THE_CITY = frozenset(
     Virginia Columbia Hollywood Chinatown Brits Windsor Kota Puri Metro Langley Ontario Sabha
     """.split()
 )
+#: countries whose official romanization writes 'yi' where GeoNames has 'yy' (Ukraine's of 2010)
+NATIONAL_YI = frozenset({"UA"})
 #: a dictionary word is a common one from this Zipf frequency (wordfreq; log10 per billion words):
 #: nice 5.4, bath 4.4, tyre 3.5, mesa 3.5 go; erode 3.0, perm 3.1, juba 2.8, surat 2.9 stay
 COMMON_ZIPF = 3.3
@@ -152,6 +155,10 @@ def build() -> list[dict[str, Any]]:
         if name in taken or name in country_names or common(name, lower_words):
             continue
         spellings = {n for _, c, n in found if c == code} | {folded}
+        if code in NATIONAL_YI:
+            # GeoNames romanizes Ukrainian 'ий' as 'yy' (Kryvyy Rih); the press writes Ukraine's
+            # official 'yi' (Kryvyi Rih, Khmelnytskyi)
+            spellings |= {re.sub(r"yy\b", "yi", n) for n in set(spellings)}
         patterns = sorted(
             p for p in spellings - {name} if p not in taken and not common(p, lower_words)
         )

@@ -244,11 +244,34 @@ def _bomb_blasts(doc: Doc, sents: list[Sentence], k: int, lex: dict[str, frozens
         return
     blasts = lex["BLAST_WORDS"]
     cues = sents[k].cues
-    kept = [(s, e) for s, e in cues["ACCIDENT"] if not (e - s == 1 and doc[s].lower_ in blasts)]
+    kept = [
+        (s, e)
+        for s, e in cues["ACCIDENT"]
+        if not (e - s == 1 and (doc[s].lower_ in blasts or _munition_crash(doc, sents[k], s, lex)))
+    ]
     if kept:
         cues["ACCIDENT"] = kept
     else:
         del cues["ACCIDENT"]
+
+
+def _munition_crash(doc: Doc, sent: Sentence, at: int, lex: dict[str, frozenset[str]]) -> bool:
+    """'A gas-cylinder bomb fired by FARC rebels crashed through the roof': a crash verb whose
+    subject, a few words before with no clause break, is a munition; not 'a bomber crashed'."""
+    if doc[at].lower_ not in lex["CRASH_WORDS"]:
+        return False
+    for i in range(at - 1, max(sent.start, at - 7) - 1, -1):
+        low = doc[i].lower_
+        if low in (",", ";", "and", "after", "when"):
+            return False
+        if low in lex["MUNITION_WORDS"]:
+            # the subject's head: 'a plane carrying bombs crashed' is the plane's crash
+            return (
+                i == sent.start
+                or not doc[i - 1].lower_.endswith("ing")
+                and doc[i - 1].lower_ not in ("with", "of")
+            )
+    return False
 
 
 def _crew(doc: Doc, start: int, end: int) -> bool:

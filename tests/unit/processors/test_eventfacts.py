@@ -615,6 +615,47 @@ REPORTS = [
         "A bomb went off in Berlin. In the eight-month civil war, 80 people were killed.",
         80,
     ),
+    (
+        "'some putting it at 500': an unnamed source's claim counts only without a plain figure",
+        "",
+        "Troops fired on a crowd in Andijan. The prosecutor said 169 people were killed. "
+        "Witnesses say the real toll is far higher, with some putting it at 500 or more.",
+        169,
+    ),
+    (
+        "'some 500' is about 500, no unnamed source: the largest figure stays",
+        "",
+        "Troops fired on a crowd in Andijan. Officials said 169 people were killed. "
+        "Hospitals said some 500 people were killed.",
+        500,
+    ),
+    (
+        "a bomb that 'crashed' through a roof is the attack, no accident",
+        "",
+        "A gas-cylinder bomb fired by rebels crashed through the roof of the church. "
+        "Authorities said 110 people were killed.",
+        110,
+    ),
+    (
+        "a bomber that crashed is a plane: its crash stays an accident beside a bombing",
+        "",
+        "A bomber crashed into a hillside, killing ten crew. Rebels bombed a market.",
+        None,
+    ),
+    (
+        "an 'of' phrase closing the listed subject says whose soldiers: the list still adds up",
+        "",
+        "Gunmen stormed a beach resort. The president said 14 civilians and two soldiers of the "
+        "special forces were killed, and that six attackers were also killed.",
+        22,
+    ),
+    (
+        "an 'of' phrase inside a list (not its last item) is not cut: a clause is no list",
+        "",
+        "Gunmen stormed a beach resort. The dead were 16 civilians and three members of the "
+        "special forces, and 33 people were wounded.",
+        None,
+    ),
 ]
 
 
@@ -759,12 +800,72 @@ PLACES = [
         "Missiles hit Iraq and Syria overnight, killing 120 people.",
         ["Iraq", "Syria"],
     ),
+    (
+        "names before 'the port of' describe the port: the place is the city",
+        "Israeli warplanes struck the Houthi-held Red Sea port of Hodeidah, killing three people.",
+        ["Yemen"],
+    ),
+    (
+        "a name before 'of' with no place noun still ends the scan (no action place)",
+        "Israeli warplanes struck Houthi leaders of Hodeidah, killing three people.",
+        [],
+    ),
+    (
+        "the dead of a subject after 'after' are the earlier event's, and so is its place",
+        "Israeli jets struck the port of Hodeidah on Saturday, a day after a Houthi drone "
+        "killed a man in Tel Aviv.",
+        ["Yemen"],
+    ),
 ]
 
 
 @pytest.mark.parametrize(("rule", "text", "countries"), PLACES, ids=[p[0] for p in PLACES])
 def test_action_countries(tagger: Tagger, rule: str, text: str, countries: list[str]):
     assert _event(tagger, text).countries == countries, rule
+
+
+def test_a_killing_after_after_is_the_earlier_events(tagger: Tagger):
+    """'a day after a Houthi drone killed a man': the strike of this sentence was told first."""
+    event = _event(
+        tagger,
+        "Israeli jets struck the port of Hodeidah on Saturday, a day after a Houthi drone "
+        "killed a man in Tel Aviv.",
+    )
+    assert event.killed.best is None
+    # the strike told after 'after': this event's dead
+    assert _killed(tagger, "Jets struck the port of Hodeidah after midnight, killing three.") == (
+        3,
+        3,
+        3,
+    )
+    # no strike told before 'after': the killing is the event
+    assert (
+        _killed(tagger, "Police found the bodies in Kabul after gunmen killed three people.")[1]
+        == 3
+    )
+
+
+def test_an_of_phrase_inside_a_list_keeps_the_wounded_apart(tagger: Tagger):
+    """'16 civilians and three members of the special forces, and 33 people were wounded': the
+    wounded are 33, not the killed added to them (the 'of' cut is for the list's last item)."""
+    text = (
+        "Gunmen stormed a beach resort. The dead were 16 civilians and three members of the "
+        "special forces, and 33 people were wounded."
+    )
+    assert _event(tagger, text).wounded.best == 33
+
+
+def test_a_toll_phrase_reaches_further_within_its_clause(tagger: Tagger):
+    """'The death toll from the attack on <a long name> has risen to 21': past the usual reach
+    of the link word only within the toll's own clause."""
+    long_name = (
+        "Gunmen stormed a hotel in Nairobi. The death toll from the attack on the DusitD2 hotel "
+        "and office complex in the city's Westlands district "
+    )
+    assert _killed(tagger, long_name + "has risen to 21, police said.")[1] == 21
+    # a clause break past the usual reach: the ambulances are no toll
+    got = _killed(tagger, long_name + "is unknown; officials sent 21 ambulances to the scene.")
+    assert got[1] != 21
 
 
 def test_event_date_relative_to_publication(tagger: Tagger):

@@ -54,6 +54,9 @@ def test_words_and_person_names_are_not_places(word: str):
         ("The gunman opened fire at two mosques in Christchurch.", "Christchurch", "New Zealand"),
         ("A suicide bomber struck a concert in Manchester.", "Manchester", "United Kingdom"),
         ("A car bomb exploded outside the police academy in Bogota.", "Bogotá", "Colombia"),
+        # Ukraine's official romanization ('yi') beside GeoNames' 'yy'
+        ("A Russian missile struck Kryvyi Rih on Friday.", "Kryvyy Rih", "Ukraine"),
+        ("A Russian missile struck Kryvyy Rih on Friday.", "Kryvyy Rih", "Ukraine"),
     ],
 )
 def test_new_places_carry_their_country(tagger: Tagger, text: str, place: str, country: str):
@@ -80,3 +83,10 @@ def test_a_sentence_opening_word_is_not_a_place(tagger: Tagger):
 )
 def test_a_city_in_a_venue_name_is_not_the_place(tagger: Tagger, text: str, places: list[str]):
     assert [m.name for m in tagger.tag_text(text).places] == places
+
+
+def test_the_yi_spelling_is_only_for_ukraine():
+    """'yy' → 'yi' is Ukraine's romanization: Russian cities keep GeoNames' spelling alone."""
+    gazetteer = load_gazetteer()
+    assert "Kryvyi Rih" in gazetteer["Kryvyy Rih"]["patterns"]
+    assert gazetteer["Staryy Oskol"]["patterns"] == []
