@@ -39,9 +39,9 @@ from alerts.engine import (
 from alerts.preflight import check_channels
 from alerts.rules import RuleSet
 from alerts.templates import check_templates
-from escmon.faustapp import make_app, raw_topic, run_app
+from escmon.faustapp import make_app, raw_topic, run_app, send_dead_letter
 from escmon.metrics import AlertMetrics
-from escmon.models import Alert, DeadLetter, EventRecord, RecordError, TaggedArticle, utcnow
+from escmon.models import Alert, EventRecord, RecordError, TaggedArticle, utcnow
 from escmon.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -98,19 +98,16 @@ def create_app(
     deliverer = Deliverer(settings, metrics)
 
     async def dead(reason: str, payload: bytes, event: Any) -> None:
-        msg = event.message
-        letter = DeadLetter.of(
+        await send_dead_letter(
+            dead_topic,
+            metrics.deadletters,
             stage="alerts",
             reason=reason,
             payload=payload,
             cap=cap,
-            topic=msg.topic,
-            partition=msg.partition,
-            offset=msg.offset,
+            event=event,
+            log=logger,
         )
-        logger.warning("dead letter %s/%s@%s: %s", msg.topic, msg.partition, msg.offset, reason)
-        metrics.deadletters.labels(reason.split(":", 1)[0][:60]).inc()
-        await dead_topic.send(key=b"alerts", value=letter.to_bytes())
 
     async def route(stream: Any) -> AsyncIterator[None]:
         async for event in stream.events():

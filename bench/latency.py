@@ -124,7 +124,12 @@ class TaggedTimes:
                 return self.first
             for records in batches.values():
                 for r in records:
-                    self.first.setdefault(r.key.decode(), r.timestamp / 1000.0)
+                    for article_id in self.article_ids(r):
+                        self.first.setdefault(article_id, r.timestamp / 1000.0)
+
+    def article_ids(self, record: Any) -> list[str]:
+        """The articles a record of the topic holds: a tagged record is keyed by its article."""
+        return [record.key.decode()]
 
     def close(self) -> None:
         """Close the consumer."""
@@ -134,16 +139,9 @@ class TaggedTimes:
 class EventTimes(TaggedTimes):
     """When the first event revision holding each article was published (broker timestamps)."""
 
-    def update(self) -> dict[str, float]:
-        """Read what was published since the last call."""
-        while True:
-            batches = self.consumer.poll(timeout_ms=500, max_records=5000)
-            if not batches:
-                return self.first
-            for records in batches.values():
-                for r in records:
-                    for article_id in EventRecord.from_bytes(r.value).articles:
-                        self.first.setdefault(article_id, r.timestamp / 1000.0)
+    def article_ids(self, record: Any) -> list[str]:
+        """An event revision holds all its articles."""
+        return EventRecord.from_bytes(record.value).articles
 
 
 def steady_run(

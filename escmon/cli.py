@@ -173,32 +173,30 @@ def cmd_feed(args: argparse.Namespace) -> int:
     return feed_command(args.sources, sys.stdout, sys.stderr, timeout=args.timeout)
 
 
+def _model(args: argparse.Namespace) -> str | None:
+    """The spaCy pipeline of --model, else of the config; None (the default) when neither says."""
+    if args.model is not None:
+        return str(args.model)
+    try:
+        return _settings(args).processors.model
+    except ConfigError:
+        # `escmon tag`/`events` work without any config file; a broken one only loses the model.
+        return None
+
+
 def cmd_tag(args: argparse.Namespace) -> int:
     """escmon tag: print TaggedArticle JSON for text or articles."""
     from processors.tagcommand import tag_command
 
-    model = args.model
-    if model is None:
-        try:
-            model = _settings(args).processors.model
-        except ConfigError:
-            # `escmon tag` works without any config file; a broken one only loses the model name.
-            model = None
     path = args.jsonl or args.file
-    return tag_command(path, bool(args.jsonl), sys.stdout, sys.stderr, model=model)
+    return tag_command(path, bool(args.jsonl), sys.stdout, sys.stderr, model=_model(args))
 
 
 def cmd_events(args: argparse.Namespace) -> int:
     """escmon events: tag when needed, link a JSON-lines file and print the events."""
     from processors.eventscommand import events_command
 
-    model = args.model
-    if model is None:
-        try:
-            model = _settings(args).processors.model
-        except ConfigError:
-            model = None
-    return events_command(args.file, sys.stdout, sys.stderr, model=model)
+    return events_command(args.file, sys.stdout, sys.stderr, model=_model(args))
 
 
 def cmd_rules(args: argparse.Namespace) -> int:

@@ -15,6 +15,7 @@ from faust.worker import Worker
 from prometheus_client import CollectorRegistry
 
 from escmon import logs
+from escmon.models import DeadLetter
 from escmon.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -143,3 +144,31 @@ def run_app(app: faust.App, settings: Settings) -> int:
     worker.spinner = None
     worker.execute_from_commandline()
     return 0
+
+
+async def send_dead_letter(
+    dead_topic: Any,
+    counter: Any,
+    *,
+    stage: str,
+    reason: str,
+    payload: bytes,
+    cap: int,
+    event: Any,
+    log: logging.Logger,
+) -> None:
+    """Publish what a Faust stage could not handle to the dead-letter topic, with the reason and
+    where it came from; logged on the stage's logger and counted by the reason's first part."""
+    msg = event.message
+    letter = DeadLetter.of(
+        stage=stage,
+        reason=reason,
+        payload=payload,
+        cap=cap,
+        topic=msg.topic,
+        partition=msg.partition,
+        offset=msg.offset,
+    )
+    log.warning("dead letter %s/%s@%s: %s", msg.topic, msg.partition, msg.offset, reason)
+    counter.labels(reason.split(":", 1)[0][:60]).inc()
+    await dead_topic.send(key=stage.encode(), value=letter.to_bytes())

@@ -23,9 +23,9 @@ from typing import Any
 
 import faust
 
-from escmon.faustapp import raw_topic
+from escmon.faustapp import raw_topic, send_dead_letter
 from escmon.metrics import EventMetrics
-from escmon.models import DeadLetter, TaggedArticle
+from escmon.models import TaggedArticle
 from escmon.settings import Settings
 from processors.eventstage import (
     STAGE,
@@ -70,19 +70,16 @@ def add_event_agents(
     open_counts: dict[tuple[int, str], int] = {}
 
     async def dead(reason: str, event: Any) -> None:
-        msg = event.message
-        letter = DeadLetter.of(
+        await send_dead_letter(
+            dead_topic,
+            metrics.deadletters,
             stage=STAGE,
             reason=reason,
             payload=event.value or b"",
             cap=cap,
-            topic=msg.topic,
-            partition=msg.partition,
-            offset=msg.offset,
+            event=event,
+            log=logger,
         )
-        logger.warning("dead letter %s/%s@%s: %s", msg.topic, msg.partition, msg.offset, reason)
-        metrics.deadletters.labels(reason.split(":", 1)[0][:60]).inc()
-        await dead_topic.send(key=STAGE.encode(), value=letter.to_bytes())
 
     async def route(event: Any) -> None:
         article = decode(event.value)
