@@ -104,6 +104,23 @@ TOLLS = [
         "killed in the blasts in Baghdad.",
         30,
     ),
+    (
+        "facts6: 'most of them women and children' between commas says who the count were",
+        "At least a dozen people, most of them women and children, were killed when bombs fell on "
+        "two camps near Goma on Friday.",
+        12,
+    ),
+    (
+        "facts6: '11 of them children' is a part of the 29, not another item",
+        "At least 29 people, 11 of them children, were killed when a rocket hit a camp near "
+        "Laiza on Monday.",
+        29,
+    ),
+    (
+        "must not match: a list of two groups still adds up",
+        "Two soldiers, a policeman and three civilians were killed in the attack on Goma.",
+        6,
+    ),
 ]
 
 
