@@ -121,6 +121,43 @@ TOLLS = [
         "Two soldiers, a policeman and three civilians were killed in the attack on Goma.",
         6,
     ),
+    (
+        "facts6: 'hours earlier' dates another attack before this one",
+        "A truck bomb killed five people near an air base in Cali on Thursday. Hours earlier, a "
+        "police helicopter was brought down in Antioquia, killing eight officers.",
+        5,
+    ),
+    (
+        "must not match: 'up from 8 hours earlier' dates the old figure, not the sentence",
+        "A truck bomb killed five people near an air base in Cali on Thursday. By evening the "
+        "toll had risen to 12, up from 8 hours earlier.",
+        12,
+    ),
+    (
+        "facts6: 'the same evening' and 'unrelated' tell another event",
+        "A missile fragment killed a man in Jericho on Tuesday evening. Earlier the same evening "
+        "two gunmen opened fire in Jaffa, killing seven people, in an attack police said was "
+        "unrelated.",
+        1,
+    ),
+    (
+        "must not match: 'linked to' the strike keeps the shooting's dead in this event",
+        "A missile fragment killed a man in Jericho on Tuesday evening. Two gunmen opened fire "
+        "in Jericho, killing seven people, in an attack police said was linked to the strike.",
+        7,
+    ),
+    (
+        "facts6: 'in the first half of the year' is a total over a period",
+        "Gang members killed at least 70 people in a raid on Pont-Sonde on Thursday. Gangs killed "
+        "more than 3,600 people in Haiti in the first half of the year.",
+        70,
+    ),
+    (
+        "must not match: 'the deadliest ... in the first half of' is a record, not a total",
+        "Gang members killed at least 70 people in a raid on Pont-Sonde on Thursday, the deadliest "
+        "attack in the first half of the year. Police later said 75 people had been killed.",
+        75,
+    ),
 ]
 
 
