@@ -257,6 +257,20 @@ def _reacted(r: Reader, k: int, start: int) -> bool:
     return False
 
 
+def _since_when(r: Reader, k: int, start: int) -> bool:
+    """'the deadliest attack on the capital since 31 July, when a strike killed 31': the clause
+    that 'since' and its time open with ', when' tells the earlier event the record is set
+    against, its strike and its dead."""
+    lo = r.sents[k].start
+    for i in range(start - 1, lo, -1):
+        low = r.lower(i)
+        if low in (";", "—", "–"):
+            return False
+        if low == "when" and r.lower(i - 1) == ",":
+            return any(r.lower(j) == "since" for j in range(max(lo, i - 8), i - 1))
+    return False
+
+
 def _before_event(r: Reader, k: int, start: int) -> bool:
     """'came after repeated attacks', 'following the bombing': an event before this one.
 
@@ -296,6 +310,8 @@ def cue_relations(
             rel = "main"
         if _reacted(r, k, start):
             rel = "reacted_to"
+        elif rel == "main" and _since_when(r, k, start):
+            rel = "earlier"
         elif kind == "strike" and rel == "main" and _before_event(r, k, start):
             rel = "earlier"
         elif kind == "casualties" and rel == "main":

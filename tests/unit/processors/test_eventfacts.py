@@ -158,6 +158,19 @@ TOLLS = [
         "attack in the first half of the year. Police later said 75 people had been killed.",
         75,
     ),
+    (
+        "facts6: ', when' after 'since' and its time tells the earlier event of the record",
+        "A Russian drone and missile attack on Kyiv killed 18 people on Thursday. It was the "
+        "deadliest attack on the capital since 31 July, when a strike on an apartment block "
+        "killed 31 people.",
+        18,
+    ),
+    (
+        "must not match: ', when' without 'since' is this event's own time",
+        "A Russian drone and missile attack on Kyiv killed 18 people on Thursday. The toll rose "
+        "overnight, when rescuers found 31 bodies in the rubble of an apartment block.",
+        31,
+    ),
 ]
 
 
