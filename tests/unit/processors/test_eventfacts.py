@@ -914,6 +914,16 @@ PLACES = [
         "Gunmen killed 14 villagers in North Kivu province on Monday.",
         ["Democratic Republic of the Congo"],
     ),
+    (
+        "facts6: a possessive place before 'area' names where ('in Peshawar's Police Lines area')",
+        "A suicide bomber killed 100 people at a mosque in Peshawar's Police Lines area on Monday.",
+        ["Pakistan"],
+    ),
+    (
+        "must not match: a possessive before no place noun is the state ('Pakistan's army')",
+        "Pakistan's army said a suicide bomber killed 100 people at a mosque in Kabul.",
+        ["Afghanistan"],
+    ),
 ]
 
 
