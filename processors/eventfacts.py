@@ -95,6 +95,7 @@ SOURCE_VERBS = _singles("SOURCE_VERBS")
 SPEAKER_VERBS = _singles("SPEAKER_VERBS")
 REACT_VERBS = _singles("REACT_VERBS")
 LAUNCH_VERBS = _singles("LAUNCH_VERBS")
+SEAT_NOUNS = _singles("SEAT_NOUNS")
 PREVIOUS_WORDS = _singles("PREVIOUS_WORDS")
 #: prepositions of a place phrase between a strike and the verb it is the subject of
 SUBJECT_PREPS = frozenset({"in", "at", "on", "near", "outside", "inside"})
@@ -562,7 +563,10 @@ def _action_role(r: Reader, place: Place, lo: int) -> bool:
             i -= 1
             continue
         if low in ACTION_PREPS:
-            return not _launch_site(r, i, lo)
+            # 'Russia's top diplomat in Brussels': where the office sits
+            return not _launch_site(r, i, lo) and not (
+                low == "in" and r.lower(i - 1) in SEAT_NOUNS
+            )
         if of_noun and i in r.entity and low not in BLOCK_PREPS:
             # 'struck the Red Sea port of Hodeidah', 'the Houthi-held port of Hodeidah': a name
             # before the place noun describes the port; the place is Hodeidah

@@ -924,6 +924,17 @@ PLACES = [
         "Pakistan's army said a suicide bomber killed 100 people at a mosque in Kabul.",
         ["Afghanistan"],
     ),
+    (
+        "facts6: a place after an office noun and 'in' is where the office sits",
+        "The European Union summoned Russia's top diplomat in Brussels on Thursday after an "
+        "overnight attack on Kyiv killed 25 people.",
+        ["Ukraine"],
+    ),
+    (
+        "must not match: a building hit 'in' a place is where it landed",
+        "An air strike destroyed Iran's consulate in Damascus on Monday, killing seven officers.",
+        ["Syria"],
+    ),
 ]
 
 
