@@ -1118,3 +1118,20 @@ def test_death_word_before_the_attack_is_told_keeps_the_vow_first(tagger: Tagger
     assert event is not None
     assert event.kind == "retaliation_pledge"
     assert event.killed.best == 148
+
+
+def test_an_air_attack_is_a_strike_also_beside_a_collapse(tagger: Tagger):
+    """facts6: 'air attack' is a strike cue of its own; a weak 'attack' next to a collapsed block
+    read as an accident, so the report had no event but a truce deadline (blind6 b6-007)."""
+    text = (
+        "The death toll from Thursday's Russian air attack on Kyiv rose to 16 by evening, "
+        "officials said, as cranes lifted slabs from the collapsed entrance of an apartment block."
+    )
+    event = _event(tagger, text)
+    assert (event.kind, event.countries, event.killed.best) == ("casualties", ["Ukraine"], 16)
+    # must not match: a collapse with no attack stays an accident, no event
+    collapse = (
+        "The death toll from Thursday's collapse of an apartment block in Kyiv rose to 16 by "
+        "evening, officials said, as cranes lifted slabs from the collapsed entrance."
+    )
+    assert _tag(tagger, collapse).event is None
