@@ -1135,3 +1135,21 @@ def test_an_air_attack_is_a_strike_also_beside_a_collapse(tagger: Tagger):
         "evening, officials said, as cranes lifted slabs from the collapsed entrance."
     )
     assert _tag(tagger, collapse).event is None
+
+
+def test_a_shell_that_exploded_is_a_strike(tagger: Tagger):
+    """facts6: a shell, rocket or mortar that exploded, landed or fell is an attack's hit; the
+    title's 'Blast' then is its blast, no accident (blind6 b6-030: 29, was none)."""
+    text = (
+        "Blast at camp kills at least 29. At least 29 people were killed when a shell exploded "
+        "in a camp for displaced people near Laiza on Monday."
+    )
+    event = _event(tagger, text)
+    assert (event.kind, event.killed.best) == ("strike", 29)
+    # must not match: a gas cylinder that exploded is an accident, no event
+    accident = (
+        "Blast at factory kills at least 29. At least 29 people were killed when a gas cylinder "
+        "exploded in a factory near Laiza on Monday."
+    )
+    event = _tag(tagger, accident).event
+    assert event is None or event.killed.best is None
