@@ -100,6 +100,8 @@ PREVIOUS_WORDS = _singles("PREVIOUS_WORDS")
 #: prepositions of a place phrase between a strike and the verb it is the subject of
 SUBJECT_PREPS = frozenset({"in", "at", "on", "near", "outside", "inside"})
 FIGURE_WORDS = _singles("FIGURE_WORDS")
+#: 'a figure that could not be confirmed': verbs of checking a count
+CHECK_VERBS = frozenset({"confirmed", "verified", "corroborated", "confirm", "verify"})
 #: words that end a verb's object on the way to a strike ('answered questions about the attack')
 OBJECT_ENDS = frozenset(
     {"about", "over", "to", "for", "of", "on", "in", "at", "with", "from", "by", "after", "into"}
@@ -885,6 +887,9 @@ def _toll(
     exact = [c for c in counts if not c.weak]
     if not exact:
         return TollRange(1, 1, 1)
+    # a figure the report says it could not confirm counts only without any other
+    confirmed = [c for c in exact if not _unconfirmed(r, c)]
+    exact = confirmed or exact
     plain = [c for c in exact if not _hedged(r, c)]
     exact = plain or exact
     current = [c for c in exact if not _superseded(r, c)]
@@ -1012,6 +1017,29 @@ def _hedged(r: Reader, c: Count) -> bool:
             return True
         if low in ("putting", "put", "puts") and r.lower(i - 1) in ("some", "others"):
             return True  # 'with some putting it at 500 or more': an unnamed source's claim
+    return False
+
+
+def _unconfirmed(r: Reader, c: Count) -> bool:
+    """'as many as 600 people died, a figure that could not be confirmed', '..., which could not
+    be independently verified': the report names the count as one it could not check.
+
+    After the number in its sentence: 'not' and a verb of checking within three words, with a
+    figure noun or 'which' between the number and 'not' ('600 died, but their names could not
+    be confirmed' is about the names, not the count).
+    """
+    if c.pos < 0:
+        return False
+    end = min(r.sents[c.sent].end, c.pos + 16)
+    named = False
+    for i in range(c.pos + 1, end):
+        low = r.lower(i)
+        if low in (";", "but"):
+            return False
+        if low in FIGURE_WORDS or low in ("number", "numbers", "claim", "claims", "which"):
+            named = True
+        if low in ("not", "n't") and named:
+            return any(r.lower(j) in CHECK_VERBS for j in range(i + 1, min(end, i + 4)))
     return False
 
 

@@ -171,6 +171,18 @@ TOLLS = [
         "overnight, when rescuers found 31 bodies in the rubble of an apartment block.",
         31,
     ),
+    (
+        "facts6: a figure the report could not confirm counts only without another",
+        "The UN said about 400 people were killed in the attack on Barsalogho on Saturday. "
+        "Relatives say as many as 600 people died, a figure that could not be confirmed.",
+        400,
+    ),
+    (
+        "must not match: what could not be confirmed is not the figure ('their names')",
+        "The UN said about 400 people were killed in the attack on Barsalogho on Saturday. "
+        "Relatives say 600 people died, but their names could not be confirmed.",
+        600,
+    ),
 ]
 
 
