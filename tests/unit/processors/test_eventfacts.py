@@ -1111,6 +1111,12 @@ def test_seed_article_main_event(tagger: Tagger):
         ("11 March 2004", dt.date(2024, 3, 1), dt.date(2004, 3, 11)),
         # must not: a day without its year needs the publication date
         ("15 April", None, None),
+        # facts6: a weekend is dated by its Saturday; 'last weekend' is the one before the
+        # publication's own (blind6 b6-009, a Friday report of 'last weekend's attack')
+        ("last weekend", dt.date(2024, 8, 30), dt.date(2024, 8, 24)),
+        ("last weekend", dt.date(2024, 8, 25), dt.date(2024, 8, 17)),  # a Sunday report
+        ("the weekend", dt.date(2024, 8, 26), dt.date(2024, 8, 24)),  # a Monday report
+        ("last weekend", None, None),
     ],
 )
 def test_resolve_dates(expression: str, published: dt.date | None, date: dt.date | None):
@@ -1165,3 +1171,15 @@ def test_a_shell_that_exploded_is_a_strike(tagger: Tagger):
     )
     event = _tag(tagger, accident).event
     assert event is None or event.killed.best is None
+
+
+def test_last_weekends_attack_dates_the_event(tagger: Tagger):
+    """facts6: 'last weekend's attack' dates the event, not the day the figure was given."""
+    text = (
+        "The UN said on Friday that about 400 people were killed in last weekend's jihadist "
+        "attack on Barsalogho."
+    )
+    assert _event(tagger, text, dt.date(2024, 8, 30)).date == dt.date(2024, 8, 24)
+    # must not match: 'weekend' as no time of the event leaves the reporting day
+    text = "Gunmen killed 40 people in an attack on Barsalogho on Friday, weekend newspapers said."
+    assert _event(tagger, text, dt.date(2024, 8, 30)).date == dt.date(2024, 8, 30)
