@@ -738,6 +738,11 @@ def attribute(
         spans = time_cache.get(k)
         if spans is None:
             spans = _times(r, k)
+        if spans and draft.kind in STATEMENT_KINDS:
+            # a vow's or threat's report tells the attack it answers (EVENTS-LABELING.md): 'the
+            # Houthis promised on Friday to answer deadly US air strikes' dates the promise,
+            # so only the attack's own day ('Thursday's strikes') dates the event
+            spans = [span for span in spans if _names_attack_day(r, k, span[1])]
         if spans:
             spans = sorted(spans, key=lambda span: not _names_attack_day(r, k, span[1]))
             draft.times.extend(_text(r, a, _with_year(r, b)) for a, b in spans)

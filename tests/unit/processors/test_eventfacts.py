@@ -1183,3 +1183,27 @@ def test_last_weekends_attack_dates_the_event(tagger: Tagger):
     # must not match: 'weekend' as no time of the event leaves the reporting day
     text = "Gunmen killed 40 people in an attack on Barsalogho on Friday, weekend newspapers said."
     assert _event(tagger, text, dt.date(2024, 8, 30)).date == dt.date(2024, 8, 30)
+
+
+def test_a_vows_day_does_not_date_the_attack_it_answers(tagger: Tagger):
+    """facts6: a vow's report tells the attack it answers; the day of the promise is not the
+    attack's (blind6 b6-014, dated by its Friday, was kept apart from the strikes' reports)."""
+    published = dt.date(2025, 4, 18)  # a Friday
+    vow = (
+        "Yemen's Houthis promised on Friday to answer deadly US air strikes on the Ras Isa fuel "
+        "port, which health authorities said had killed 38 people."
+    )
+    title = "Houthis vow response after deadly strikes on fuel terminal"
+    event = _tag(tagger, vow, published, title).event
+    assert event is not None
+    assert (event.kind, event.date) == ("retaliation_pledge", None)
+    # must not match: the attack's own day still dates it, and a strike report keeps its day
+    vow = (
+        "Yemen's Houthis promised on Friday to answer Thursday's US air strikes on the Ras Isa "
+        "fuel port, which health authorities said had killed 38 people."
+    )
+    event = _tag(tagger, vow, published, title).event
+    assert event is not None
+    assert (event.kind, event.date) == ("retaliation_pledge", dt.date(2025, 4, 17))
+    strike = "US air strikes on the Ras Isa fuel port killed 38 people on Friday."
+    assert _event(tagger, strike, published).date == published
