@@ -819,6 +819,8 @@ def _fallback(r: Reader, sents: list[int], place_by_sent: dict[int, list[Place]]
 def _may_be_place(r: Reader, place: Place, lo: int) -> bool:
     if _names_people(r, place) or r.lower(place.end) in SPEAKER_VERBS:
         return False  # 'in what Tehran called its revenge': the government speaks
+    if place.kind == "country" and r.lower(place.end) in LAUNCH_VERBS:
+        return False  # 'the missiles Iran launched the night before': the attacker
     return place.start - 1 < lo or r.lower(place.start - 1) not in BLOCK_PREPS
 
 

@@ -947,6 +947,18 @@ PLACES = [
         "An air strike destroyed Iran's consulate in Damascus on Monday, killing seven officers.",
         ["Syria"],
     ),
+    (
+        "facts6: a country before a launch verb is the attacker ('the missiles Iran launched')",
+        "Most of the missiles Iran launched were shot down, and one man was killed by debris, "
+        "Israel reported.",
+        ["Israel"],
+    ),
+    (
+        "must not match: the same country after the launch verb is where they fell",
+        "Most of the missiles launched overnight were shot down, and one man was killed by "
+        "debris, Iran reported.",
+        ["Iran"],
+    ),
 ]
 
 
