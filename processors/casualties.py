@@ -180,6 +180,14 @@ def _count(
     if r.lower(end - 1) in ONE_VICTIM_CUES and word_value(r.lower(start - 1)) is None:
         attrs["count"], result.count = 1, 1  # "claims one life", "who lost both legs"
         return attrs, result
+    if (
+        end - start == 1
+        and r.lower(start) in SINGULAR_NOUNS
+        and r.lower(start - 1) in ("only", "sole", "single")
+    ):
+        # 'The only death reported was that of a Palestinian man': one, and all there were
+        attrs["count"], result.count = 1, 1
+        return attrs, result
     if end - start == 2 and r.lower(start) in DETERMINERS and r.lower(end - 1) in SINGULAR_NOUNS:
         attrs["count"], result.count, result.weak = 1, 1, True  # "days before his murder"
         return attrs, result

@@ -183,6 +183,18 @@ TOLLS = [
         "Relatives say 600 people died, but their names could not be confirmed.",
         600,
     ),
+    (
+        "facts6: 'the only death' is one",
+        "Most of the missiles were shot down over Israel on Tuesday night. The only death "
+        "reported was that of a Palestinian man in Jericho, who was hit by debris.",
+        1,
+    ),
+    (
+        "must not match: 'the deaths' without 'only' names no number",
+        "Most of the missiles were shot down over Israel on Tuesday night. Officials said the "
+        "deaths of 12 soldiers at an air base were being investigated.",
+        12,
+    ),
 ]
 
 
