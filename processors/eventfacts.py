@@ -894,6 +894,11 @@ def _toll(
     exact = [c for c in counts if not c.weak]
     if not exact:
         return TollRange(1, 1, 1)
+    # a party's count of those it says it killed itself is its claim, which the report does not
+    # adopt (EVENTS-LABELING.md): it never counts
+    exact = [c for c in exact if not _own_claim(r, c)]
+    if not exact:
+        return TollRange()
     # a figure the report says it could not confirm counts only without any other
     confirmed = [c for c in exact if not _unconfirmed(r, c)]
     exact = confirmed or exact
@@ -1025,6 +1030,24 @@ def _hedged(r: Reader, c: Count) -> bool:
         if low in ("putting", "put", "puts") and r.lower(i - 1) in ("some", "others"):
             return True  # 'with some putting it at 500 or more': an unnamed source's claim
     return False
+
+
+def _own_claim(r: Reader, c: Count) -> bool:
+    """'JNIM said it had killed about 300 members of the army', 'the group claimed to have killed
+    30 soldiers': the speaker counts its own kills, a claim of the attacker.
+
+    Right before the killing word: a speaker verb and 'it'/'they' (with 'had'/'has'/'have'), or
+    'claimed'/'claims' and 'to have'. Not 'police said they had found 30 bodies' (no killing
+    word) nor 'officials said 30 had been killed' (no pronoun: the dead are not the speaker's).
+    """
+    if c.cue < 0 or r.lower(c.cue) not in ("killed", "kill", "killing"):
+        return False
+    i = c.cue - 1
+    if r.lower(i) == "have" and r.lower(i - 1) == "to":
+        return r.lower(i - 2) in ("claimed", "claims", "claim")
+    if r.lower(i) in ("had", "has", "have"):
+        i -= 1
+    return r.lower(i) in ("it", "they") and r.lower(i - 1) in SPEAKER_VERBS
 
 
 def _unconfirmed(r: Reader, c: Count) -> bool:

@@ -195,6 +195,18 @@ TOLLS = [
         "deaths of 12 soldiers at an air base were being investigated.",
         12,
     ),
+    (
+        "facts6: a party's count of those it says it killed itself is its claim: never counted",
+        "Jihadist fighters killed scores of people in an attack on Barsalogho on Saturday. "
+        "JNIM said it had killed about 300 members of the army and its militia.",
+        None,
+    ),
+    (
+        "must not match: officials' count of the dead is no claim of their own kills",
+        "Jihadist fighters killed scores of people in an attack on Barsalogho on Saturday. "
+        "Officials said about 300 people had been killed.",
+        300,
+    ),
 ]
 
 
