@@ -983,6 +983,12 @@ PLACES = [
         "debris, Iran reported.",
         ["Iran"],
     ),
+    (
+        "must not match: 'near the French embassy' names the embassy's people, no action place",
+        "Officials showed reporters wrecked houses in Tripoli, near the French embassy, and said "
+        "American bombs had killed 37 people.",
+        ["Libya"],
+    ),
 ]
 
 
