@@ -92,6 +92,7 @@ HEDGE = _singles("HEDGE")
 MEDIATION = _singles("MEDIATION")
 CONTINUES = words()["CONTINUES"]
 SOURCE_VERBS = _singles("SOURCE_VERBS")
+SPEAKER_VERBS = _singles("SPEAKER_VERBS")
 REACT_VERBS = _singles("REACT_VERBS")
 LAUNCH_VERBS = _singles("LAUNCH_VERBS")
 PREVIOUS_WORDS = _singles("PREVIOUS_WORDS")
@@ -789,8 +790,8 @@ def _fallback(r: Reader, sents: list[int], place_by_sent: dict[int, list[Place]]
 
 
 def _may_be_place(r: Reader, place: Place, lo: int) -> bool:
-    if _names_people(r, place):
-        return False
+    if _names_people(r, place) or r.lower(place.end) in SPEAKER_VERBS:
+        return False  # 'in what Tehran called its revenge': the government speaks
     return place.start - 1 < lo or r.lower(place.start - 1) not in BLOCK_PREPS
 
 

@@ -816,6 +816,37 @@ PLACES = [
         "killed a man in Tel Aviv.",
         ["Yemen"],
     ),
+    (
+        "a province of the hand gazetteer is a place: 'in Anbar province'; 'in what Tehran "
+        "called' opens a clause whose subject is the government speaking, not a place",
+        "Missiles struck a base in Anbar province overnight, in what Tehran called its revenge.",
+        ["Iraq"],
+    ),
+    (
+        "'in what Tehran called' alone: no action place (was Iran)",
+        "Missiles struck a base overnight, in what Tehran called its revenge.",
+        [],
+    ),
+    (
+        "a capital before a speech verb and after no preposition is the government speaking",
+        "A drone strike killed 12 soldiers on Sunday, Kabul said.",
+        [],
+    ),
+    (
+        "must not match: 'officials in Kabul said' keeps Kabul (governed by 'in')",
+        "A drone strike killed 12 soldiers on Sunday, officials in Kabul said.",
+        ["Afghanistan"],
+    ),
+    (
+        "must not match: 'Officials in Gaza said' keeps Gaza",
+        "Officials in Gaza said an air strike killed 20 people.",
+        ["Palestine"],
+    ),
+    (
+        "conflict regions of the hand gazetteer: 'in North Kivu province'",
+        "Gunmen killed 14 villagers in North Kivu province on Monday.",
+        ["Democratic Republic of the Congo"],
+    ),
 ]
 
 
