@@ -237,6 +237,24 @@ REPORTS = [
         12,
     ),
     (
+        "a venue word placed in a town after it is a building: 'the theatre in Mariupol'",
+        "",
+        "A Russian air strike destroyed the theatre in Mariupol, killing 12 people.",
+        12,
+    ),
+    (
+        "must not match: 'a concert in memory of': no town after 'in', still no venue",
+        "",
+        "A concert in memory of the 12 people killed in the air strike was held on Sunday.",
+        None,
+    ),
+    (
+        "must not match: a film about a strike on 'the theatre in Mariupol' is still a story",
+        "",
+        "The film shows an air strike on the theatre in Mariupol that killed 12 people.",
+        None,
+    ),
+    (
         "'in the movie ... in a theater': a story, its killings vetoed",
         "",
         "In the movie, a gunman opens fire in a theater, killing 12 people.",
