@@ -95,10 +95,13 @@ SOURCE_VERBS = _singles("SOURCE_VERBS")
 SPEAKER_VERBS = _singles("SPEAKER_VERBS")
 REACT_VERBS = _singles("REACT_VERBS")
 LAUNCH_VERBS = _singles("LAUNCH_VERBS")
+SEAT_NOUNS = _singles("SEAT_NOUNS")
 PREVIOUS_WORDS = _singles("PREVIOUS_WORDS")
 #: prepositions of a place phrase between a strike and the verb it is the subject of
 SUBJECT_PREPS = frozenset({"in", "at", "on", "near", "outside", "inside"})
 FIGURE_WORDS = _singles("FIGURE_WORDS")
+#: 'a figure that could not be confirmed': verbs of checking a count
+CHECK_VERBS = frozenset({"confirmed", "verified", "corroborated", "confirm", "verify"})
 #: words that end a verb's object on the way to a strike ('answered questions about the attack')
 OBJECT_ENDS = frozenset(
     {"about", "over", "to", "for", "of", "on", "in", "at", "with", "from", "by", "after", "into"}
@@ -257,6 +260,20 @@ def _reacted(r: Reader, k: int, start: int) -> bool:
     return False
 
 
+def _since_when(r: Reader, k: int, start: int) -> bool:
+    """'the deadliest attack on the capital since 31 July, when a strike killed 31': the clause
+    that 'since' and its time open with ', when' tells the earlier event the record is set
+    against, its strike and its dead."""
+    lo = r.sents[k].start
+    for i in range(start - 1, lo, -1):
+        low = r.lower(i)
+        if low in (";", "—", "–"):
+            return False
+        if low == "when" and r.lower(i - 1) == ",":
+            return any(r.lower(j) == "since" for j in range(max(lo, i - 8), i - 1))
+    return False
+
+
 def _before_event(r: Reader, k: int, start: int) -> bool:
     """'came after repeated attacks', 'following the bombing': an event before this one.
 
@@ -296,6 +313,8 @@ def cue_relations(
             rel = "main"
         if _reacted(r, k, start):
             rel = "reacted_to"
+        elif rel == "main" and _since_when(r, k, start):
+            rel = "earlier"
         elif kind == "strike" and rel == "main" and _before_event(r, k, start):
             rel = "earlier"
         elif kind == "casualties" and rel == "main":
@@ -546,7 +565,10 @@ def _action_role(r: Reader, place: Place, lo: int) -> bool:
             i -= 1
             continue
         if low in ACTION_PREPS:
-            return not _launch_site(r, i, lo)
+            # 'Russia's top diplomat in Brussels': where the office sits
+            return not _launch_site(r, i, lo) and not (
+                low == "in" and r.lower(i - 1) in SEAT_NOUNS
+            )
         if of_noun and i in r.entity and low not in BLOCK_PREPS:
             # 'struck the Red Sea port of Hodeidah', 'the Houthi-held port of Hodeidah': a name
             # before the place noun describes the port; the place is Hodeidah
@@ -716,6 +738,11 @@ def attribute(
         spans = time_cache.get(k)
         if spans is None:
             spans = _times(r, k)
+        if spans and draft.kind in STATEMENT_KINDS:
+            # a vow's or threat's report tells the attack it answers (EVENTS-LABELING.md): 'the
+            # Houthis promised on Friday to answer deadly US air strikes' dates the promise,
+            # so only the attack's own day ('Thursday's strikes') dates the event
+            spans = [span for span in spans if _names_attack_day(r, k, span[1])]
         if spans:
             spans = sorted(spans, key=lambda span: not _names_attack_day(r, k, span[1]))
             draft.times.extend(_text(r, a, _with_year(r, b)) for a, b in spans)
@@ -792,6 +819,8 @@ def _fallback(r: Reader, sents: list[int], place_by_sent: dict[int, list[Place]]
 def _may_be_place(r: Reader, place: Place, lo: int) -> bool:
     if _names_people(r, place) or r.lower(place.end) in SPEAKER_VERBS:
         return False  # 'in what Tehran called its revenge': the government speaks
+    if place.kind == "country" and r.lower(place.end) in LAUNCH_VERBS:
+        return False  # 'the missiles Iran launched the night before': the attacker
     return place.start - 1 < lo or r.lower(place.start - 1) not in BLOCK_PREPS
 
 
@@ -865,6 +894,14 @@ def _toll(
     exact = [c for c in counts if not c.weak]
     if not exact:
         return TollRange(1, 1, 1)
+    # a party's count of those it says it killed itself is its claim, which the report does not
+    # adopt (EVENTS-LABELING.md): it never counts
+    exact = [c for c in exact if not _own_claim(r, c)]
+    if not exact:
+        return TollRange()
+    # a figure the report says it could not confirm counts only without any other
+    confirmed = [c for c in exact if not _unconfirmed(r, c)]
+    exact = confirmed or exact
     plain = [c for c in exact if not _hedged(r, c)]
     exact = plain or exact
     current = [c for c in exact if not _superseded(r, c)]
@@ -992,6 +1029,47 @@ def _hedged(r: Reader, c: Count) -> bool:
             return True
         if low in ("putting", "put", "puts") and r.lower(i - 1) in ("some", "others"):
             return True  # 'with some putting it at 500 or more': an unnamed source's claim
+    return False
+
+
+def _own_claim(r: Reader, c: Count) -> bool:
+    """'JNIM said it had killed about 300 members of the army', 'the group claimed to have killed
+    30 soldiers': the speaker counts its own kills, a claim of the attacker.
+
+    Right before the killing word: a speaker verb and 'it'/'they' (with 'had'/'has'/'have'), or
+    'claimed'/'claims' and 'to have'. Not 'police said they had found 30 bodies' (no killing
+    word) nor 'officials said 30 had been killed' (no pronoun: the dead are not the speaker's).
+    """
+    if c.cue < 0 or r.lower(c.cue) not in ("killed", "kill", "killing"):
+        return False
+    i = c.cue - 1
+    if r.lower(i) == "have" and r.lower(i - 1) == "to":
+        return r.lower(i - 2) in ("claimed", "claims", "claim")
+    if r.lower(i) in ("had", "has", "have"):
+        i -= 1
+    return r.lower(i) in ("it", "they") and r.lower(i - 1) in SPEAKER_VERBS
+
+
+def _unconfirmed(r: Reader, c: Count) -> bool:
+    """'as many as 600 people died, a figure that could not be confirmed', '..., which could not
+    be independently verified': the report names the count as one it could not check.
+
+    After the number in its sentence: 'not' and a verb of checking within three words, with a
+    figure noun or 'which' between the number and 'not' ('600 died, but their names could not
+    be confirmed' is about the names, not the count).
+    """
+    if c.pos < 0:
+        return False
+    end = min(r.sents[c.sent].end, c.pos + 16)
+    named = False
+    for i in range(c.pos + 1, end):
+        low = r.lower(i)
+        if low in (";", "but"):
+            return False
+        if low in FIGURE_WORDS or low in ("number", "numbers", "claim", "claims", "which"):
+            named = True
+        if low in ("not", "n't") and named:
+            return any(r.lower(j) in CHECK_VERBS for j in range(i + 1, min(end, i + 4)))
     return False
 
 

@@ -104,6 +104,109 @@ TOLLS = [
         "killed in the blasts in Baghdad.",
         30,
     ),
+    (
+        "facts6: 'most of them women and children' between commas says who the count were",
+        "At least a dozen people, most of them women and children, were killed when bombs fell on "
+        "two camps near Goma on Friday.",
+        12,
+    ),
+    (
+        "facts6: '11 of them children' is a part of the 29, not another item",
+        "At least 29 people, 11 of them children, were killed when a rocket hit a camp near "
+        "Laiza on Monday.",
+        29,
+    ),
+    (
+        "must not match: a list of two groups still adds up",
+        "Two soldiers, a policeman and three civilians were killed in the attack on Goma.",
+        6,
+    ),
+    (
+        "facts6: 'hours earlier' dates another attack before this one",
+        "A truck bomb killed five people near an air base in Cali on Thursday. Hours earlier, a "
+        "police helicopter was brought down in Antioquia, killing eight officers.",
+        5,
+    ),
+    (
+        "must not match: 'up from 8 hours earlier' dates the old figure, not the sentence",
+        "A truck bomb killed five people near an air base in Cali on Thursday. By evening the "
+        "toll had risen to 12, up from 8 hours earlier.",
+        12,
+    ),
+    (
+        "facts6: 'the same evening' and 'unrelated' tell another event",
+        "A missile fragment killed a man in Jericho on Tuesday evening. Earlier the same evening "
+        "two gunmen opened fire in Jaffa, killing seven people, in an attack police said was "
+        "unrelated.",
+        1,
+    ),
+    (
+        "must not match: 'linked to' the strike keeps the shooting's dead in this event",
+        "A missile fragment killed a man in Jericho on Tuesday evening. Two gunmen opened fire "
+        "in Jericho, killing seven people, in an attack police said was linked to the strike.",
+        7,
+    ),
+    (
+        "facts6: 'in the first half of the year' is a total over a period",
+        "Gang members killed at least 70 people in a raid on Pont-Sonde on Thursday. Gangs killed "
+        "more than 3,600 people in Haiti in the first half of the year.",
+        70,
+    ),
+    (
+        "must not match: 'the deadliest ... in the first half of' is a record, not a total",
+        "Gang members killed at least 70 people in a raid on Pont-Sonde on Thursday, the deadliest "
+        "attack in the first half of the year. Police later said 75 people had been killed.",
+        75,
+    ),
+    (
+        "facts6: ', when' after 'since' and its time tells the earlier event of the record",
+        "A Russian drone and missile attack on Kyiv killed 18 people on Thursday. It was the "
+        "deadliest attack on the capital since 31 July, when a strike on an apartment block "
+        "killed 31 people.",
+        18,
+    ),
+    (
+        "must not match: ', when' without 'since' is this event's own time",
+        "A Russian drone and missile attack on Kyiv killed 18 people on Thursday. The toll rose "
+        "overnight, when rescuers found 31 bodies in the rubble of an apartment block.",
+        31,
+    ),
+    (
+        "facts6: a figure the report could not confirm counts only without another",
+        "The UN said about 400 people were killed in the attack on Barsalogho on Saturday. "
+        "Relatives say as many as 600 people died, a figure that could not be confirmed.",
+        400,
+    ),
+    (
+        "must not match: what could not be confirmed is not the figure ('their names')",
+        "The UN said about 400 people were killed in the attack on Barsalogho on Saturday. "
+        "Relatives say 600 people died, but their names could not be confirmed.",
+        600,
+    ),
+    (
+        "facts6: 'the only death' is one",
+        "Most of the missiles were shot down over Israel on Tuesday night. The only death "
+        "reported was that of a Palestinian man in Jericho, who was hit by debris.",
+        1,
+    ),
+    (
+        "must not match: 'the deaths' without 'only' names no number",
+        "Most of the missiles were shot down over Israel on Tuesday night. Officials said the "
+        "deaths of 12 soldiers at an air base were being investigated.",
+        12,
+    ),
+    (
+        "facts6: a party's count of those it says it killed itself is its claim: never counted",
+        "Jihadist fighters killed scores of people in an attack on Barsalogho on Saturday. "
+        "JNIM said it had killed about 300 members of the army and its militia.",
+        None,
+    ),
+    (
+        "must not match: officials' count of the dead is no claim of their own kills",
+        "Jihadist fighters killed scores of people in an attack on Barsalogho on Saturday. "
+        "Officials said about 300 people had been killed.",
+        300,
+    ),
 ]
 
 
@@ -865,6 +968,45 @@ PLACES = [
         "Gunmen killed 14 villagers in North Kivu province on Monday.",
         ["Democratic Republic of the Congo"],
     ),
+    (
+        "facts6: a possessive place before 'area' names where ('in Peshawar's Police Lines area')",
+        "A suicide bomber killed 100 people at a mosque in Peshawar's Police Lines area on Monday.",
+        ["Pakistan"],
+    ),
+    (
+        "must not match: a possessive before no place noun is the state ('Pakistan's army')",
+        "Pakistan's army said a suicide bomber killed 100 people at a mosque in Kabul.",
+        ["Afghanistan"],
+    ),
+    (
+        "facts6: a place after an office noun and 'in' is where the office sits",
+        "The European Union summoned Russia's top diplomat in Brussels on Thursday after an "
+        "overnight attack on Kyiv killed 25 people.",
+        ["Ukraine"],
+    ),
+    (
+        "must not match: a building hit 'in' a place is where it landed",
+        "An air strike destroyed Iran's consulate in Damascus on Monday, killing seven officers.",
+        ["Syria"],
+    ),
+    (
+        "facts6: a country before a launch verb is the attacker ('the missiles Iran launched')",
+        "Most of the missiles Iran launched were shot down, and one man was killed by debris, "
+        "Israel reported.",
+        ["Israel"],
+    ),
+    (
+        "must not match: the same country after the launch verb is where they fell",
+        "Most of the missiles launched overnight were shot down, and one man was killed by "
+        "debris, Iran reported.",
+        ["Iran"],
+    ),
+    (
+        "must not match: 'near the French embassy' names the embassy's people, no action place",
+        "Officials showed reporters wrecked houses in Tripoli, near the French embassy, and said "
+        "American bombs had killed 37 people.",
+        ["Libya"],
+    ),
 ]
 
 
@@ -1029,6 +1171,12 @@ def test_seed_article_main_event(tagger: Tagger):
         ("11 March 2004", dt.date(2024, 3, 1), dt.date(2004, 3, 11)),
         # must not: a day without its year needs the publication date
         ("15 April", None, None),
+        # facts6: a weekend is dated by its Saturday; 'last weekend' is the one before the
+        # publication's own (blind6 b6-009, a Friday report of 'last weekend's attack')
+        ("last weekend", dt.date(2024, 8, 30), dt.date(2024, 8, 24)),
+        ("last weekend", dt.date(2024, 8, 25), dt.date(2024, 8, 17)),  # a Sunday report
+        ("the weekend", dt.date(2024, 8, 26), dt.date(2024, 8, 24)),  # a Monday report
+        ("last weekend", None, None),
     ],
 )
 def test_resolve_dates(expression: str, published: dt.date | None, date: dt.date | None):
@@ -1048,3 +1196,74 @@ def test_death_word_before_the_attack_is_told_keeps_the_vow_first(tagger: Tagger
     assert event is not None
     assert event.kind == "retaliation_pledge"
     assert event.killed.best == 148
+
+
+def test_an_air_attack_is_a_strike_also_beside_a_collapse(tagger: Tagger):
+    """facts6: 'air attack' is a strike cue of its own; a weak 'attack' next to a collapsed block
+    read as an accident, so the report had no event but a truce deadline (blind6 b6-007)."""
+    text = (
+        "The death toll from Thursday's Russian air attack on Kyiv rose to 16 by evening, "
+        "officials said, as cranes lifted slabs from the collapsed entrance of an apartment block."
+    )
+    event = _event(tagger, text)
+    assert (event.kind, event.countries, event.killed.best) == ("casualties", ["Ukraine"], 16)
+    # must not match: a collapse with no attack stays an accident, no event
+    collapse = (
+        "The death toll from Thursday's collapse of an apartment block in Kyiv rose to 16 by "
+        "evening, officials said, as cranes lifted slabs from the collapsed entrance."
+    )
+    assert _tag(tagger, collapse).event is None
+
+
+def test_a_shell_that_exploded_is_a_strike(tagger: Tagger):
+    """facts6: a shell, rocket or mortar that exploded, landed or fell is an attack's hit; the
+    title's 'Blast' then is its blast, no accident (blind6 b6-030: 29, was none)."""
+    text = (
+        "Blast at camp kills at least 29. At least 29 people were killed when a shell exploded "
+        "in a camp for displaced people near Laiza on Monday."
+    )
+    event = _event(tagger, text)
+    assert (event.kind, event.killed.best) == ("strike", 29)
+    # must not match: a gas cylinder that exploded is an accident, no event
+    accident = (
+        "Blast at factory kills at least 29. At least 29 people were killed when a gas cylinder "
+        "exploded in a factory near Laiza on Monday."
+    )
+    event = _tag(tagger, accident).event
+    assert event is None or event.killed.best is None
+
+
+def test_last_weekends_attack_dates_the_event(tagger: Tagger):
+    """facts6: 'last weekend's attack' dates the event, not the day the figure was given."""
+    text = (
+        "The UN said on Friday that about 400 people were killed in last weekend's jihadist "
+        "attack on Barsalogho."
+    )
+    assert _event(tagger, text, dt.date(2024, 8, 30)).date == dt.date(2024, 8, 24)
+    # must not match: 'weekend' as no time of the event leaves the reporting day
+    text = "Gunmen killed 40 people in an attack on Barsalogho on Friday, weekend newspapers said."
+    assert _event(tagger, text, dt.date(2024, 8, 30)).date == dt.date(2024, 8, 30)
+
+
+def test_a_vows_day_does_not_date_the_attack_it_answers(tagger: Tagger):
+    """facts6: a vow's report tells the attack it answers; the day of the promise is not the
+    attack's (blind6 b6-014, dated by its Friday, was kept apart from the strikes' reports)."""
+    published = dt.date(2025, 4, 18)  # a Friday
+    vow = (
+        "Yemen's Houthis promised on Friday to answer deadly US air strikes on the Ras Isa fuel "
+        "port, which health authorities said had killed 38 people."
+    )
+    title = "Houthis vow response after deadly strikes on fuel terminal"
+    event = _tag(tagger, vow, published, title).event
+    assert event is not None
+    assert (event.kind, event.date) == ("retaliation_pledge", None)
+    # must not match: the attack's own day still dates it, and a strike report keeps its day
+    vow = (
+        "Yemen's Houthis promised on Friday to answer Thursday's US air strikes on the Ras Isa "
+        "fuel port, which health authorities said had killed 38 people."
+    )
+    event = _tag(tagger, vow, published, title).event
+    assert event is not None
+    assert (event.kind, event.date) == ("retaliation_pledge", dt.date(2025, 4, 17))
+    strike = "US air strikes on the Ras Isa fuel port killed 38 people on Friday."
+    assert _event(tagger, strike, published).date == published
