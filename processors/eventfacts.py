@@ -816,7 +816,12 @@ def attribute(
             # so only the attack's own day ('Thursday's strikes') dates the event
             spans = [span for span in spans if _names_attack_day(r, k, span[1])]
         if spans:
-            spans = sorted(spans, key=lambda span: not _names_attack_day(r, k, span[1]))
+            spans = sorted(
+                spans,
+                key=lambda span: not (
+                    _names_attack_day(r, k, span[1]) or _in_attack_clause(r, k, span[0])
+                ),
+            )
             draft.times.extend(_text(r, a, _with_year(r, b)) for a, b in spans)
             break
     # a truce has no dead of its own: theirs are the war's. A vow or a threat is no physical
@@ -1247,6 +1252,27 @@ def _names_attack_day(r: Reader, k: int, end: int) -> bool:
     return any(
         end < s <= end + 3 for label in ("STRIKE", "STRIKE_WEAK") for s, _e in cues.get(label, ())
     )
+
+
+def _in_attack_clause(r: Reader, k: int, start: int) -> bool:
+    """The time closes a 'when' clause of the attack: 'bringing the number of people killed when
+    a Russian drone hit the block early on Saturday to 12' dates the strike by Saturday, not by
+    the day the toll rose ('pulled a body from the rubble on Monday').
+
+    A strike cue at most eight tokens before the time with no comma between, and 'when' at most
+    four tokens before that cue.
+    """
+    lo = max(r.sents[k].start, start - 8)
+    if any(r.lower(i) in (",", ";", "—", "–") for i in range(lo, start)):
+        lo = max(i for i in range(lo, start) if r.lower(i) in (",", ";", "—", "–")) + 1
+    cues = r.sents[k].cues
+    for label in ("STRIKE", "STRIKE_WEAK"):
+        for s, e in cues.get(label, ()):
+            if lo <= s and e <= start and any(
+                r.lower(j) == "when" for j in range(max(r.sents[k].start, s - 4), s)
+            ):
+                return True
+    return False
 
 
 def _with_year(r: Reader, end: int) -> int:

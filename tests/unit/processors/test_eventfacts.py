@@ -1358,6 +1358,22 @@ def test_last_weekends_attack_dates_the_event(tagger: Tagger):
     assert _event(tagger, text, dt.date(2024, 8, 30)).date == dt.date(2024, 8, 30)
 
 
+def test_the_time_of_a_when_clause_of_the_attack_dates_the_event(tagger: Tagger):
+    """facts7: 'bringing the number of people killed when a Russian drone hit the block early on
+    Saturday to 12' dates the strike by Saturday, not by the day a body was recovered."""
+    text = (
+        "Rescuers in Odesa pulled the body of a woman from the rubble on Monday, bringing the "
+        "number of people killed when a Russian drone hit the block early on Saturday to 12."
+    )
+    assert _event(tagger, text, dt.date(2024, 3, 4)).date == dt.date(2024, 3, 2)
+    # must not match: a reporting time past a comma is no part of the 'when' clause
+    text = (
+        "Rescuers pulled a body from the rubble in Odesa on Sunday, bringing the number killed "
+        "when a Russian drone hit the block to 12, officials said on Monday."
+    )
+    assert _event(tagger, text, dt.date(2024, 3, 4)).date == dt.date(2024, 3, 3)
+
+
 def test_a_vows_day_does_not_date_the_attack_it_answers(tagger: Tagger):
     """facts6: a vow's report tells the attack it answers; the day of the promise is not the
     attack's (blind6 b6-014, dated by its Friday, was kept apart from the strikes' reports)."""
