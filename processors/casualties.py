@@ -401,6 +401,12 @@ def _enumerated(
     return 0
 
 
+def _one_person(r: Reader, seg: list[int]) -> bool:
+    """The item's noun, the last word before any 'of' phrase, is a singular person noun."""
+    of = next((n for n, x in enumerate(seg) if r.lower(x) == "of"), len(seg))
+    return of >= 2 and r.lower(seg[of - 1]) in r.lex["PERSON_ONE"]
+
+
 def _subject_list(r: Reader, k: int, cue: int, units: frozenset[str]) -> int | None:
     """'Two Israeli soldiers and a Palestinian militant were killed' = 3: a listed subject.
 
@@ -471,6 +477,10 @@ def _subject_list(r: Reader, k: int, cue: int, units: frozenset[str]) -> int | N
         if r.lower(seg[0] + 1) in ("-", "–") and (compound is None or compound[1] < 3):
             return None  # "the eight-month civil war, 80 people were killed": an adjective
         if head in ("a", "an") and r.lower(seg[0] + 1) != "dozen":  # 'a dozen people': 12
+            value = 1
+        elif values and head in DETERMINERS and _one_person(r, seg):
+            # 'five aid workers and their Palestinian driver', 'Ten policemen and the civilian
+            # driver of their vehicle': a further item naming one person is one more
             value = 1
         else:
             got = read_number([r.doc[x].text for x in seg], 0)
@@ -607,13 +617,16 @@ def _apply_tolls(r: Reader, counts: list[Count]) -> None:
             # 'the number of victims killed has increased to 35' counts the dead; 'the number of
             # rockets fired rose to 40' does not: 'the number of' needs a harm word first
             named = r.lower(start + 1) != "number"
+            # 'in Aitou, a village in the hills of the Zgharta district, has risen to 23': an
+            # apposition's commas do not end the toll's clause
+            inner = _apposition_commas(r, end, min(sent.end, end + TOLL_REACH_FAR))
             for j in range(end, min(sent.end, end + TOLL_REACH_FAR)):
-                if r.lower(j) in (",", ";", ":") and j >= end + TOLL_REACH:
+                if r.lower(j) in (",", ";", ":") and j >= end + TOLL_REACH and j not in inner:
                     break  # past the usual reach, only within the toll's own clause
                 if r.lower(j) not in TOLL_LINKS:
                     continue
                 if j >= end + TOLL_REACH and any(
-                    r.lower(x) in (",", ";", ":") for x in range(end, j)
+                    r.lower(x) in (",", ";", ":") and x not in inner for x in range(end, j)
                 ):
                     break
                 n = j + 1
@@ -636,6 +649,28 @@ def _apply_tolls(r: Reader, counts: list[Count]) -> None:
             else:
                 continue
             break
+
+
+def _apposition_commas(r: Reader, lo: int, hi: int) -> set[int]:
+    """The commas around an apposition after a name: ', a village in the hills of X,'.
+
+    A comma right after a name (a capitalised word), then 'a'/'an'/'the' and words with no other
+    punctuation up to the closing comma; both commas are returned.
+    """
+    out: set[int] = set()
+    i = lo
+    while i < hi:
+        name = r.doc[i - 1].is_title or i - 1 in r.entity
+        if r.lower(i) == "," and name and r.lower(i + 1) in ("a", "an", "the"):
+            j = i + 2
+            while j < hi and (r.doc[j].is_alpha or r.lower(j) in ("-", "'s", "’s")):
+                j += 1
+            if j < hi and r.lower(j) == ",":
+                out.update((i, j))
+                i = j + 1
+                continue
+        i += 1
+    return out
 
 
 def _mark_subsets(r: Reader, counts: list[Count]) -> None:

@@ -207,6 +207,87 @@ TOLLS = [
         "Officials said about 300 people had been killed.",
         300,
     ),
+    (
+        "facts7: a record's superlative far back in the period's clause: no total",
+        "Funeral prayers were held on Sunday for 16 soldiers killed when insurgents overran a "
+        "military post in South Waziristan, the deadliest single attack on the army in the "
+        "region this year.",
+        16,
+    ),
+    (
+        "must not match: a total in its own clause after the record's stays a total",
+        "Insurgents overran a military post in South Waziristan on Saturday, killing 16 soldiers. "
+        "It was the deadliest attack of the month, and militants have killed 300 soldiers in the "
+        "region this year.",
+        16,
+    ),
+    (
+        "facts7: 'a figure of 70 that officials had given a day earlier' dates the old figure",
+        "The WHO said on Sunday that 67 people were killed in the attack on the hospital in El "
+        "Fasher, revising down a figure of 70 that local officials had given a day earlier.",
+        67,
+    ),
+    (
+        "must not match: 'a day earlier' with no old figure dates another event",
+        "The WHO said 67 people were killed in the attack on the hospital in El Fasher. "
+        "Shelling of the market killed 70 people a day earlier.",
+        67,
+    ),
+    (
+        "facts7: a listed person after a possessive is one more ('and their driver')",
+        "At least five foreign aid workers and their Palestinian driver were killed in an "
+        "Israeli strike on a convoy in Deir al-Balah.",
+        6,
+    ),
+    (
+        "facts7: 'the civilian driver of their vehicle' is one person",
+        "Ten policemen and the civilian driver of their vehicle were killed when a bomb exploded "
+        "under their van near Aranpur.",
+        11,
+    ),
+    (
+        "must not match: a plural after 'the' ('the civilians') gives no number",
+        "Ten policemen and the civilians in their van were killed when a bomb exploded under it "
+        "near Aranpur.",
+        None,
+    ),
+    (
+        "facts7: the speaker's own men as the subject of the killing: its claim",
+        "Dozens of people were killed in an assault by insurgents on Palma. Islamic State said "
+        "on Monday its fighters had seized the town and killed 55 people.",
+        None,
+    ),
+    (
+        "must not match: 'their soldiers had found 55 people killed': the dead are no object",
+        "Gunmen attacked Palma on Friday. Officials said on Monday their soldiers had found 55 "
+        "people killed in the town.",
+        55,
+    ),
+    (
+        "facts7: the attackers counted right after the victims' toll are one more group",
+        "Pakistan's military revised the number of hostages killed in Tuesday's hijacking of the "
+        "train to 26. All 33 attackers were killed when troops stormed the train, it said.",
+        59,
+    ),
+    (
+        "must not match: the toll's sentence counts the attackers already",
+        "Troops ended the siege of the train; 21 hostages, four soldiers and 33 militants were "
+        "killed. All 33 attackers were killed when troops stormed the train.",
+        58,
+    ),
+    (
+        "facts7: a bare month opening a sentence below the lead goes back to an earlier event",
+        "Separatists opened fire on a passenger train in Bolan on Tuesday, taking hundreds of "
+        "passengers hostage. Several people were wounded. The group claimed responsibility. "
+        "In November, a suicide bombing at Quetta's railway station killed 26 people.",
+        None,
+    ),
+    (
+        "must not match: the month opening the lead dates the main event",
+        "In November, a suicide bombing at Quetta's railway station killed 26 people, officials "
+        "said.",
+        26,
+    ),
 ]
 
 
@@ -836,6 +917,17 @@ def test_casualty_attrs_say_which_event(tagger: Tagger):
 # (rule, text, action countries)
 PLACES = [
     (
+        "facts7: the country naming a border ('near Afghan border') says not on which side",
+        "Militants kill 16 soldiers near Afghan border. Militants attacked an army checkpoint in "
+        "South Waziristan in northwestern Pakistan on Saturday, killing 16 soldiers.",
+        ["Pakistan"],
+    ),
+    (
+        "must not match: 'the Afghan border town of Torkham' names the town's country",
+        "A drone struck a market in the Afghan border town of Torkham, killing 16 people.",
+        ["Afghanistan"],
+    ),
+    (
         "the attacker's home is not an action place, the target is",
         "Israeli jets struck targets in Gaza overnight, killing five people.",
         ["Palestine"],
@@ -1046,6 +1138,27 @@ def test_an_of_phrase_inside_a_list_keeps_the_wounded_apart(tagger: Tagger):
     assert _event(tagger, text).wounded.best == 33
 
 
+def test_a_toll_phrase_reaches_over_an_apposition(tagger: Tagger):
+    """facts7: 'in Aitou, a village in the hills of the Zgharta district, has risen to 23': an
+    apposition's commas do not end the toll's clause; another clause's comma still does."""
+    start = "A strike hit a house in Aitou on Monday. "
+    toll = "The death toll from Monday's strike on a house in Aitou, a village in the hills"
+    assert (
+        _killed(
+            tagger,
+            start + toll + " of the Zgharta district, has risen to 23, the health ministry said.",
+        )[1]
+        == 23
+    )
+    got = _killed(
+        tagger,
+        "A strike hit a house in Aitou on Monday, killing 20 people. "
+        + toll
+        + ", is not known, and officials sent rescuers to 23 homes.",
+    )
+    assert got[1] == 20
+
+
 def test_a_toll_phrase_reaches_further_within_its_clause(tagger: Tagger):
     """'The death toll from the attack on <a long name> has risen to 21': past the usual reach
     of the link word only within the toll's own clause."""
@@ -1243,6 +1356,22 @@ def test_last_weekends_attack_dates_the_event(tagger: Tagger):
     # must not match: 'weekend' as no time of the event leaves the reporting day
     text = "Gunmen killed 40 people in an attack on Barsalogho on Friday, weekend newspapers said."
     assert _event(tagger, text, dt.date(2024, 8, 30)).date == dt.date(2024, 8, 30)
+
+
+def test_the_time_of_a_when_clause_of_the_attack_dates_the_event(tagger: Tagger):
+    """facts7: 'bringing the number of people killed when a Russian drone hit the block early on
+    Saturday to 12' dates the strike by Saturday, not by the day a body was recovered."""
+    text = (
+        "Rescuers in Odesa pulled the body of a woman from the rubble on Monday, bringing the "
+        "number of people killed when a Russian drone hit the block early on Saturday to 12."
+    )
+    assert _event(tagger, text, dt.date(2024, 3, 4)).date == dt.date(2024, 3, 2)
+    # must not match: a reporting time past a comma is no part of the 'when' clause
+    text = (
+        "Rescuers pulled a body from the rubble in Odesa on Sunday, bringing the number killed "
+        "when a Russian drone hit the block to 12, officials said on Monday."
+    )
+    assert _event(tagger, text, dt.date(2024, 3, 4)).date == dt.date(2024, 3, 3)
 
 
 def test_a_vows_day_does_not_date_the_attack_it_answers(tagger: Tagger):
