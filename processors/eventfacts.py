@@ -647,6 +647,10 @@ def _action_role(r: Reader, place: Place, lo: int) -> bool:
             continue
         if low in BLOCK_PREPS or i in r.entity:
             return False
+        if of_noun and i > lo and _strike_word(r, i) and r.doc[i].is_lower:
+            # 'three Russian missiles struck the centre of Chernihiv': the place a strike verb
+            # hits as its object is where it happened, as 'on' or 'in' would say
+            return True
         tok = r.doc[i]
         if low == "-" and of_noun:  # 'Houthi-held': one word
             i -= 1

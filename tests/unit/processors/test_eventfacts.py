@@ -1024,6 +1024,18 @@ def test_casualty_attrs_say_which_event(tagger: Tagger):
 # (rule, text, action countries)
 PLACES = [
     (
+        "facts8: the place a strike verb hits as its object, through 'the centre of', is where",
+        "Three Russian missiles struck the centre of Chernihiv on Wednesday, killing at least 17 "
+        "people.",
+        ["Ukraine"],
+    ),
+    (
+        "must not match: a strike verb's object that is no place noun ('the convoy of') names none",
+        "Three Russian missiles struck the convoy of Ukraine's president on Wednesday, killing 17 "
+        "people.",
+        [],
+    ),
+    (
         "facts7: the country naming a border ('near Afghan border') says not on which side",
         "Militants kill 16 soldiers near Afghan border. Militants attacked an army checkpoint in "
         "South Waziristan in northwestern Pakistan on Saturday, killing 16 soldiers.",
