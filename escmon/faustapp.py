@@ -11,6 +11,8 @@ from typing import Any
 
 import faust
 from faust.sensors.prometheus import setup_prometheus_sensors
+from faust.tables import TableManager
+from faust.tables.recovery import Recovery
 from faust.worker import Worker
 from prometheus_client import CollectorRegistry
 
@@ -19,6 +21,47 @@ from escmon.models import DeadLetter
 from escmon.settings import Settings
 
 logger = logging.getLogger(__name__)
+
+
+class SeekBeforeFetching(Recovery):
+    """Faust's table recovery, with the stream partitions sought to their committed offsets
+    while nothing is fetched.
+
+    faust-streaming 0.15.3 ends a rebalance of an app with a table in
+    ``Recovery.on_recovery_completed``: it resumes the stream partitions, then seeks them to the
+    committed offsets, and only then resumes the flow. But a recovery that read changelogs (and
+    the one that had none to read) has resumed the flow already, so the fetcher reads the stream
+    partitions between the resume and the seek. Seen with a worker taking over a stopped worker's
+    partitions (tests/integration/test_two_workers.py, every fetch and seek logged): the records
+    fetched before the seek reach the agents, the seek rewinds the read offsets and they come again
+    (tagged twice; the last record of a partition passes Faust's ``offset >= read offset`` check
+    once more), and the records fetched before the seek but still queued when the flow resumed are
+    dropped with the queues, while the jump from the rewound read offset to the next record
+    delivered is booked as a gap, which Faust commits as done: those articles were never tagged.
+    Stopping the flow first makes the seek happen with nothing in flight, as Faust's path for apps
+    without tables (``_resume_streams``) already does.
+    """
+
+    async def on_recovery_completed(self, generation_id: int = 0) -> None:
+        """Stop the flow, then let Faust resume, seek and resume the flow (in that order)."""
+        # Faust's own method resumes the flow (clearing the agents' queues) after its seek.
+        self.app.consumer.stop_flow()
+        self.app.flow_control.suspend()
+        logger.debug("recovery done: flow stopped until the stream partitions are sought")
+        await super().on_recovery_completed(generation_id)
+
+
+class SeekingTableManager(TableManager):
+    """Faust's table manager with :class:`SeekBeforeFetching` as its recovery."""
+
+    @property
+    def recovery(self) -> Recovery:
+        """The recovery service, made on first use as Faust's own is."""
+        if self._recovery is None:
+            self._recovery = SeekBeforeFetching(
+                self.app, self, beacon=self.beacon, loop=self.loop
+            )
+        return self._recovery
 
 
 def broker_credentials(settings: Settings) -> Any:
@@ -75,6 +118,7 @@ def make_app(
         web_bind=settings.metrics.host,
         web_host=settings.metrics.host,
         web_in_thread=False,
+        TableManager=SeekingTableManager,
         **extra,
     )
     setup_prometheus_sensors(app, "/metrics", registry=registry, name_prefix="faust")
