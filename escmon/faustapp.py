@@ -47,11 +47,22 @@ class SeekBeforeFetching(Recovery):
 
     async def on_recovery_completed(self, generation_id: int = 0) -> None:
         """Stop the flow, then let Faust resume, seek and resume the flow (in that order)."""
+        app = self.app
         # Faust's own method resumes the flow (clearing the agents' queues) after its seek.
-        self.app.consumer.stop_flow()
-        self.app.flow_control.suspend()
+        app.consumer.stop_flow()
+        app.flow_control.suspend()
         logger.debug("recovery done: flow stopped until the stream partitions are sought")
+        rebalances = app.rebalancing_count
         await super().on_recovery_completed(generation_id)
+        if app.rebalancing_count != rebalances:
+            # Another rebalance began during the seek (seen in the two-worker logs), and Faust's
+            # method went on to resume the flow its revocation had stopped: the agents would
+            # take records while that revocation waits for them and commits. Stopped again, the
+            # flow waits for that rebalance's own recovery.
+            logger.info("a rebalance began while the last one ended: flow stopped again")
+            app.consumer.stop_flow()
+            app.flow_control.suspend()
+            app.rebalancing = True
 
 
 class SeekingTableManager(TableManager):
