@@ -322,7 +322,7 @@ class EventMetrics:
         return cls(
             not_linked=Counter(
                 "escmon_events_not_linked_total",
-                "Tagged articles with no action country, so not linked into an event",
+                "Tagged articles that report no event (no signal) or name no place, so not linked",
                 registry=registry,
             ),
             opened=Counter(

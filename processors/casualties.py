@@ -41,6 +41,8 @@ BLAST_WORDS = _WORDS["BLAST_WORDS"]
 ATTACK_DAMAGE = BLAST_WORDS | _WORDS["AFTERMATH_WORDS"]
 #: 'seven of their members', 'two of his bodyguards': a number before 'of' and these counts people
 OWN_GROUP = frozenset({"their", "his", "her", "its", "our"})
+#: 'most of them children': a share of the people just counted
+PART_WORDS = frozenset({"most", "many", "some", "all", "half", "several", "both", "none"})
 #: the title and first sentences, where a report tells what happened
 LEAD = 3
 
@@ -177,6 +179,14 @@ def _count(
         return attrs, result
     if r.lower(end - 1) in ONE_VICTIM_CUES and word_value(r.lower(start - 1)) is None:
         attrs["count"], result.count = 1, 1  # "claims one life", "who lost both legs"
+        return attrs, result
+    if (
+        end - start == 1
+        and r.lower(start) in SINGULAR_NOUNS
+        and r.lower(start - 1) in ("only", "sole", "single")
+    ):
+        # 'The only death reported was that of a Palestinian man': one, and all there were
+        attrs["count"], result.count = 1, 1
         return attrs, result
     if end - start == 2 and r.lower(start) in DETERMINERS and r.lower(end - 1) in SINGULAR_NOUNS:
         attrs["count"], result.count, result.weak = 1, 1, True  # "days before his murder"
@@ -391,6 +401,12 @@ def _enumerated(
     return 0
 
 
+def _one_person(r: Reader, seg: list[int]) -> bool:
+    """The item's noun, the last word before any 'of' phrase, is a singular person noun."""
+    of = next((n for n, x in enumerate(seg) if r.lower(x) == "of"), len(seg))
+    return of >= 2 and r.lower(seg[of - 1]) in r.lex["PERSON_ONE"]
+
+
 def _subject_list(r: Reader, k: int, cue: int, units: frozenset[str]) -> int | None:
     """'Two Israeli soldiers and a Palestinian militant were killed' = 3: a listed subject.
 
@@ -423,7 +439,7 @@ def _subject_list(r: Reader, k: int, cue: int, units: frozenset[str]) -> int | N
     kept = []
     inside = False  # within an "including ..." phrase, which runs to its closing comma
     for seg in segments:
-        if r.lower(seg[0]) in ("including", "among"):
+        if r.lower(seg[0]) in ("including", "among") or _part_of_them(r, seg):
             inside = True
         elif inside and r.lower(seg[0] - 1) == "and" and r.lower(seg[0] - 2) != ",":
             pass  # "80 people, including 30 children and 20 women,": 20 women are of the 80
@@ -460,7 +476,11 @@ def _subject_list(r: Reader, k: int, cue: int, units: frozenset[str]) -> int | N
         compound = read_number([r.doc[x].text for x in seg[:3]], 0)  # 'Twenty-nine'
         if r.lower(seg[0] + 1) in ("-", "–") and (compound is None or compound[1] < 3):
             return None  # "the eight-month civil war, 80 people were killed": an adjective
-        if head in ("a", "an"):
+        if head in ("a", "an") and r.lower(seg[0] + 1) != "dozen":  # 'a dozen people': 12
+            value = 1
+        elif values and head in DETERMINERS and _one_person(r, seg):
+            # 'five aid workers and their Palestinian driver', 'Ten policemen and the civilian
+            # driver of their vehicle': a further item naming one person is one more
             value = 1
         else:
             got = read_number([r.doc[x].text for x in seg], 0)
@@ -485,6 +505,16 @@ def _subject_list(r: Reader, k: int, cue: int, units: frozenset[str]) -> int | N
             return None
         values.append(value)
     return _without_apposition(r, segments, values, r.lower(end - 1) == ",")
+
+
+def _part_of_them(r: Reader, seg: list[int]) -> bool:
+    """'most of them women', '11 of them children': an apposition that says who the item
+    before it were, a part of its count and no further item ('29 people, 11 of them children,
+    were killed' = 29, as 'including 11 children')."""
+    if len(seg) < 3 or r.lower(seg[1]) != "of" or r.lower(seg[2]) not in ("them", "whom"):
+        return False
+    head = r.lower(seg[0])
+    return head in PART_WORDS or word_value(head) is not None
 
 
 def _bare_plural(r: Reader, seg: list[int]) -> bool:
@@ -587,13 +617,16 @@ def _apply_tolls(r: Reader, counts: list[Count]) -> None:
             # 'the number of victims killed has increased to 35' counts the dead; 'the number of
             # rockets fired rose to 40' does not: 'the number of' needs a harm word first
             named = r.lower(start + 1) != "number"
+            # 'in Aitou, a village in the hills of the Zgharta district, has risen to 23': an
+            # apposition's commas do not end the toll's clause
+            inner = _apposition_commas(r, end, min(sent.end, end + TOLL_REACH_FAR))
             for j in range(end, min(sent.end, end + TOLL_REACH_FAR)):
-                if r.lower(j) in (",", ";", ":") and j >= end + TOLL_REACH:
+                if r.lower(j) in (",", ";", ":") and j >= end + TOLL_REACH and j not in inner:
                     break  # past the usual reach, only within the toll's own clause
                 if r.lower(j) not in TOLL_LINKS:
                     continue
                 if j >= end + TOLL_REACH and any(
-                    r.lower(x) in (",", ";", ":") for x in range(end, j)
+                    r.lower(x) in (",", ";", ":") and x not in inner for x in range(end, j)
                 ):
                     break
                 n = j + 1
@@ -616,6 +649,28 @@ def _apply_tolls(r: Reader, counts: list[Count]) -> None:
             else:
                 continue
             break
+
+
+def _apposition_commas(r: Reader, lo: int, hi: int) -> set[int]:
+    """The commas around an apposition after a name: ', a village in the hills of X,'.
+
+    A comma right after a name (a capitalised word), then 'a'/'an'/'the' and words with no other
+    punctuation up to the closing comma; both commas are returned.
+    """
+    out: set[int] = set()
+    i = lo
+    while i < hi:
+        name = r.doc[i - 1].is_title or i - 1 in r.entity
+        if r.lower(i) == "," and name and r.lower(i + 1) in ("a", "an", "the"):
+            j = i + 2
+            while j < hi and (r.doc[j].is_alpha or r.lower(j) in ("-", "'s", "’s")):
+                j += 1
+            if j < hi and r.lower(j) == ",":
+                out.update((i, j))
+                i = j + 1
+                continue
+        i += 1
+    return out
 
 
 def _mark_subsets(r: Reader, counts: list[Count]) -> None:

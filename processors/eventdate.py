@@ -1,8 +1,9 @@
 """The event's date from the time words of its sentences and the report's publication date.
 
 News dates events relative to publication: "on Sunday" in a report published on Tuesday 2 June is
-Sunday 31 May; "yesterday" is the day before; "June 5" is 5 June of the publication year (of the
-year before when that would lie after publication). A date with its year ("15 April 1986") is that
+Sunday 31 May; "yesterday" is the day before; "last weekend" is the Saturday of the weekend before
+the publication's; "June 5" is 5 June of the publication year (of the year before when that would
+lie after publication). A date with its year ("15 April 1986") is that
 day also without a publication date (a look back, an undated page); without a publication date
 nothing else can be said: the tagger never guesses from the time it runs.
 """
@@ -30,6 +31,13 @@ def resolve(expression: str, published: dt.date | None) -> dt.date | None:
     if first in ("yesterday", "overnight"):
         # 'overnight' in a report is the night before it: the event began the day before
         return published - dt.timedelta(days=1)
+    if tokens[-1] == "weekend":
+        # its Saturday, the one before this weekend for 'last weekend' ('last weekend's attack'
+        # in a Friday report: six days back); which day of it the text does not say
+        back = (published.weekday() - WEEKDAYS.index("saturday")) % 7
+        if first == "last" and back < 2:
+            back += 7
+        return published - dt.timedelta(days=back)
     if first in WEEKDAYS:
         back = (published.weekday() - WEEKDAYS.index(first)) % 7
         return published - dt.timedelta(days=back)

@@ -85,6 +85,11 @@ REACT_LINKS = _singles("REACT_LINKS")
 BEFORE_EVENT = _singles("BEFORE_EVENT")
 THAT = _singles("THAT")
 CUMULATIVE_BLOCK = _singles("CUMULATIVE_BLOCK")
+#: superlatives that name a record however far back in its clause (not 'first', 'most': those
+#: begin many a total's clause, 'the first 300 killed since')
+RECORD_SUPERLATIVES = frozenset({"deadliest", "worst", "bloodiest", "heaviest"})
+#: how far back in its clause a record's superlative reaches a period phrase
+RECORD_REACH = 14
 UPDATE = _singles("UPDATE")
 BLOCK_PREPS = _singles("BLOCK_PREPS")
 PEOPLE_NOUNS = _singles("PEOPLE_NOUNS")
@@ -92,12 +97,18 @@ HEDGE = _singles("HEDGE")
 MEDIATION = _singles("MEDIATION")
 CONTINUES = words()["CONTINUES"]
 SOURCE_VERBS = _singles("SOURCE_VERBS")
+SPEAKER_VERBS = _singles("SPEAKER_VERBS")
 REACT_VERBS = _singles("REACT_VERBS")
 LAUNCH_VERBS = _singles("LAUNCH_VERBS")
+SEAT_NOUNS = _singles("SEAT_NOUNS")
 PREVIOUS_WORDS = _singles("PREVIOUS_WORDS")
 #: prepositions of a place phrase between a strike and the verb it is the subject of
 SUBJECT_PREPS = frozenset({"in", "at", "on", "near", "outside", "inside"})
 FIGURE_WORDS = _singles("FIGURE_WORDS")
+ATTACKER_NOUNS = _singles("ATTACKER_NOUNS")
+MONTH_NAMES = _singles("MONTHS")
+#: 'a figure that could not be confirmed': verbs of checking a count
+CHECK_VERBS = frozenset({"confirmed", "verified", "corroborated", "confirm", "verify"})
 #: words that end a verb's object on the way to a strike ('answered questions about the attack')
 OBJECT_ENDS = frozenset(
     {"about", "over", "to", "for", "of", "on", "in", "at", "with", "from", "by", "after", "into"}
@@ -155,6 +166,8 @@ def sentence_relation(r: Reader, k: int, published_year: int | None = None) -> s
     for start, _end in cues.get("EV_CUMULATIVE", ()):
         if any(r.lower(j) in CUMULATIVE_BLOCK for j in range(max(sent.start, start - 8), start)):
             continue  # 'the deadliest attack since 2017': a record, not a total
+        if _record_in_clause(r, sent.start, start):
+            continue
         return "cumulative"
     for _start, end in cues.get("TOLL", ()):
         if r.lower(end) == "in" and end + 1 in r.entity and not _attack_named(r, k, end + 1):
@@ -162,6 +175,8 @@ def sentence_relation(r: Reader, k: int, published_year: int | None = None) -> s
     for start, end in cues.get("EV_EARLIER", ()):
         if not _previous_figure(r, k, start) and not _revised_toll_of(r, k, start, end):
             return "earlier"
+    if k >= LEAD and _month_opening(r, sent.start):
+        return "earlier"
     if published_year is not None:
         for start, _end in cues.get("EV_YEAR", ()):
             if int(r.lower(start)) < published_year:
@@ -185,6 +200,37 @@ def sentence_relation(r: Reader, k: int, published_year: int | None = None) -> s
     return "main"
 
 
+def _record_in_clause(r: Reader, lo: int, start: int) -> bool:
+    """'the deadliest single attack on the army in the region this year': a superlative further
+    back than the usual eight tokens still makes the period a record's, not a total's, as long as
+    no clause break stands between them (a total's own clause may follow a record's)."""
+    for j in range(start - 1, max(lo, start - RECORD_REACH) - 1, -1):
+        low = r.lower(j)
+        if low in (",", ";", "—", "–", ":"):
+            return False
+        if low in RECORD_SUPERLATIVES:
+            return True
+    return False
+
+
+def _month_opening(r: Reader, start: int) -> bool:
+    """'In November, a suicide bombing at Quetta's railway station killed 26': below the lead, a
+    sentence that opens with a bare month (no day) goes back to an earlier event; reports date
+    their own event by its day ('on Tuesday', 'on 11 March'). 'In late November' too.
+    """
+    i = start
+    if r.lower(i) != "in":
+        return False
+    i += 1
+    if r.lower(i) in ("early", "late", "mid", "mid-"):
+        i += 1
+    if r.lower(i) == "-":
+        i += 1
+    if r.lower(i) not in MONTH_NAMES or i + 1 >= r.n:
+        return False
+    return r.lower(i + 1) == "," or r.doc[i + 1].like_num
+
+
 def _continues(r: Reader, start: int) -> bool:
     """The sentence opens with 'Then,' or 'At the time': it goes on in the time before it."""
     first = r.lower(start)
@@ -205,7 +251,27 @@ def _previous_figure(r: Reader, k: int, start: int) -> bool:
     lo = max(r.sents[k].start, start - 4)
     while i >= lo and word_value(r.lower(i)) is not None:
         i -= 1
-    return i < start - 1 and r.lower(i) == "from"
+    if i < start - 1 and r.lower(i) == "from":
+        return True
+    return _figure_given_then(r, k, start)
+
+
+def _figure_given_then(r: Reader, k: int, start: int) -> bool:
+    """'revising down a figure of 70 that local officials had given a day earlier': the time
+    phrase closes a clause about an old figure ('a figure of 70', 'the toll of 21'), so it dates
+    that figure, not the event. A figure noun, 'of' and a number in the same clause, at most
+    twelve tokens before the time."""
+    lo = max(r.sents[k].start, start - 12)
+    for i in range(start - 1, lo - 1, -1):
+        if r.lower(i) in (",", ";", "—", "–", ":"):
+            return False
+        if (
+            r.lower(i) in FIGURE_WORDS
+            and r.lower(i + 1) == "of"
+            and word_value(r.lower(i + 2)) is not None
+        ):
+            return True
+    return False
 
 
 def _revised_toll_of(r: Reader, k: int, start: int, end: int) -> bool:
@@ -256,6 +322,20 @@ def _reacted(r: Reader, k: int, start: int) -> bool:
     return False
 
 
+def _since_when(r: Reader, k: int, start: int) -> bool:
+    """'the deadliest attack on the capital since 31 July, when a strike killed 31': the clause
+    that 'since' and its time open with ', when' tells the earlier event the record is set
+    against, its strike and its dead."""
+    lo = r.sents[k].start
+    for i in range(start - 1, lo, -1):
+        low = r.lower(i)
+        if low in (";", "—", "–"):
+            return False
+        if low == "when" and r.lower(i - 1) == ",":
+            return any(r.lower(j) == "since" for j in range(max(lo, i - 8), i - 1))
+    return False
+
+
 def _before_event(r: Reader, k: int, start: int) -> bool:
     """'came after repeated attacks', 'following the bombing': an event before this one.
 
@@ -295,6 +375,8 @@ def cue_relations(
             rel = "main"
         if _reacted(r, k, start):
             rel = "reacted_to"
+        elif rel == "main" and _since_when(r, k, start):
+            rel = "earlier"
         elif kind == "strike" and rel == "main" and _before_event(r, k, start):
             rel = "earlier"
         elif kind == "casualties" and rel == "main":
@@ -523,7 +605,7 @@ def _action_role(r: Reader, place: Place, lo: int) -> bool:
     'Tehran's elite', 'flew from the US', 'three American troops', 'in Kyiv as Russia' → no.
     ``lo``: the sentence's first token.
     """
-    if _names_people(r, place):
+    if _names_people(r, place) or _border_of(r, place):
         return False
     i = place.start - 1
     free = 0
@@ -545,7 +627,10 @@ def _action_role(r: Reader, place: Place, lo: int) -> bool:
             i -= 1
             continue
         if low in ACTION_PREPS:
-            return not _launch_site(r, i, lo)
+            # 'Russia's top diplomat in Brussels': where the office sits
+            return not _launch_site(r, i, lo) and not (
+                low == "in" and r.lower(i - 1) in SEAT_NOUNS
+            )
         if of_noun and i in r.entity and low not in BLOCK_PREPS:
             # 'struck the Red Sea port of Hodeidah', 'the Houthi-held port of Hodeidah': a name
             # before the place noun describes the port; the place is Hodeidah
@@ -564,6 +649,16 @@ def _action_role(r: Reader, place: Place, lo: int) -> bool:
         free += 1  # an adjective or a name on the way: 'in a remote area', 'in Yagha province'
         i -= 1
     return False
+
+
+def _border_of(r: Reader, place: Place) -> bool:
+    """'near Afghan border', 'close to the Pakistan frontier': a border has two sides, so the
+    country that names it does not say on which the event happened; the report's other places
+    do. Not 'the Afghan border town of Torkham', where a place noun follows: the town is named.
+    """
+    if place.kind != "country" or r.lower(place.end) not in ("border", "frontier"):
+        return False
+    return r.lower(place.end + 1) not in PLACE_NOUNS
 
 
 def _launch_site(r: Reader, prep: int, lo: int) -> bool:
@@ -715,8 +810,18 @@ def attribute(
         spans = time_cache.get(k)
         if spans is None:
             spans = _times(r, k)
+        if spans and draft.kind in STATEMENT_KINDS:
+            # a vow's or threat's report tells the attack it answers (EVENTS-LABELING.md): 'the
+            # Houthis promised on Friday to answer deadly US air strikes' dates the promise,
+            # so only the attack's own day ('Thursday's strikes') dates the event
+            spans = [span for span in spans if _names_attack_day(r, k, span[1])]
         if spans:
-            spans = sorted(spans, key=lambda span: not _names_attack_day(r, k, span[1]))
+            spans = sorted(
+                spans,
+                key=lambda span: not (
+                    _names_attack_day(r, k, span[1]) or _in_attack_clause(r, k, span[0])
+                ),
+            )
             draft.times.extend(_text(r, a, _with_year(r, b)) for a, b in spans)
             break
     # a truce has no dead of its own: theirs are the war's. A vow or a threat is no physical
@@ -789,8 +894,10 @@ def _fallback(r: Reader, sents: list[int], place_by_sent: dict[int, list[Place]]
 
 
 def _may_be_place(r: Reader, place: Place, lo: int) -> bool:
-    if _names_people(r, place):
-        return False
+    if _names_people(r, place) or r.lower(place.end) in SPEAKER_VERBS:
+        return False  # 'in what Tehran called its revenge': the government speaks
+    if place.kind == "country" and r.lower(place.end) in LAUNCH_VERBS:
+        return False  # 'the missiles Iran launched the night before': the attacker
     return place.start - 1 < lo or r.lower(place.start - 1) not in BLOCK_PREPS
 
 
@@ -864,6 +971,14 @@ def _toll(
     exact = [c for c in counts if not c.weak]
     if not exact:
         return TollRange(1, 1, 1)
+    # a party's count of those it says it killed itself is its claim, which the report does not
+    # adopt (EVENTS-LABELING.md): it never counts
+    exact = [c for c in exact if not _own_claim(r, c)]
+    if not exact:
+        return TollRange()
+    # a figure the report says it could not confirm counts only without any other
+    confirmed = [c for c in exact if not _unconfirmed(r, c)]
+    exact = confirmed or exact
     plain = [c for c in exact if not _hedged(r, c)]
     exact = plain or exact
     current = [c for c in exact if not _superseded(r, c)]
@@ -894,6 +1009,7 @@ def _toll(
     else:
         chosen = max(totals, key=lambda t: t[1])
     best = chosen[1] + (_other_cities(totals, chosen[0], cities) if cities else 0)
+    best += _attackers_after(r, chosen[0], by_sent)
     low = high = best
     if len(exact) == 1 or len(totals) == 1:
         c = exact[-1]
@@ -902,6 +1018,28 @@ def _toll(
             low, high = min(c.count, other), max(c.count, other)
             best = low
     return TollRange(low, best, high)
+
+
+def _attackers_after(r: Reader, k: int, by_sent: dict[int, list[Count]]) -> int:
+    """'... revised the number of hostages killed to 26. All 33 attackers were killed when troops
+    stormed the train': the sentence right after the chosen toll counts only the attackers, a
+    group the toll did not hold (EVENTS-LABELING.md: distinct groups add up).
+
+    Not when the toll's sentence counts attackers itself ('21 hostages, four soldiers and 33
+    militants dead': they are in it already); 'Gunmen stormed a hotel' names them uncounted.
+    """
+    group = by_sent.get(k + 1)
+    sent = r.sents[k]
+    if not group or any(
+        r.lower(i) in ATTACKER_NOUNS
+        and any(word_value(r.lower(j)) is not None for j in range(max(sent.start, i - 2), i))
+        for i in range(sent.start, sent.end)
+    ):
+        return 0
+    values = [c.count for c in group if c.count is not None and not c.subset]
+    if not values or not all(r.lower(c.pos + 1) in ATTACKER_NOUNS for c in group if not c.subset):
+        return 0
+    return sum(values)
 
 
 def _superseded(r: Reader, c: Count) -> bool:
@@ -994,6 +1132,70 @@ def _hedged(r: Reader, c: Count) -> bool:
     return False
 
 
+def _own_claim(r: Reader, c: Count) -> bool:
+    """'JNIM said it had killed about 300 members of the army', 'the group claimed to have killed
+    30 soldiers': the speaker counts its own kills, a claim of the attacker.
+
+    Right before the killing word: a speaker verb and 'it'/'they' (with 'had'/'has'/'have'), or
+    'claimed'/'claims' and 'to have'. Not 'police said they had found 30 bodies' (no killing
+    word) nor 'officials said 30 had been killed' (no pronoun: the dead are not the speaker's).
+    """
+    if c.cue < 0 or r.lower(c.cue) not in ("killed", "kill", "killing"):
+        return False
+    i = c.cue - 1
+    if r.lower(i) == "have" and r.lower(i - 1) == "to":
+        return r.lower(i - 2) in ("claimed", "claims", "claim")
+    if r.lower(i) in ("had", "has", "have"):
+        i -= 1
+    if r.lower(i) in ("it", "they") and r.lower(i - 1) in SPEAKER_VERBS:
+        return True
+    return _fighters_claim(r, c)
+
+
+def _fighters_claim(r: Reader, c: Count) -> bool:
+    """'Islamic State said on Monday its fighters had seized Palma and killed 55 people': the
+    speaker's own men ('its fighters', 'their members') are the active subject of the killing.
+
+    In the killing's clause, at most twelve tokens back: a speaker verb (a time may follow it),
+    then 'its'/'their' and a noun, 'had'/'have' and the verbs, the dead after the killing verb
+    (its object), with no passive 'were', 'was' or
+    'been' (not 'the group said its members were killed').
+    """
+    if c.pos <= c.cue:
+        return False  # '55 people killed': the dead before the verb are no object of the men's
+    lo = max(r.sents[c.sent].start, c.cue - 12)
+    for i in range(c.cue - 1, lo, -1):
+        low = r.lower(i)
+        if low in (",", ";", "—", "–", ":", "were", "was", "been", "be"):
+            return False
+        if low in ("its", "their") and r.lower(i + 2) in ("had", "have", "has"):
+            return any(r.lower(j) in SPEAKER_VERBS for j in range(max(lo, i - 5), i))
+    return False
+
+
+def _unconfirmed(r: Reader, c: Count) -> bool:
+    """'as many as 600 people died, a figure that could not be confirmed', '..., which could not
+    be independently verified': the report names the count as one it could not check.
+
+    After the number in its sentence: 'not' and a verb of checking within three words, with a
+    figure noun or 'which' between the number and 'not' ('600 died, but their names could not
+    be confirmed' is about the names, not the count).
+    """
+    if c.pos < 0:
+        return False
+    end = min(r.sents[c.sent].end, c.pos + 16)
+    named = False
+    for i in range(c.pos + 1, end):
+        low = r.lower(i)
+        if low in (";", "but"):
+            return False
+        if low in FIGURE_WORDS or low in ("number", "numbers", "claim", "claims", "which"):
+            named = True
+        if low in ("not", "n't") and named:
+            return any(r.lower(j) in CHECK_VERBS for j in range(i + 1, min(end, i + 4)))
+    return False
+
+
 def _range_end(r: Reader, c: Count) -> int | None:
     """The other end of a range around the count's number: 'between 8 and 10', 'six or five'."""
     i = c.pos
@@ -1050,6 +1252,27 @@ def _names_attack_day(r: Reader, k: int, end: int) -> bool:
     return any(
         end < s <= end + 3 for label in ("STRIKE", "STRIKE_WEAK") for s, _e in cues.get(label, ())
     )
+
+
+def _in_attack_clause(r: Reader, k: int, start: int) -> bool:
+    """The time closes a 'when' clause of the attack: 'bringing the number of people killed when
+    a Russian drone hit the block early on Saturday to 12' dates the strike by Saturday, not by
+    the day the toll rose ('pulled a body from the rubble on Monday').
+
+    A strike cue at most eight tokens before the time with no comma between, and 'when' at most
+    four tokens before that cue.
+    """
+    lo = max(r.sents[k].start, start - 8)
+    if any(r.lower(i) in (",", ";", "—", "–") for i in range(lo, start)):
+        lo = max(i for i in range(lo, start) if r.lower(i) in (",", ";", "—", "–")) + 1
+    cues = r.sents[k].cues
+    for label in ("STRIKE", "STRIKE_WEAK"):
+        for s, e in cues.get(label, ()):
+            if lo <= s and e <= start and any(
+                r.lower(j) == "when" for j in range(max(r.sents[k].start, s - 4), s)
+            ):
+                return True
+    return False
 
 
 def _with_year(r: Reader, end: int) -> int:

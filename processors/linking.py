@@ -256,7 +256,8 @@ def _outside_powers() -> frozenset[str]:
 
 
 def routing_key(article: TaggedArticle) -> str | None:
-    """The action country that partitions the stream; None when the article names no place.
+    """The action country that partitions the stream; None when the article names no place or
+    reports no event (:func:`_reports_event`: no strike, casualties, pledge, threat or truce).
 
     With the tagger's event facts it is their first action country that is not an outside
     power (an embassy bombing in Nairobi and Dar es Salaam may give the US, Kenya and Tanzania:
@@ -270,6 +271,10 @@ def routing_key(article: TaggedArticle) -> str | None:
     country named that is not an outside power (the US, UK, France, Russia are named as
     attackers far from where things happen), else the first country named.
     """
+    if not _reports_event(article):
+        # everyday news of a country ('Germany deploys troops', a cup final, a trial) would
+        # otherwise join whatever else names its capital
+        return None
     outside = _outside_powers()
     if article.event is not None and article.event.countries:
         countries = article.event.countries
@@ -295,6 +300,15 @@ def routing_key(article: TaggedArticle) -> str | None:
         if country not in outside:
             return country
     return countries[0] if countries else None
+
+
+def _reports_event(article: TaggedArticle) -> bool:
+    """The article reports a strike, casualties, a pledge, a threat or a truce: its event facts
+    have a kind (the tagger gives none to a text without a signal), or, in a record without
+    event facts, it has a signal."""
+    if article.event is not None:
+        return article.event.kind is not None
+    return bool(article.signals)
 
 
 def _landed(article: TaggedArticle, country: str) -> str:
@@ -490,7 +504,8 @@ def _names(
 
 
 def report_of(article: TaggedArticle, config: LinkConfig | None = None) -> Report | None:
-    """The linker's view of ``article``; None when it has no routing key (names no place)."""
+    """The linker's view of ``article``; None when it has no routing key (names no place or
+    reports no event)."""
     config = config or LinkConfig()
     key = routing_key(article)
     if key is None:

@@ -72,7 +72,10 @@ def event_cues(path: Path = PATTERNS / "events.json") -> dict[str, tuple[str, ..
         "EV_LATER": tuple(data["LATER"]),
         "EV_YEAR": tuple(str(year) for year in range(1900, 2100)),
         "EV_REACTION": tuple(data["REACTION"]),
-        "EV_DAY": (*data["WEEKDAYS"], "yesterday", "today", "tonight", "overnight"),
+        "EV_DAY": (
+            *data["WEEKDAYS"],
+            *("yesterday", "today", "tonight", "overnight", "last weekend", "the weekend"),
+        ),
         "EV_MONTH": tuple(dict.fromkeys(months)),
     }
 

@@ -284,9 +284,10 @@ def _crew(doc: Doc, start: int, end: int) -> bool:
 def _venue(doc: Doc, start: int, end: int, entity: dict[int, tuple[str, str]]) -> bool:
     """A fiction word that names the place of the event, not a story: "concert hall", "movie
     theater" (a venue noun follows); for a venue word ("concert", "theatre"), also a city or
-    region just before ("the Mariupol drama theatre", "Manchester concert"), a place preposition
-    before its phrase ("at a concert", "outside the theatre") or "at" after it ("a concert at the
-    arena"). Not "a concert film", "the band's new concert", "in the movie".
+    region just before ("the Mariupol drama theatre", "Manchester concert") or placed in one just
+    after ("the theatre in Mariupol"), a place preposition before its phrase ("at a concert",
+    "outside the theatre") or "at" after it ("a concert at the arena"). Not "a concert film",
+    "the band's new concert", "in the movie".
     """
     lex = lexicon()
     n = len(doc)
@@ -299,6 +300,10 @@ def _venue(doc: Doc, start: int, end: int, entity: dict[int, tuple[str, str]]) -
         return True
     if any(entity.get(i, ("", ""))[1] in VENUE_PLACES for i in range(max(0, start - 2), start)):
         return True
+    if after in lex["VENUE_PREPS"] or after == "in":
+        # 'destroyed the drama theatre in Mariupol': a venue placed in a town is a building
+        if entity.get(end + 1, ("", ""))[1] in VENUE_PLACES:
+            return True
     i, steps = start - 1, 0
     while i >= 0 and steps < 4 and (doc[i].lower_ in ("the", "a", "an") or doc[i].is_title):
         i, steps = i - 1, steps + 1

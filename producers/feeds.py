@@ -22,6 +22,7 @@ from producers.normalize import (
     article_language,
     canonical_url,
     clean_title,
+    drop_trailer,
     html_to_text,
     utc_from_struct,
 )
@@ -164,13 +165,13 @@ def _body(entry: Any, captions: frozenset[str] = frozenset()) -> str:
     """
     content = entry.get("content") or []
     html_parts = [c.get("value", "") for c in content if isinstance(c, dict) and c.get("value")]
-    texts = [html_to_text(v) for v in html_parts if isinstance(v, str)]
+    texts = [drop_trailer(html_to_text(v)) for v in html_parts if isinstance(v, str)]
     texts = [t for t in texts if t and t not in captions]
     if texts:
         # Atom may carry both a summary and the full content: the content is the longer truth.
         return max(texts, key=len)
     summary = entry.get("summary", "") or ""
-    text = html_to_text(summary if isinstance(summary, str) else "")
+    text = drop_trailer(html_to_text(summary if isinstance(summary, str) else ""))
     return "" if text in captions else text
 
 

@@ -137,6 +137,31 @@ def html_to_text(value: str, *, max_tags: int = MAX_TAGS) -> str:
     return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
+# The link back to the site that many feeds append to every item's summary: the same words under
+# every item, so the linker would read two items of one outlet as sharing names ('Read', 'Full').
+_TRAILER = re.compile(
+    r"(?:^|\n|(?<=[.!?\u201d\"]) )(?:"
+    r"(?:read|continue reading)(?: the)?(?: full| more)?(?: article| story)?"
+    r"(?: (?:at|on) [^\n]{1,80})?"
+    r"|the post [^\n]{1,300} appeared first on [^\n]{1,100}"
+    r")[ .…]*$",
+    re.IGNORECASE,
+)
+
+
+def drop_trailer(text: str) -> str:
+    """``text`` without a feed's closing link-back line ('Read Full Article at RT.com', 'The post
+    ... appeared first on ...', 'Continue reading...'); a sentence that only mentions reading
+    stays.
+
+    >>> drop_trailer("Strikes hit Kyiv overnight\\nRead Full Article at RT.com")
+    'Strikes hit Kyiv overnight'
+    >>> drop_trailer("Residents were told to read the full order.")
+    'Residents were told to read the full order.'
+    """
+    return _TRAILER.sub("", text).rstrip()
+
+
 def clean_title(value: str) -> str:
     """A title on one line: HTML and entities resolved, all whitespace runs one space.
 

@@ -25,10 +25,16 @@ CASES = Path(__file__).resolve().parent / "cases"
 # 0.953 / 1.125 / 1.000 / 14 of 14 / 30 of 30 (was 0.882 / 1.312 / 1.000 / 12 of 14 / 23 of 30);
 # blind2 0.977 / 1.062 / 1.000 / 12 of 13 / 29 of 30. blind1 and blind2 have been development data
 # since then (their first-run figures were recorded before); so is events-blind3 now (facts3).
+# Countries since branch everyday (a report with no signal is no event: everyday items of a
+# country no longer join whatever names its capital, docs/events.md): a labelled hard negative
+# with no signal (an earthquake, a football match, a grain deal) now has no event, so its action
+# countries count as missed: written1 0.968 -> 0.857, blind1 and blind2 1.000 -> 0.938, blind5
+# 1.000 -> 0.968, blind4 0.903 -> 0.933 (a false country gone). written1 0.949 / 1.154 since
+# branch written1 (the speaking government is no place; E6 joins).
 FLOORS = {
-    "events-written1.jsonl": (0.92, 1.24, 0.96, 0.99, 0.95),
-    "events-blind1.jsonl": (0.95, 1.13, 0.99, 0.99, 0.99),
-    "events-blind2.jsonl": (0.97, 1.07, 0.99, 0.92, 0.96),
+    "events-written1.jsonl": (0.94, 1.16, 0.85, 0.99, 0.95),
+    "events-blind1.jsonl": (0.95, 1.13, 0.93, 0.99, 0.99),
+    "events-blind2.jsonl": (0.97, 1.07, 0.93, 0.92, 0.96),
     # written away from the code by a helper who never read it; first run at fedcb06: 0.789 / 1.467
     # / 0.778 / 9 of 15 / 16 of 30; second run after the two branches above (nothing tuned on it):
     # 0.789 / 1.467 / 0.889 / 9 of 15 / 18 of 30. Development data since then: after the linking
@@ -44,7 +50,7 @@ FLOORS = {
     # dated by the count, 'since' days, routing by the event's towns) and the event-facts rules of
     # branch facts4, both written on its misses (docs/events.md): 0.941 (P 1.000) / 1.200 / 0.903
     # / 15 of 15 / 28 of 30
-    "events-blind4.jsonl": (0.94, 1.20, 0.90, 0.99, 0.93),
+    "events-blind4.jsonl": (0.94, 1.20, 0.93, 0.99, 0.93),
     # written last, by a third helper who never read the code; nobody tuned on it. First run at
     # 168cff4: 0.837 (P 0.922) / 1.267 / 1.000 / 10 of 14 / 25 of 30; second run after the
     # blind4 branches (fcde73c): the same. Below the issue's F1, events-found and toll bars.
@@ -54,7 +60,19 @@ FLOORS = {
     # (Kryvyi Rih, "the port of Hodeidah", an "after" killing as the earlier event, unnamed
     # sources' claims, munitions that crash), both written on its misses (docs/events.md):
     # 0.960 (P 1.000) / 1.133 / 1.000 / 13 of 14 / 29 of 30
-    "events-blind5.jsonl": (0.95, 1.14, 0.99, 0.92, 0.96),
+    "events-blind5.jsonl": (0.95, 1.14, 0.96, 0.92, 0.96),
+    # written by a fourth helper who never read the code; nobody tuned on it. First run at
+    # a3a6a87: 0.816 (P 1.000) / 1.533 / 0.839 / 10 of 14 / 17 of 30 (countries per report
+    # 0.767, per event 0.765). Development data since then: after the event-facts rules of
+    # branch facts6, written on its misses (docs/events.md): 0.909 (P 0.956) / 1.133 / 0.839 /
+    # 14 of 14 / 27 of 30
+    "events-blind6.jsonl": (0.90, 1.14, 0.83, 0.99, 0.90),
+    # written by a fifth helper who never read the code; nobody tuned on it. Longer reports (200
+    # to 264 words, 5 to 7 paragraphs). First run at 82af256: 0.908 (P 0.917) / 1.067 / 0.867 /
+    # 12 of 14 / 22 of 30; second run after branch facts6 (d9b156d, nothing tuned on it): the
+    # same. Development data since then: after the event-facts rules of branch facts7, written
+    # on its misses (docs/events.md): 0.908 (P 0.917) / 1.067 / 0.867 / 14 of 14 / 30 of 30
+    "events-blind7.jsonl": (0.90, 1.07, 0.86, 0.99, 0.99),
 }
 
 

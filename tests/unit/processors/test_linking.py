@@ -266,8 +266,10 @@ def test_state_round_trips_through_json_mid_stream():
 def test_routing_key_prefers_the_tagger_action_country_then_a_city_country():
     with_facts = report("k1", "A", "t", ["s"], country="Yemen")
     assert routing_key(with_facts) == "Yemen"
+    strike = [Signal(type="strike", text="strike", start=0, end=6, sentence="A strike.")]
     fallback = TaggedArticle(
         id="k2",
+        signals=strike,
         places=[
             Mention(text="US", name="United States", kind="country", country="United States"),
             Mention(text="Israel", name="Israel", kind="country", country="Israel"),
@@ -277,10 +279,29 @@ def test_routing_key_prefers_the_tagger_action_country_then_a_city_country():
     assert routing_key(fallback) == "Palestine"
     only_outside = TaggedArticle(
         id="k3",
+        signals=strike,
         places=[Mention(text="US", name="United States", kind="country", country="United States")],
     )
     assert routing_key(only_outside) == "United States"
-    assert routing_key(TaggedArticle(id="k4")) is None
+    assert routing_key(TaggedArticle(id="k4", signals=strike)) is None
+
+
+def test_an_article_without_a_signal_reports_no_event_and_is_not_linked():
+    """Everyday news names places too ('Germany deploys troops on NATO's eastern flank', a cup
+    final in Berlin): with no strike, casualty, pledge, threat or truce it opens no event and
+    joins none, however much it shares with one."""
+    event = MARKET[0]
+    assert event.event is not None
+    assert routing_key(event) is not None  # must not match: the same text with its signals
+    no_kind = event.event.model_copy(update={"kind": None})
+    silent = event.model_copy(update={"id": "quiet", "signals": [], "event": no_kind})
+    assert routing_key(silent) is None
+    older = event.model_copy(update={"id": "older", "signals": [], "event": None})
+    assert routing_key(older) is None  # a record without event facts: by its signals
+    linker = Linker()
+    linker.add(event)
+    assert linker.add(silent) == [] and linker.add(older) == []
+    assert [r.articles for r in linker.records()] == [[event.id]]
 
 
 def test_linker_keeps_keys_apart_and_skips_articles_without_a_place():

@@ -196,3 +196,17 @@ def test_real_nyt_items_keep_their_description_not_the_photo_caption():
     assert len(articles) == len(expected) == 25
     for article in articles:
         assert article.body == expected[article.url], article.title
+
+
+def test_a_feeds_link_back_line_is_not_part_of_the_body():
+    data = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>
+    <item><title>Drone strike hits depot</title><link>https://rt.example/a</link>
+    <description>A drone hit a fuel depot overnight, officials said.
+Read Full Article at RT.com</description></item>
+    <item><title>Court reads out verdict</title><link>https://rt.example/b</link>
+    <description>The judge read the full verdict aloud.</description></item>
+    </channel></rss>"""
+    bodies = {a.title: a.body for a in parse_feed(data, source="t", now=NOW).articles}
+    depot = "A drone hit a fuel depot overnight, officials said."
+    assert bodies["Drone strike hits depot"] == depot
+    assert bodies["Court reads out verdict"] == "The judge read the full verdict aloud."

@@ -12,6 +12,7 @@ from producers.normalize import (
     canonical_url,
     clean_title,
     detect_language,
+    drop_trailer,
     html_to_text,
     language_code,
     parse_iso_datetime,
@@ -172,3 +173,25 @@ def test_the_linear_path_drops_scripts_even_unclosed():
 def test_the_linear_path_tells_head_from_header():
     many = "<head><title>T</title></head><header>Top</header>" + "<i>x</i>" * MAX_TAGS
     assert html_to_text(many).startswith("Top")
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("Strikes hit Kyiv overnight.\nRead Full Article at RT.com", "Strikes hit Kyiv overnight."),
+        ("Strikes hit Kyiv overnight. Read more", "Strikes hit Kyiv overnight."),
+        ("Gunmen killed five.\n\nContinue reading…", "Gunmen killed five."),
+        (
+            "Gunmen killed five.\n\nThe post Gunmen kill five appeared first on Daily Post.",
+            "Gunmen killed five.",
+        ),
+        # must not match: sentences that only speak of reading
+        ("They were told to read the full order.", "They were told to read the full order."),
+        ("He said: read more books.", "He said: read more books."),
+        ("Read the statement, the minister said.", "Read the statement, the minister said."),
+    ],
+)
+def test_a_feeds_link_back_line_is_dropped(text, kept):
+    """The same closing words under every item of an outlet are no part of its story (the
+    linker would read 'Read', 'Full', 'Article' as names two unrelated items share)."""
+    assert drop_trailer(text) == kept
