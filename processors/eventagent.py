@@ -166,10 +166,18 @@ def add_event_agents(
             # The table writes its changelog to the partition of the current event; in a batch
             # that is the last one taken, which may be another key's: make it this key's.
             last = items[-1][0]
+            # Only for this write: take_events notes the event of the record it is buffering
+            # from stream.current_event once this batch is done, so left pointing at `last` it
+            # handed `last` in again and the record taken meanwhile was never linked nor acked
+            # (a revocation then waited for its ack until the worker was killed).
+            buffering = stream.current_event
             stream._set_current_event(last)
-            # Written even when nothing was published: the linker may still have learnt from
-            # the articles, and the newest event time may have moved.
-            table[key] = batch.blob
+            try:
+                # Written even when nothing was published: the linker may still have learnt from
+                # the articles, and the newest event time may have moved.
+                table[key] = batch.blob
+            finally:
+                stream.current_event = buffering
             cache[key] = (batch.blob, batch.state)
             for record, change in zip(batch.published, batch.changes, strict=True):
                 if change == "opened":

@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from typing import Any
 
 import pytest
 from prometheus_client import CollectorRegistry
 
-from escmon.models import DeadLetter, EventRecord
+from escmon.models import DeadLetter, EventRecord, TaggedArticle
 from escmon.settings import MetricsSettings, Settings
 from processors.app import create_app
+from processors.eventstage import Linker
 from tests.conftest import free_port
-from tests.unit.processors.linker_standin import STANDIN
+from tests.unit.processors.linker_standin import STANDIN, OpenEvents, routing_key
 from tests.unit.processors.test_eventstage import report
 
 
@@ -138,3 +140,41 @@ def test_the_event_stage_can_be_switched_off(tmp_path):
     )
     app = create_app(settings, tagger=NoTagger(), app_id="escmon-test-noevents", linker=STANDIN)
     assert set(app.agents) == {"tag"}
+
+
+class SlowEvents(OpenEvents):
+    """The stand-in's open events, taking a while per report (as a busy country's state does)."""
+
+    def add(self, article: TaggedArticle) -> list[EventRecord]:
+        time.sleep(0.3)  # in link's worker thread, so the stream takes the next report meanwhile
+        return super().add(article)
+
+
+async def test_a_report_taken_while_a_batch_is_linked_is_linked_itself(tmp_path):
+    # take_events notes the event of a record it buffers from stream.current_event, after waiting
+    # for the batch in hand; the agent points the table at the batch's last event meanwhile. When
+    # it left that on the stream, the next batch held the previous report again and the report
+    # taken meanwhile was never linked nor acked (a worker's revocation then waited for it forever).
+    settings = Settings(state_dir=tmp_path, metrics=MetricsSettings(worker_port=free_port()))
+    slow = Linker(routing_key, SlowEvents, SlowEvents.from_json)
+    app = create_app(settings, tagger=NoTagger(), app_id="escmon-test-slowlink", linker=slow)
+    events = Recorder()
+    app.escmon_outputs["events"].send = events.send
+    app.finalize()
+    app.flow_control.resume()
+    syria, sudan = report("s1", country="Syria"), report("d1", country="Sudan")
+    async with app.agents["link"].test_context() as agent:
+        first = asyncio.ensure_future(agent.put(syria.to_bytes(), key=b"Syria"))
+        await asyncio.sleep(0.2)  # s1's batch is being linked
+        await asyncio.wait_for(agent.put(sudan.to_bytes(), key=b"Sudan"), 10)
+        await first
+
+        def linked() -> list[str]:
+            return sorted(a for _, v in events.sent for a in EventRecord.from_bytes(v).articles)
+
+        # put() returns on the agent's first yield after it; the last batch may still be linking.
+        for _ in range(50):
+            if len(linked()) >= 2:
+                break
+            await asyncio.sleep(0.1)
+    assert linked() == ["d1", "s1"]
