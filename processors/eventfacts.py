@@ -48,6 +48,13 @@ LEAD = 3
 #: how many main sentences are searched for the event's date
 TIME_SENTENCES = 6
 LEAD_FIRST = False
+#: how many sentences after the toll's last statement an attackers-only count is still the
+#: event's (see _attackers_after)
+ATTACKER_REACH = 3
+#: how far after a figure noun ('a figure the UN said it could not confirm') its check may come
+UNCONFIRMED_REACH = 8
+#: nouns that name a figure besides FIGURE_WORDS when a report doubts it ('the number', 'claims')
+FIGURE_NAMES = frozenset({"number", "numbers", "claim", "claims"})
 
 
 @cache
@@ -640,6 +647,10 @@ def _action_role(r: Reader, place: Place, lo: int) -> bool:
             continue
         if low in BLOCK_PREPS or i in r.entity:
             return False
+        if of_noun and i > lo and _strike_word(r, i) and r.doc[i].is_lower:
+            # 'three Russian missiles struck the centre of Chernihiv': the place a strike verb
+            # hits as its object is where it happened, as 'on' or 'in' would say
+            return True
         tok = r.doc[i]
         if low == "-" and of_noun:  # 'Houthi-held': one word
             i -= 1
@@ -1009,7 +1020,13 @@ def _toll(
     else:
         chosen = max(totals, key=lambda t: t[1])
     best = chosen[1] + (_other_cities(totals, chosen[0], cities) if cities else 0)
-    best += _attackers_after(r, chosen[0], by_sent)
+    # the figure restated in the next sentences ('kills 32' in the title, 'At least 32 people
+    # were killed' in the lead): the attackers are counted after its last statement
+    told = chosen[0]
+    for k, value, _update in totals:
+        if told < k <= told + ATTACKER_REACH and value == chosen[1]:
+            told = k
+    best += _attackers_after(r, chosen[0], told, by_sent)
     low = high = best
     if len(exact) == 1 or len(totals) == 1:
         c = exact[-1]
@@ -1020,26 +1037,61 @@ def _toll(
     return TollRange(low, best, high)
 
 
-def _attackers_after(r: Reader, k: int, by_sent: dict[int, list[Count]]) -> int:
+def _attackers_after(r: Reader, k: int, told: int, by_sent: dict[int, list[Count]]) -> int:
     """'... revised the number of hostages killed to 26. All 33 attackers were killed when troops
-    stormed the train': the sentence right after the chosen toll counts only the attackers, a
-    group the toll did not hold (EVENTS-LABELING.md: distinct groups add up).
+    stormed the train': a sentence shortly after the chosen toll (sentence ``k``, restated up to
+    sentence ``told``) that counts only the attackers, a group the toll did not hold
+    (EVENTS-LABELING.md: distinct groups add up). Long reports tell the attackers' end a few
+    sentences after the toll, past the siege ('Security forces ended the siege after several
+    hours. Three attackers were shot dead'), so the first such sentence within
+    ``ATTACKER_REACH`` sentences of the toll's last statement counts; further down an attackers'
+    count is more often another attack told as background.
 
     Not when the toll's sentence counts attackers itself ('21 hostages, four soldiers and 33
     militants dead': they are in it already); 'Gunmen stormed a hotel' names them uncounted.
     """
-    group = by_sent.get(k + 1)
-    sent = r.sents[k]
-    if not group or any(
-        r.lower(i) in ATTACKER_NOUNS
-        and any(word_value(r.lower(j)) is not None for j in range(max(sent.start, i - 2), i))
-        for i in range(sent.start, sent.end)
+    for j in range(k, told + 1):
+        sent = r.sents[j]
+        if any(
+            r.lower(i) in ATTACKER_NOUNS
+            and any(word_value(r.lower(x)) is not None for x in range(max(sent.start, i - 2), i))
+            for i in range(sent.start, sent.end)
+        ):
+            return 0
+    for j in range(told + 1, min(len(r.sents), told + 1 + ATTACKER_REACH)):
+        counted = _attackers_counted(r, j, by_sent.get(j, []))
+        if counted:
+            return counted
+    return 0
+
+
+def _attackers_counted(r: Reader, j: int, group: list[Count]) -> int:
+    """The attackers' dead in sentence ``j`` when it counts no one else and they are the subject
+    of the killing: 'All 33 attackers were killed', or 'Four of the attackers were also killed'
+    (a share of a group the count readers leave alone: they read 'four of the 20' as no count of
+    people)."""
+    kept = [c for c in group if not c.subset]
+    values = [c.count for c in kept if c.count is not None]
+    if values:
+        # the attackers as the subject of their death ('Three attackers were shot dead'); as
+        # the object of a killing ('jets pounded hideouts, killing 57 militants') they are the
+        # dead of another strike
+        if all(r.lower(c.pos + 1) in ATTACKER_NOUNS and c.cue > c.pos for c in kept):
+            return sum(values)
+        return 0
+    sent = r.sents[j]
+    if not sent.cues.get("KILL"):
+        return 0
+    first = sent.start
+    value = word_value(r.lower(first))
+    if (
+        value is not None
+        and r.lower(first + 1) == "of"
+        and r.lower(first + 2) in ("the", "their")
+        and r.lower(first + 3) in ATTACKER_NOUNS
     ):
-        return 0
-    values = [c.count for c in group if c.count is not None and not c.subset]
-    if not values or not all(r.lower(c.pos + 1) in ATTACKER_NOUNS for c in group if not c.subset):
-        return 0
-    return sum(values)
+        return value
+    return 0
 
 
 def _superseded(r: Reader, c: Count) -> bool:
@@ -1179,20 +1231,54 @@ def _unconfirmed(r: Reader, c: Count) -> bool:
 
     After the number in its sentence: 'not' and a verb of checking within three words, with a
     figure noun or 'which' between the number and 'not' ('600 died, but their names could not
-    be confirmed' is about the names, not the count).
+    be confirmed' is about the names, not the count). The check may follow the figure noun by a
+    speaker ('a figure the UN said it could not confirm'), come after 'but' when the figure is
+    its subject ('put the number of dead at 80, but the figure could not be independently
+    confirmed'), or open the next sentence ('A monitor said the toll was higher, at more than
+    120. The figure could not be independently confirmed.': _next_unconfirmed).
     """
     if c.pos < 0:
         return False
-    end = min(r.sents[c.sent].end, c.pos + 16)
-    named = False
-    for i in range(c.pos + 1, end):
+    sent = r.sents[c.sent]
+    end = min(sent.end, c.pos + 16)
+    named = -1
+    i = c.pos + 1
+    while i < end:
         low = r.lower(i)
-        if low in (";", "but"):
+        if low == ";":
             return False
-        if low in FIGURE_WORDS or low in ("number", "numbers", "claim", "claims", "which"):
-            named = True
-        if low in ("not", "n't") and named:
-            return any(r.lower(j) in CHECK_VERBS for j in range(i + 1, min(end, i + 4)))
+        if low == "but":
+            if not _figure_subject(r, i + 1):
+                return False
+            end = min(sent.end, i + 1 + UNCONFIRMED_REACH)
+        if named < 0 and (low in FIGURE_WORDS or low in FIGURE_NAMES or low == "which"):
+            named = i
+            end = max(end, min(sent.end, i + UNCONFIRMED_REACH))
+        if low in ("not", "n't") and named >= 0:
+            return any(r.lower(j) in CHECK_VERBS for j in range(i + 1, min(sent.end, i + 4)))
+        i += 1
+    return _next_unconfirmed(r, c.sent + 1)
+
+
+def _figure_subject(r: Reader, i: int) -> bool:
+    """'the figure', 'this number', 'the claim' at token ``i``: a figure noun as a clause's
+    subject."""
+    return r.lower(i) in ("the", "this", "that", "these", "those") and (
+        r.lower(i + 1) in FIGURE_WORDS or r.lower(i + 1) in FIGURE_NAMES
+    )
+
+
+def _next_unconfirmed(r: Reader, k: int) -> bool:
+    """Sentence ``k`` opens with a figure noun as its subject and says it could not be checked:
+    'The figure could not be independently confirmed.' (about the sentence before's counts)."""
+    if k >= len(r.sents):
+        return False
+    start = r.sents[k].start
+    if not _figure_subject(r, start):
+        return False
+    for i in range(start + 2, min(r.sents[k].end, start + 2 + UNCONFIRMED_REACH)):
+        if r.lower(i) in ("not", "n't"):
+            return any(r.lower(j) in CHECK_VERBS for j in range(i + 1, min(r.sents[k].end, i + 4)))
     return False
 
 

@@ -288,6 +288,75 @@ TOLLS = [
         "said.",
         26,
     ),
+    (
+        "facts8: the attackers counted a few sentences after the toll are one more group",
+        "At least 32 people were killed when gunmen attacked a hotel on Mogadishu's Lido beach "
+        "on Friday, police said. A suicide bomber blew himself up at the entrance. Security "
+        "forces ended the siege after several hours. Three attackers were shot dead, police said.",
+        35,
+    ),
+    (
+        "must not match: an attackers' count told further down is more often another attack's",
+        "At least 32 people were killed when gunmen attacked a hotel on Mogadishu's Lido beach "
+        "on Friday, police said. Witnesses described people running into the sea. Ambulances "
+        "made dozens of trips. Relatives gathered outside the hospitals. Three attackers were "
+        "shot dead, police said.",
+        32,
+    ),
+    (
+        "facts8: 'Four of the attackers were also killed' counts the attackers",
+        "Gunmen attacked Mogadishu's Lido beach on Friday. Police said 37 civilians were killed. "
+        "Four of the attackers were also killed, and a fifth was taken alive.",
+        41,
+    ),
+    (
+        "must not match: attackers as the object of a killing are another strike's dead",
+        "Gunmen killed 148 people at an army school in Peshawar on Tuesday. The prime minister "
+        "vowed revenge. Jets pounded hideouts in the Tirah valley, killing 57 militants.",
+        148,
+    ),
+    (
+        "facts8: 'but the figure could not be confirmed' after another source's figure",
+        "Rescue workers said more than 60 people were killed in the air strike on the village of "
+        "A Nang Pa. The rebels put the number of dead at 80, but the figure could not be "
+        "independently confirmed.",
+        60,
+    ),
+    (
+        "must not match: after 'but', a check of something else than the figure",
+        "Rescue workers said more than 60 people were killed in the air strike on the village of "
+        "A Nang Pa. The rebels put the number of dead at 80, but the bodies could not be "
+        "reached.",
+        80,
+    ),
+    (
+        "facts8: 'The figure could not be independently confirmed.' opening the next sentence",
+        "A drone attack on a military academy in Homs killed 89 people, the health ministry "
+        "said. A war monitor said the toll was higher, at more than 120. The figure could not be "
+        "independently confirmed.",
+        89,
+    ),
+    (
+        "must not match: a next sentence about the figure that does not doubt it",
+        "A drone attack on a military academy in Homs killed 89 people, the health ministry "
+        "said. A war monitor said the toll was higher, at more than 120. The figure includes "
+        "31 women.",
+        120,
+    ),
+    (
+        "facts8: 'a figure the UN said it could not confirm': a speaker before the check",
+        "M23 rebels killed at least 131 civilians in Kishishe, the United Nations said. The "
+        "government had said earlier that about 272 people were killed in the massacre, a "
+        "figure the UN said it could not confirm.",
+        131,
+    ),
+    (
+        "must not match: a speaker after the figure noun who does not doubt it",
+        "M23 rebels killed at least 131 civilians in Kishishe, the United Nations said. The "
+        "government had said earlier that about 272 people were killed in the massacre, a "
+        "figure the UN said was close to its own.",
+        272,
+    ),
 ]
 
 
@@ -299,6 +368,44 @@ def test_main_event_toll(tagger: Tagger, rule: str, text: str, best: int | None)
 # (rule, title, text, killed best): a report as a feed gives it, title and body; each rule's case,
 # then one it must not catch
 REPORTS = [
+    (
+        "facts8: a venue word named again after it was read as the venue is no story",
+        "Air strike on concert kills 60 in Kachin",
+        "Military jets bombed a concert in northern Myanmar on Sunday night, killing 60 people.",
+        60,
+    ),
+    (
+        "must not match: a venue word never read as a venue stays a story's word",
+        "",
+        "Military jets bombed a concert in northern Myanmar on Sunday night, killing 60 people.",
+        None,
+    ),
+    (
+        "facts8: a compound venue after a possessive and 'in front of' is the event's place",
+        "",
+        "A missile landed in front of the city's drama theatre on Saturday, killing five people.",
+        5,
+    ),
+    (
+        "must not match: a possessive's 'new concert' is a show",
+        "",
+        "The band's new concert on Saturday showed a missile strike that killed five people.",
+        None,
+    ),
+    (
+        "facts8: an attack told before an anniversary fell on it: today's, not history",
+        "",
+        "A suicide bomber struck a rally in Quetta on Sunday, killing 12 people, on the fourth "
+        "anniversary of the leader's death.",
+        12,
+    ),
+    (
+        "must not match: the attack an anniversary is of, told after it, is history",
+        "",
+        "On Sunday, Israelis marked the anniversary of the attack in which 1,200 people were "
+        "killed.",
+        None,
+    ),
     (
         "a fiction word naming the venue is the event's place: headline figure, body without one",
         "Suicide bomber kills 22 at Manchester concert",
@@ -916,6 +1023,18 @@ def test_casualty_attrs_say_which_event(tagger: Tagger):
 
 # (rule, text, action countries)
 PLACES = [
+    (
+        "facts8: the place a strike verb hits as its object, through 'the centre of', is where",
+        "Three Russian missiles struck the centre of Chernihiv on Wednesday, killing at least 17 "
+        "people.",
+        ["Ukraine"],
+    ),
+    (
+        "must not match: a strike verb's object that is no place noun ('the convoy of') names none",
+        "Three Russian missiles struck the convoy of Ukraine's president on Wednesday, killing 17 "
+        "people.",
+        [],
+    ),
     (
         "facts7: the country naming a border ('near Afghan border') says not on which side",
         "Militants kill 16 soldiers near Afghan border. Militants attacked an army checkpoint in "
