@@ -28,7 +28,16 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parent
 REPO = PACKAGE.parent
 #: the rule modules compiled together; a new rule module is added here
-MODULES = ("reader", "context", "strikes", "casualties", "stances", "eventfacts", "signals")
+MODULES = (
+    "reader",
+    "context",
+    "strikes",
+    "casualties",
+    "stances",
+    "eventfacts",
+    "signals",
+    "linking",
+)
 #: mypyc names the group's shared runtime after it (a fixed name, not a hash of the modules,
 #: so that it lands in ``processors/`` and ``clean`` finds it)
 GROUP = "rules"
