@@ -45,7 +45,7 @@ lock:  ## re-resolve requirements.lock from pyproject.toml (LOCK_FLAGS=--upgrade
 	rm -f $(STAMP)
 	$(MAKE) test
 
-compiled: $(STAMP)  ## compile the tagger rules with mypyc when stale (pure Python if no C compiler)
+compiled: $(STAMP)  ## compile the tagger rules and the linker with mypyc when stale (pure Python if no C compiler)
 	$(PY) -m processors.compiled build --if-stale
 
 run: $(STAMP) compiled  ## run the pipeline: local broker, sample feed, seed article, alerts on the console

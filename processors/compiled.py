@@ -1,11 +1,13 @@
-"""The tagger's rules (``processors/signals.py`` and its rule modules) compiled with mypyc.
+"""The tagger's rules (``processors/signals.py`` and its rule modules) and the linking core
+(``processors/linking.py``) compiled with mypyc.
 
-The rule modules (``MODULES``) stay plain, type-checked Python; mypyc (shipped with mypy, a dev
+The modules (``MODULES``) stay plain, type-checked Python; mypyc (shipped with mypy, a dev
 dependency) compiles them, as one group so that calls between them stay native, to
 ``processors/<module>.cpython-*.so`` plus their shared runtime ``processors/rules__mypyc.*.so``,
 which Python imports in preference to the sources. On the seed article the rules then cost ~40%
-less (bench/tagger.py). Without a C compiler or mypy the build is skipped with a warning and the
-pure-Python modules are used: same results.
+less (bench/tagger.py); the linker links about a quarter more reports per CPU second
+(bench/linking.py, docs/events.md). Without a C compiler or mypy the build is skipped with a
+warning and the pure-Python modules are used: same results.
 
 Because an extension module wins over its source, an extension older than any of the sources
 would run stale rules: ``build --if-stale`` (what ``make`` runs) rebuilds them, and the test
@@ -27,8 +29,18 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent
 REPO = PACKAGE.parent
-#: the rule modules compiled together; a new rule module is added here
-MODULES = ("reader", "context", "strikes", "casualties", "stances", "eventfacts", "signals")
+#: the modules compiled together; a new rule module is added here (linking: its classes are
+#: then native, so tests reach into them through parameters, never by patching methods)
+MODULES = (
+    "reader",
+    "context",
+    "strikes",
+    "casualties",
+    "stances",
+    "eventfacts",
+    "signals",
+    "linking",
+)
 #: mypyc names the group's shared runtime after it (a fixed name, not a hash of the modules,
 #: so that it lands in ``processors/`` and ``clean`` finds it)
 GROUP = "rules"

@@ -84,8 +84,9 @@ from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
+import processors
 from escmon.models import (
     SIGNAL_TYPES,
     EventRecord,
@@ -97,44 +98,46 @@ from escmon.models import (
     stable_id,
 )
 
-PATTERNS = Path(__file__).resolve().parent / "patterns"
-PLACE_KINDS = frozenset({"city", "region", "waterway", "gpe"})
+# The package's own file, not this module's: compiled by mypyc in a group, this module's
+# ``__file__`` names a directory that does not exist (processors/processors/).
+PATTERNS = Path(processors.__file__).resolve().parent / "patterns"
+PLACE_KINDS: Final = frozenset({"city", "region", "waterway", "gpe"})
 # Kinds a report can tell of before they happen ("the truce starts on Friday"): a publication date
 # does not bound their date from above.
-ANNOUNCED_KINDS = frozenset({"deescalation", "threat", "retaliation_pledge"})
+ANNOUNCED_KINDS: Final = frozenset({"deescalation", "threat", "retaliation_pledge"})
 # The main kind of a report when the tagger's event facts are absent: the first of these it has
 # (a de-escalation only when there is no violence: war reports often mention peace talks).
-KIND_ORDER = ("strike", "casualties", "deescalation", "retaliation_pledge", "threat")
-_WORD = re.compile(r"[^\W\d_][\w'-]*")
-_NAME = re.compile(r"(?<![.!?:\"“] )\b[A-Z][\w'’-]+")
-_YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
+KIND_ORDER: Final = ("strike", "casualties", "deescalation", "retaliation_pledge", "threat")
+_WORD: Final = re.compile(r"[^\W\d_][\w'-]*")
+_NAME: Final = re.compile(r"(?<![.!?:\"“] )\b[A-Z][\w'’-]+")
+_YEAR: Final = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 _MONTHS = (
     "Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
     "|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?"
 )
-_MONTH_DAY = re.compile(
+_MONTH_DAY: Final = re.compile(
     rf"\b(?:({_MONTHS})\.? ?(\d{{1,2}})(?:st|nd|rd|th)?"
     rf"|(\d{{1,2}})(?:st|nd|rd|th)? (?:of )?({_MONTHS}))\b"
 )
 # A follow-up: in one clause, the toll (or the dead, wounded, casualties) and then a verb saying
 # it rose, was revised or reached a figure. Two plain searches per clause, verb first: one pattern
 # spanning both with gaps between them backtracked for a tenth of a millisecond per report.
-_CLAUSE = re.compile(r"[.;]")
-_RISE = re.compile(
+_CLAUSE: Final = re.compile(r"[.;]")
+_RISE: Final = re.compile(
     r"\b(?:rises|rose|risen|rising|climbs|climbed|jumps|jumped|mounts|mounted|reaches|reached"
     r"|increases|increased|revised|revises|passes|passed|tops|topped)\b",
     re.IGNORECASE,
 )
 # the verbs and month names as _words cuts them ("rises" -> "rise", "reaches" -> "reache")
-_RISE_WORDS = frozenset(
+_RISE_WORDS: Final = frozenset(
     "rise rose risen rising climb climbed jump jumped mount mounted reache reached increase "
     "increased revised revise passe passed top tops topped".split()
 )
-_MONTH_WORDS = frozenset(
+_MONTH_WORDS: Final = frozenset(
     "jan january feb february mar march apr april jun june jul july aug august sep sept "
     "september oct october nov november dec december".split()
 )
-_TOLL_WORD = re.compile(
+_TOLL_WORD: Final = re.compile(
     r"\b(?:toll|dead|deaths|killed|injured|wounded|casualties|victims)\b", re.IGNORECASE
 )
 # A capitalised phrase right after a preposition of place ("in Beslan", "at Nasa-Hablod"):
@@ -143,7 +146,7 @@ _TOLL_WORD = re.compile(
 # anywhere ("the herding village of Ogossagou": villages are what a gazetteer lacks). Not "the
 # town of X" after any verb: "airstrike on the town of Khan Sheikhoun" is, in a report of the
 # US strikes it answered, the place of another event.
-_PLACE_PHRASE = re.compile(
+_PLACE_PHRASE: Final = re.compile(
     r"\b(?:in|at|near|outside"
     r"|(?:in|at|near|outside)\s+the\s+(?:[a-z-]+\s+){0,2}(?:town|city|district|village|hamlet)\s+of"
     r"|(?:village|hamlet)\s+of)"
@@ -152,26 +155,28 @@ _PLACE_PHRASE = re.compile(
 # Nouns of a force or a weapon that a nationality word before them names as the attacker
 # ("Israeli jets strike Yemen's Hodeidah port", "Russian missile hits ..."): that country is
 # where the blow came from, not where it landed.
-_FORCE_WORDS = frozenset(
+_FORCE_WORDS: Final = frozenset(
     "jet warplane plane aircraft missile rocket drone raid strike airstrike air bomb bombing "
     "shelling force troop army navy military soldier artillery".split()
 )
 # Words of place names that many places share ("Borno State", "Kanbalu Township", "Palm
 # Beach"): only the particular word tells one unknown place from another.
-_PLACE_TYPES = frozenset(
+_PLACE_TYPES: Final = frozenset(
     "state province district region area county city town township village market school "
     "hospital hotel street square station camp base airport beach north south east west "
     "northern southern eastern western central upper lower new islamic".split()
 )
 # "exploded across Lebanon on Wednesday, a day after a wave of pager blasts": in one sentence
 # with the weekday of the report's stated date, the day before that date is another happening's.
-_SENTENCE = re.compile(r"[^.!?]+")
-_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_DAYS_AFTER = re.compile(r"\b(a|one|two|three) days? after\b", re.IGNORECASE)
-_DAYS_AFTER_N = {"a": 1, "one": 1, "two": 2, "three": 3}
+_SENTENCE: Final = re.compile(r"[^.!?]+")
+_WEEKDAYS: Final = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_DAYS_AFTER: Final = re.compile(r"\b(a|one|two|three) days? after\b", re.IGNORECASE)
+_DAYS_AFTER_N: Final = {"a": 1, "one": 1, "two": 2, "three": 3}
 # "Wednesday's walkie-talkie explosions": the weekday of the event an undated report is about
-_WEEKDAY_OF = re.compile(r"\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)['’]s\b")
-_CALENDAR = frozenset(
+_WEEKDAY_OF: Final = re.compile(
+    r"\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)['’]s\b"
+)
+_CALENDAR: Final = frozenset(
     "january february march april june july august september october november december "
     "monday tuesday wednesday thursday friday saturday sunday".split()
 )
@@ -677,8 +682,7 @@ def _unknown_places(text: str, names: frozenset[str], article: TaggedArticle) ->
         for p in article.places
         for token in f"{p.text} {p.name}".lower().replace("’", "'").split()
     }
-    # a country's name or nationality ("in Israeli custody") is not a town or a venue
-    generic = _PLACE_TYPES.union(*_country_words().values())
+    generic = _generic_place_words()
     out: set[str] = set()
     for match in _PLACE_PHRASE.finditer(text):
         before = text[max(0, match.start() - 30) : match.start()].split()
@@ -688,6 +692,13 @@ def _unknown_places(text: str, names: frozenset[str], article: TaggedArticle) ->
         if known.isdisjoint(tokens):
             out.update(t for t in tokens if t in names and t not in generic)
     return frozenset(out)
+
+
+@cache
+def _generic_place_words() -> frozenset[str]:
+    """Words of place names that name no particular town or venue: place types, and a country's
+    name or nationality ("in Israeli custody")."""
+    return _PLACE_TYPES.union(*_country_words().values())
 
 
 def _is_update(text: str, words: frozenset[str]) -> bool:
@@ -725,7 +736,7 @@ def _day_of(match: re.Match[str]) -> int:
     return _MONTH_NUMBER[(m1 or m2)[:3].lower()] * 100 + int(d1 or d2)
 
 
-_MONTH_NUMBER = {
+_MONTH_NUMBER: Final = {
     m: i + 1 for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split())
 }
 
@@ -745,6 +756,14 @@ def pair_score(a: Report, b: Report, config: LinkConfig) -> float | None:
     :func:`explain` gives the same terms as words; this is the fast path the linker runs on every
     candidate.
     """
+    raw = _raw_score(a, b, config)
+    return None if raw is None else round(raw, 4)
+
+
+def _raw_score(a: Report, b: Report, config: LinkConfig) -> float | None:
+    """:func:`pair_score` before rounding to 4 places. Rounding a float to decimal places costs
+    as much as the rest of the score (it goes through a decimal string), and a score more than
+    ``_MARGIN`` below the threshold stays below it rounded: the linker rounds only the others."""
     bonus = 0.0
     if a.date is not None and b.date is not None:
         gap = abs(a.date.toordinal() - b.date.toordinal())
@@ -776,10 +795,11 @@ def pair_score(a: Report, b: Report, config: LinkConfig) -> float | None:
         bonus += config.same_day_bonus
     shared = len(a.words & b.words)
     text = shared / math.sqrt(len(a.words) * len(b.words)) if shared else 0.0
-    if a.names:
+    # (no shared name or headline word adds nothing: skipped when one side has none)
+    if a.names and b.names:
         bonus += config.name_bonus * min(len(a.names & b.names), config.names_counted)
     if a.headline and b.headline:
-        shared_title = len(set(a.headline).intersection(b.headline))
+        shared_title = _common(a.headline, b.headline)
         bonus += config.headline_bonus * min(shared_title, config.names_counted)
     if a.place_names and not a.place_names.isdisjoint(b.place_names):
         bonus += config.place_bonus
@@ -789,7 +809,17 @@ def pair_score(a: Report, b: Report, config: LinkConfig) -> float | None:
         bonus -= config.reaction_penalty
     if a.kind != b.kind and a.kind and b.kind and "deescalation" in (a.kind, b.kind):
         bonus -= config.kind_penalty
-    return round(text + bonus, 4)
+    return text + bonus
+
+
+def _common(a: tuple[str, ...], b: tuple[str, ...]) -> int:
+    """How many words two headlines share (each a tuple of distinct words, see ``Report``):
+    a title has a handful, and counting them beats building a set per pair."""
+    n = 0
+    for word in a:
+        if word in b:
+            n += 1
+    return n
 
 
 def _came_after(a: Report, b: Report) -> bool:
@@ -1082,9 +1112,9 @@ def _discard(index: dict[int, set[str]], day: int, report_id: str) -> None:
             del index[day]
 
 
-_SERIAL = struct.Struct("q")
+_SERIAL: Final = struct.Struct("q")
 # reports with fewer content words are candidates of every report in their window (_retrieve)
-_SMALL = 12
+_SMALL: Final = 12
 # a report in postings costs about a third of scoring one (counted in C, bounded, most ruled
 # out): postings up to this many times the window are cheaper than scanning it
 _CHEAPER = 3
@@ -1113,7 +1143,7 @@ def _serials(postings: list[bytes]) -> Iterable[int]:
 
 # What rounding (pair_score rounds to 4 places) and float sums may add to a score: a bound must
 # stay this far below the threshold to rule a pair out.
-_MARGIN = 1e-4
+_MARGIN: Final = 1e-4
 
 
 def _can_prune(config: LinkConfig) -> bool:
@@ -1168,7 +1198,12 @@ def _tail_bound(
 
 
 def _pair_bound(
-    report: Report, heads: frozenset[str], other: Report, words: int, config: LinkConfig
+    report: Report,
+    heads: frozenset[str],
+    other: Report,
+    words: int,
+    config: LinkConfig,
+    limit: float = -math.inf,
 ) -> float:
     """The most :func:`pair_score` can give ``report`` and ``other`` when they share at most
     ``words`` content words: :func:`_tail_bound` with every term but the cosine worked out on
@@ -1176,7 +1211,11 @@ def _pair_bound(
     intersected, no date rules), it rules out most of the candidates the postings leave
     (common words, a common toll figure and headline words are taken as shared there). Keep it
     in step with pair_score, as _tail_bound: penalties only subtract, so it leaves them out but
-    the day penalty, which it takes only when neither report is a follow-up (``_follows``)."""
+    the day penalty, which it takes only when neither report is a follow-up (``_follows``).
+
+    Below ``limit`` (the caller's cut) it may return a looser bound, still below ``limit``:
+    the names and headline words are then taken as all shared, which spares intersecting
+    them on most pairs (their date or text term has ruled them out already)."""
     if report.date is not None and other.date is not None:
         gap = abs(report.date.toordinal() - other.date.toordinal())
         if gap == 0:
@@ -1190,15 +1229,26 @@ def _pair_bound(
     size, smallest = len(report.words), len(other.words)
     text = words / math.sqrt(size * max(words, smallest)) if words else 0.0
     bound = day + text
-    if report.names:
-        bound += config.name_bonus * min(len(report.names & other.names), config.names_counted)
-    if heads and other.headline:
-        shared_title = len(heads.intersection(other.headline))
-        bound += config.headline_bonus * min(shared_title, config.names_counted)
     if report.place_names and not report.place_names.isdisjoint(other.place_names):
         bound += config.place_bonus
     if report.numbers and not report.numbers.isdisjoint(other.numbers):
         bound += config.number_bonus
+    names = bool(report.names and other.names)
+    titles = bool(heads and other.headline)
+    # every term is at least its value on the pair, and a float sum does not fall when a term
+    # grows: this loose bound is a bound
+    loose = bound
+    if names:
+        loose += config.name_bonus * min(len(report.names), config.names_counted)
+    if titles:
+        loose += config.headline_bonus * min(len(heads), config.names_counted)
+    if loose < limit:
+        return loose
+    if names:
+        bound += config.name_bonus * min(len(report.names & other.names), config.names_counted)
+    if titles:
+        shared_title = _common(report.headline, other.headline)
+        bound += config.headline_bonus * min(shared_title, config.names_counted)
     return bound
 
 
@@ -1312,9 +1362,13 @@ def _day(t: datetime) -> int:
 class OpenEvents:
     """The open events of one routing key, with an index of their reports by day."""
 
-    def __init__(self, config: LinkConfig | None = None, *, prune: bool = True) -> None:
+    def __init__(
+        self, config: LinkConfig | None = None, *, prune: bool = True, always_screen: bool = False
+    ) -> None:
         """``prune=False`` scores every report in the date window (the reference the pruned
-        candidates are tested against; same links, slower)."""
+        candidates are tested against; same links, slower). ``always_screen`` takes the
+        postings even where scanning the window would cost less, so that a test puts every
+        report through them (a parameter, not a patched method: the class may be compiled)."""
         self.config = config or LinkConfig()
         self._reports: dict[str, Report] = {}
         self._event_of: dict[str, str] = {}
@@ -1333,9 +1387,9 @@ class OpenEvents:
         # third of the time). A report is added once per term, so a serial is there once.
         self._serial: dict[str, int] = {}
         self._next_serial = 0
-        # serial -> (id, 0 stated / 1 published / 2 undated, its day in that index, arrival day,
-        # word count): the day index's windows as a test on one report (see _screen)
-        self._slots: dict[int, tuple[str, int, int, int, int]] = {}
+        # serial -> (report, 0 stated / 1 published / 2 undated, its day in that index, arrival
+        # day, word count): the day index's windows as a test on one report (see _screen)
+        self._slots: dict[int, tuple[Report, int, int, int, int]] = {}
         self._by_word: dict[str, bytes] = {}
         self._by_place: dict[str, bytes] = {}
         self._by_number: dict[int, bytes] = {}
@@ -1344,6 +1398,9 @@ class OpenEvents:
         self._sizes: Counter[int] = Counter()
         self._small: set[int] = set()
         self._prune = prune and _can_prune(self.config)
+        self._always_screen = always_screen
+        #: how many reports took their candidates from the postings (_screen): for tests
+        self.screened = 0
         self.watermark: datetime | None = None
 
     def __len__(self) -> int:
@@ -1425,7 +1482,7 @@ class OpenEvents:
         """The whole state as JSON-ready data (the shell's table value)."""
         return {
             "version": 1,
-            "config": self.config.__dict__,
+            "config": {f.name: getattr(self.config, f.name) for f in fields(LinkConfig)},
             "watermark": self.watermark.isoformat() if self.watermark else None,
             "reports": [r.to_json() for r in self._reports.values()],
             "events": [e.to_json() for e in self._events.values()],
@@ -1467,10 +1524,10 @@ class OpenEvents:
             day = report.date.toordinal()
             self._date_index(report).setdefault(day, set()).add(rid)
             kind = 0 if report.dated_by == "event" else 1
-            self._slots[serial] = (rid, kind, day, arrival, size)
+            self._slots[serial] = (report, kind, day, arrival, size)
         else:
             self._undated.setdefault(arrival, set()).add(rid)
-            self._slots[serial] = (rid, 2, arrival, arrival, size)
+            self._slots[serial] = (report, 2, arrival, arrival, size)
         self._by_arrival.setdefault(arrival, set()).add(rid)
         _post(self._by_word, report.words, serial)
         _post(self._by_place, report.place_names, serial)
@@ -1553,7 +1610,7 @@ class OpenEvents:
         :func:`pair_score`); only reports in the postings of the rest are scored. Settings under
         which the bound would not hold (a negative bonus or penalty) scan the window.
         """
-        window = self._window_size(report)
+        window = 10**9 if self._always_screen else self._window_size(report)
         if not self._prune or window < 16:
             return self._candidates(report)
         # A pair's cosine is bounded by the other report's word count; a few very short reports
@@ -1565,6 +1622,7 @@ class OpenEvents:
             _CHEAPER * window * _SERIAL.size
         ):
             return self._candidates(report)
+        self.screened += 1
         return self._screen(report, plan)
 
     def _screen(self, report: Report, plan: _Plan) -> Iterator[str]:
@@ -1589,17 +1647,16 @@ class OpenEvents:
             base = report.date.toordinal()
             stated = narrow if report.dated_by == "event" else wide
         slots = self._slots
-        reports = self._reports
         config = self.config
         heads = frozenset(report.headline)
         limit = self.config.threshold - _MARGIN
         size = len(report.words)
-        rid = report.id
+        own = self._serial[report.id]  # the report is indexed before it is linked
         for serial in shared.keys() | places | numbers | self._small:
-            aid, kind, day, fetched, words = slots[serial]
-            kind = kinds[kind]
-            if aid == rid:
+            if serial == own:
                 continue
+            other, kind, day, fetched, words = slots[serial]
+            kind = kinds[kind]
             if kind == 0:
                 if abs(day - base) > stated:
                     continue
@@ -1622,17 +1679,21 @@ class OpenEvents:
             )
             if (
                 bound >= limit
-                and _pair_bound(report, heads, reports[aid], bound_words, config) >= limit
+                and _pair_bound(report, heads, other, bound_words, config, limit) >= limit
             ):
-                yield aid
+                yield other.id
 
     def _matches(self, report: Report) -> dict[str, tuple[float, list[str]]]:
         """Best (score, reasons) per event that has a member scoring the threshold."""
         best: dict[str, tuple[float, str]] = {}
         threshold = self.config.threshold
+        low = threshold - _MARGIN
         for aid in self._retrieve(report):
-            score = pair_score(report, self._reports[aid], self.config)
-            if score is None or score < threshold:
+            raw = _raw_score(report, self._reports[aid], self.config)
+            if raw is None or raw < low:
+                continue
+            score = round(raw, 4)
+            if score < threshold:
                 continue
             eid = self._event_of[aid]
             # ties go to the smaller member id, so the reasons do not depend on set order

@@ -101,24 +101,17 @@ CONFIGS = [
 @pytest.mark.parametrize("seed", [1, 2])
 @pytest.mark.parametrize("always", [False, True])
 def test_pruned_candidates_give_the_same_records_as_scoring_every_candidate(
-    config: LinkConfig, seed: int, always: bool, monkeypatch: pytest.MonkeyPatch
+    config: LinkConfig, seed: int, always: bool
 ) -> None:
-    screened = []
-    screen = OpenEvents._screen
-
-    def counted(self: OpenEvents, *args: object) -> object:
-        screened.append(1)
-        return screen(self, *args)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(OpenEvents, "_screen", counted)
-    if always:
-        # the postings are taken even where scanning the window would cost less (the dense
-        # vocabulary of this stream makes them long), so that every report goes through them
-        monkeypatch.setattr(OpenEvents, "_window_size", lambda self, report: 10**9)
-    pruned, full = OpenEvents(config), OpenEvents(config, prune=False)
+    # always: the postings are taken even where scanning the window would cost less (the dense
+    # vocabulary of this stream makes them long), so that every report goes through them
+    pruned, full = OpenEvents(config, always_screen=always), OpenEvents(config, prune=False)
+    screened = 0
     for i, article in enumerate(stream(seed, 400)):
         if i == 250:  # the index is rebuilt from the state
+            screened += pruned.screened
             pruned = OpenEvents.from_json(json.loads(json.dumps(pruned.to_json())), config)
+            pruned._always_screen = always
         got = [r.model_dump_json() for r in pruned.add(article)]
         want = [r.model_dump_json() for r in full.add(article)]
         assert got == want, f"report {i} ({article.id})"
@@ -126,8 +119,9 @@ def test_pruned_candidates_give_the_same_records_as_scoring_every_candidate(
         r.model_dump_json() for r in full.records()
     ]
     assert len(pruned) > 25  # not one event of everything: links were decided
+    screened += pruned.screened
     if always:
-        assert len(screened) > 300  # nearly every report, from the second on
+        assert screened > 300  # nearly every report, from the second on
     closed = pruned.prune(T0 + timedelta(days=5))
     assert [r.model_dump_json() for r in closed] == [
         r.model_dump_json() for r in full.prune(T0 + timedelta(days=5))
@@ -163,7 +157,7 @@ def test_the_pair_bound_is_never_below_the_score(config: LinkConfig) -> None:
     reports = [r for a in stream(3, 160) if (r := linking.report_of(a, config)) is not None]
     rnd = random.Random(3)
     reports += [replace(r, update=True) for r in rnd.sample(reports, 30)]
-    scored = 0
+    scored = loose = 0
     for a in reports:
         heads = frozenset(a.headline)
         for b in reports:
@@ -173,4 +167,11 @@ def test_the_pair_bound_is_never_below_the_score(config: LinkConfig) -> None:
             scored += 1
             shared = len(a.words & b.words)
             assert linking._pair_bound(a, heads, b, shared, config) >= score - linking._MARGIN
+            # with the caller's cut it may be looser, never lower, and cuts the same pairs
+            limit = config.threshold - linking._MARGIN
+            cut = linking._pair_bound(a, heads, b, shared, config, limit)
+            assert cut >= score - linking._MARGIN
+            assert (cut >= limit) == (linking._pair_bound(a, heads, b, shared, config) >= limit)
+            loose += cut > linking._pair_bound(a, heads, b, shared, config)
     assert scored > 5000
+    assert loose > 100  # the loose path was taken
