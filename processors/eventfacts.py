@@ -112,6 +112,8 @@ PREVIOUS_WORDS = _singles("PREVIOUS_WORDS")
 #: prepositions of a place phrase between a strike and the verb it is the subject of
 SUBJECT_PREPS = frozenset({"in", "at", "on", "near", "outside", "inside"})
 FIGURE_WORDS = _singles("FIGURE_WORDS")
+#: tokens that end a clause when a rule scans back from a figure or a cue
+CLAUSE_BREAKS = frozenset({",", ";", "—", "–"})
 ATTACKER_NOUNS = _singles("ATTACKER_NOUNS")
 MONTH_NAMES = _singles("MONTHS")
 #: 'a figure that could not be confirmed': verbs of checking a count
@@ -211,11 +213,19 @@ def _record_in_clause(r: Reader, lo: int, start: int) -> bool:
     """'the deadliest single attack on the army in the region this year': a superlative further
     back than the usual eight tokens still makes the period a record's, not a total's, as long as
     no clause break stands between them (a total's own clause may follow a record's)."""
-    for j in range(start - 1, max(lo, start - RECORD_REACH) - 1, -1):
-        low = r.lower(j)
-        if low in (",", ";", "—", "–", ":"):
+    lo = max(lo, start - RECORD_REACH)
+    return _back_in_clause(r, start, lo, RECORD_SUPERLATIVES, CLAUSE_BREAKS | {":"})
+
+
+def _back_in_clause(
+    r: Reader, start: int, lo: int, words: frozenset[str], breaks: frozenset[str]
+) -> bool:
+    """One of ``words`` stands between ``lo`` and ``start`` with no ``breaks`` token after it."""
+    for i in range(start - 1, lo - 1, -1):
+        low = r.lower(i)
+        if low in breaks:
             return False
-        if low in RECORD_SUPERLATIVES:
+        if low in words:
             return True
     return False
 
@@ -1103,7 +1113,7 @@ def _superseded(r: Reader, c: Count) -> bool:
     lo = max(r.sents[c.sent].start, c.pos - 6)
     for i in range(c.pos - 1, lo - 1, -1):
         low = r.lower(i)
-        if low in (",", ";", "—", "–"):
+        if low in CLAUSE_BREAKS:
             return False
         if low in FIGURE_WORDS and any(
             r.lower(j) in PREVIOUS_WORDS for j in range(max(lo, i - 3), i)
@@ -1138,13 +1148,7 @@ def _first_source(counts: list[Count], r: Reader) -> list[Count]:
 def _told_earlier(r: Reader, c: Count) -> bool:
     """A word of the past before the count's number in its clause ('had earlier spoken of 27')."""
     lo = max(r.sents[c.sent].start, c.pos - 8)
-    for i in range(c.pos - 1, lo - 1, -1):
-        low = r.lower(i)
-        if low in (",", ";", "—", "–", "but"):
-            return False
-        if low in PREVIOUS_WORDS:
-            return True
-    return False
+    return _back_in_clause(r, c.pos, lo, PREVIOUS_WORDS, CLAUSE_BREAKS | {"but"})
 
 
 def _updated(r: Reader, c: Count) -> bool:
@@ -1175,7 +1179,7 @@ def _hedged(r: Reader, c: Count) -> bool:
     lo = max(r.sents[c.sent].start, c.pos - 10)
     for i in range(c.pos - 1, lo - 1, -1):
         low = r.lower(i)
-        if low in (",", ";", "—", "–"):
+        if low in CLAUSE_BREAKS:
             return False
         if low in HEDGE:
             return True
