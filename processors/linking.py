@@ -268,11 +268,15 @@ def routing_key(article: TaggedArticle) -> str | None:
     power (an embassy bombing in Nairobi and Dar es Salaam may give the US, Kenya and Tanzania:
     the event is filed where it happened, as the other reports of it are); of several, the one
     most of the event's towns lie in; of one that the title names as the attacker ("Israeli
-    jets strike ..."), the one country of the towns named elsewhere (:func:`_landed`). When
-    all are outside powers: the country of the towns the text names when they all lie in one
-    other country, else their first.
-    Without them: the country of the first city or region named (a text names the place where
-    things happened below country level far more often than an attacker's home), else the first
+    jets strike ..."), the country most of the towns named elsewhere lie in (:func:`_landed`).
+    When all are outside powers: the country most of the towns the text names lie in, when it
+    is not an outside power, else their first.
+    One action country with no action place, whose country no town of the text lies in, and
+    which the title does not name, while it names the country of some of those towns: that one
+    (:func:`_titled`).
+    Without them: the country most of the cities and regions named lie in (a text names the
+    place where things happened below country level far more often than an attacker's home;
+    a tie: the first named of them), else the first
     country named that is not an outside power (the US, UK, France, Russia are named as
     attackers far from where things happen), else the first country named.
     """
@@ -290,16 +294,18 @@ def routing_key(article: TaggedArticle) -> str | None:
             per = Counter(p.country for p in article.event.places if p.kind in PLACE_KINDS)
             return max(inside, key=lambda c: per[c])
         if inside:
-            return _landed(article, inside[0])
-        # Only outside powers (the attacker: "American bombs had killed 37"): where the text
-        # names towns, and all of them lie in one other country, that is where it happened.
-        towns = {p.country for p in article.places if p.kind in PLACE_KINDS and p.country}
-        if len(towns) == 1 and not towns <= outside:
-            return towns.pop()
-        return countries[0]
-    for place in article.places:
-        if place.kind in PLACE_KINDS and place.country and place.country not in outside:
-            return place.country
+            landed = _landed(article, inside[0])
+            if landed != inside[0] or article.event.places:
+                return landed
+            return _titled(article, landed)
+        # Only outside powers (the attacker: "Russian missiles hit central Vinnytsia"): where
+        # most of the towns the text names lie in one other country, that is where it happened.
+        return _most_towns(article, frozenset()) or countries[0]
+    # the country most of the towns lie in, not the first town's: a report of strikes on
+    # Beirut and Sidon names the Haifa the rockets answered first (blind10 b10-022)
+    towns = _towns(article, outside)
+    if towns:
+        return max(towns, key=lambda c: towns[c])
     countries = [p.country or p.name for p in article.places if p.kind == "country"]
     for country in countries:
         if country not in outside:
@@ -337,12 +343,50 @@ def _landed(article: TaggedArticle, country: str) -> str:
     )
     if not attacker:
         return country
-    towns = {
+    return _most_towns(article, frozenset({country})) or country
+
+
+def _towns(article: TaggedArticle, skip: frozenset[str]) -> Counter[str]:
+    """How many of the cities and regions the text names lie in each country, but ``skip``."""
+    return Counter(
         p.country
         for p in article.places
-        if p.kind in PLACE_KINDS and p.country and p.country != country
-    }
-    return towns.pop() if len(towns) == 1 else country
+        if p.kind in PLACE_KINDS and p.country and p.country not in skip
+    )
+
+
+def _most_towns(article: TaggedArticle, skip: frozenset[str]) -> str | None:
+    """The country more of the text's towns lie in than any other (``skip`` aside), when it
+    is not an outside power; else None. More, not all: a strike report names the mediators'
+    capitals too ("Khan Younis ... Gaza ... talks in Doha and Cairo", blind10 b10-011)."""
+    towns = _towns(article, skip)
+    if not towns:
+        return None
+    (first, n), *rest = towns.most_common(2)
+    if rest and rest[0][1] == n:
+        return None
+    return None if first in _outside_powers() else first
+
+
+def _titled(article: TaggedArticle, country: str) -> str:
+    """The country the report is about when the tagger's one action country ``country`` has no
+    action place and no town of the text lies in it: of the countries the towns lie in (most
+    towns first), the first the title names, unless the title names ``country`` too. The tagger
+    took a country the text names in another role for the action country: where the gunman
+    trained ("Britons make up most of the dead in Tunisia attack", Sousse; the tagger: Libya),
+    who is blamed ("Nigeria blames Islamic State affiliate ...", Ondo; the tagger: Chad).
+    A title naming ``country`` as well ("Iranian attack on Iraq bases") keeps it."""
+    towns = _towns(article, _outside_powers())
+    if not towns or towns[country]:
+        return country
+    tokens = {_stem(t) for t in _WORD.findall(article.title.lower().replace("’", "'"))}
+    words = _country_words()
+    if not tokens.isdisjoint(words.get(country, ())):
+        return country
+    for other, _ in towns.most_common():
+        if not tokens.isdisjoint(words.get(other, ())):
+            return other
+    return country
 
 
 @dataclass(frozen=True, slots=True)

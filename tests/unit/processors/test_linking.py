@@ -858,3 +858,65 @@ def test_an_undated_report_naming_the_other_reports_weekday_earns_the_same_day_b
     published = dataclasses.replace(a, dated_by="published")
     result = compare(published, named, LinkConfig())
     assert result is not None and "weekday" not in result[1][0]
+
+
+def test_the_country_most_towns_lie_in_when_the_tagger_names_the_attacker_or_an_outside_power():
+    # written for this test (linkq1): the strike report also names the capitals where
+    # mediators met, so its towns do not all lie in one other country, but most do
+    tripoli, benghazi, khartoum = city("Tripoli", "Libya"), city("Benghazi", "Libya"), KHARTOUM
+    raid = report("m1", "A", "Libya says 37 killed in raids",
+                  ["Officials said American bombs killed 37 people in Tripoli and Benghazi."],
+                  country="United States")
+    raid = raid.model_copy(update={"places": [*raid.places, tripoli, benghazi, khartoum]})
+    assert routing_key(raid) == "Libya"
+    # must stay: most towns in the outside power itself, and a tie (existing rule's cases)
+    home = raid.model_copy(update={"places": [*raid.places, city("Tulsa", "United States"),
+                                              city("Dallas", "United States"),
+                                              city("Austin", "United States")]})
+    assert routing_key(home) == "United States"
+    tie = raid.model_copy(update={"places": [*raid.places, city("Port Sudan", "Sudan")]})
+    assert routing_key(tie) == "United States"
+    # the same for a title naming the attacker: two towns in Sudan, one in Yemen
+    jets = report("m2", "A", "Eritrean jets strike Sudan's Port Sudan harbour", ["s"],
+                  country="Eritrea", places=(city("Asmara", "Eritrea"),))
+    jets = jets.model_copy(update={"places": [*jets.places, city("Port Sudan", "Sudan"),
+                                              KHARTOUM, city("Sanaa", "Yemen")]})
+    assert routing_key(jets) == "Sudan"
+    level = jets.model_copy(update={"places": [*jets.places, city("Aden", "Yemen")]})
+    assert routing_key(level) == "Eritrea"
+
+
+def test_a_lone_action_country_with_no_town_gives_way_to_the_country_the_title_names():
+    # written for this test (linkq1): the tagger took where the gunmen trained for the action
+    # country; no town of the text lies there, the title names where it happened
+    sousse = city("Sousse", "Tunisia")
+    beach = report("t1", "A", "Tourists make up most of the dead in Tunisia attack",
+                   ["The gunman, who had trained in Libya, killed 38 on the beach at Sousse."],
+                   country="Libya")
+    beach = beach.model_copy(update={"places": [*beach.places, sousse,
+                                                city("London", "United Kingdom")]})
+    assert routing_key(beach) == "Tunisia"
+    r = report_of(beach)
+    assert r is not None and r.countries == ("Tunisia",)
+    # must stay: a title naming neither, a title naming the tagger's country too, a town in the
+    # tagger's country, an action place from the tagger
+    assert routing_key(beach.model_copy(update={"title": "Gunman kills 38 on beach"})) == "Libya"
+    both = beach.model_copy(update={"title": "Gunman from Libya kills 38 in Tunisia"})
+    assert routing_key(both) == "Libya"
+    town = beach.model_copy(update={"places": [*beach.places, city("Sabratha", "Libya")]})
+    assert routing_key(town) == "Libya"
+    assert beach.event is not None
+    placed = beach.model_copy(update={"event": beach.event.model_copy(
+        update={"places": [city("Sabratha", "Libya")]})})
+    assert routing_key(placed) == "Libya"
+
+
+def test_without_event_facts_the_key_is_where_most_towns_lie():
+    # written for this test (linkq1): strikes on two Lebanese towns, told after the Israeli
+    # town the rockets hit first
+    strike = [Signal(type="strike", text="raids", start=0, end=5, sentence="Raids widened.")]
+    towns = [city("Haifa", "Israel"), city("Beirut", "Lebanon"), city("Sidon", "Lebanon")]
+    raids = TaggedArticle(id="f1", signals=strike, places=towns)
+    assert routing_key(raids) == "Lebanon"
+    # must stay: a tie goes to the first named, as before
+    assert routing_key(raids.model_copy(update={"places": towns[:2]})) == "Israel"
