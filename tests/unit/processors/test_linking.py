@@ -920,3 +920,32 @@ def test_without_event_facts_the_key_is_where_most_towns_lie():
     assert routing_key(raids) == "Lebanon"
     # must stay: a tie goes to the first named, as before
     assert routing_key(raids.model_copy(update={"places": towns[:2]})) == "Israel"
+
+
+def test_a_name_one_report_puts_the_event_at_is_a_place_shared_with_a_report_naming_it():
+    # written for this test (linkq1): the gazetteer knows neither town; one report says the
+    # missiles hit "in Tabarat", the follow-up names it only as "Tabarat buries its dead"
+    first = report("p1", "Wire A", "Missiles hit central Tabarat, 20 dead",
+                   ["Three missiles struck an office building in Tabarat, killing 20 people."],
+                   killed=20, day=date(2026, 3, 7))
+    follow = report("p2", "Radio B", "Tabarat buries its youngest victim",
+                    ["Tabarat held the funeral of a girl of four, the toll now at 24."],
+                    killed=24, day=None)
+    a, b = report_of(first), report_of(follow)
+    assert a is not None and b is not None
+    assert "tabarat" in a.place_names and "tabarat" not in b.place_names
+    assert "tabarat" in b.names
+    score, reasons = compare(a, b, LinkConfig()) or (0.0, [])
+    assert "shared place, named by one tabarat" in reasons
+    assert score >= LinkConfig().threshold
+    assert partition(link([first, follow])) == {frozenset({"p1", "p2"})}
+    # must not earn it: the name shared, but neither report puts the event there (a name
+    # after "from" is where someone came from); the naming report's own place: see the Tawila
+    # case in test_a_town_the_gazetteer_does_not_know_counts_as_a_shared_place
+    came = report("p3", "Radio C", "Funeral held for girl from Tabarat",
+                  ["A family from Tabarat held the funeral of a girl of four."],
+                  killed=24, day=None)
+    c = report_of(came)
+    assert c is not None and "tabarat" in c.names and not c.place_names
+    result = compare(b, c, LinkConfig())
+    assert result is not None and not any("place" in r for r in result[1])
