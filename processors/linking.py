@@ -375,15 +375,25 @@ def _titled(article: TaggedArticle, country: str) -> str:
     took a country the text names in another role for the action country: where the gunman
     trained ("Britons make up most of the dead in Tunisia attack", Sousse; the tagger: Libya),
     who is blamed ("Nigeria blames Islamic State affiliate ...", Ondo; the tagger: Chad).
-    A title naming ``country`` as well ("Iranian attack on Iraq bases") keeps it."""
-    towns = _towns(article, _outside_powers())
-    if not towns or towns[country]:
+    A title naming ``country`` as well ("Iranian attack on Iraq bases") keeps it. A text that
+    names no town at all: the other countries it names stand for the towns ("Eight dead in
+    attack on cricket team; Pakistan hunts gunmen"; the tagger: Sri Lanka, the team's)."""
+    outside = _outside_powers()
+    towns = _towns(article, outside)
+    if towns[country]:
+        return country
+    where = towns or Counter(
+        p.country
+        for p in article.places
+        if p.kind == "country" and p.country and p.country not in outside and p.country != country
+    )
+    if not where:
         return country
     tokens = {_stem(t) for t in _WORD.findall(article.title.lower().replace("’", "'"))}
     words = _country_words()
     if not tokens.isdisjoint(words.get(country, ())):
         return country
-    for other, _ in towns.most_common():
+    for other, _ in where.most_common():
         if not tokens.isdisjoint(words.get(other, ())):
             return other
     return country

@@ -949,3 +949,21 @@ def test_a_name_one_report_puts_the_event_at_is_a_place_shared_with_a_report_nam
     assert c is not None and "tabarat" in c.names and not c.place_names
     result = compare(b, c, LinkConfig())
     assert result is not None and not any("place" in r for r in result[1])
+
+
+def test_with_no_town_named_the_countries_named_stand_for_the_towns():
+    # written for this test (linkq1): the tagger took the visiting team's country; the text
+    # names no town, the title names the host country, which the text names too
+    team = report("c1", "A", "Eight dead in attack on cricket team; Sudan hunts gunmen",
+                  ["Gunmen fired on the bus of the Eritrean cricket team, killing eight."],
+                  country="Eritrea")
+    team = team.model_copy(update={"places": [
+        *team.places, Mention(text="Sudan", name="Sudan", kind="country", country="Sudan")]})
+    assert routing_key(team) == "Sudan"
+    # must stay: a title naming no country, or only an outside power
+    plain = team.model_copy(update={"title": "Eight dead in attack on bus"})
+    assert routing_key(plain) == "Eritrea"
+    us = team.model_copy(update={"title": "US condemns attack on cricket team", "places": [
+        *team.places,
+        Mention(text="US", name="United States", kind="country", country="United States")]})
+    assert routing_key(us) == "Eritrea"
