@@ -965,6 +965,20 @@ REPORTS = [
         "special forces, and 33 people were wounded.",
         None,
     ),
+    (
+        "facts9: 'storm' right after an armed party is its assault, no weather word",
+        "Gunmen storm Nairobi shopping mall",
+        "Gunmen attacked a shopping mall in Nairobi on Saturday, killing between 30 and 40 "
+        "people, police said.",
+        30,
+    ),
+    (
+        "must not match: a storm with no armed party before it is the weather",
+        "Storm hits Nairobi shopping mall",
+        "Gunmen attacked a shopping mall in Nairobi on Saturday, killing between 30 and 40 "
+        "people, police said.",
+        None,
+    ),
 ]
 
 
