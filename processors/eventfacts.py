@@ -115,6 +115,13 @@ FIGURE_WORDS = _singles("FIGURE_WORDS")
 #: tokens that end a clause when a rule scans back from a figure or a cue
 CLAUSE_BREAKS = frozenset({",", ";", "—", "–"})
 ATTACKER_NOUNS = _singles("ATTACKER_NOUNS")
+ATTACKER_ONE = _singles("ATTACKER_ONE")
+#: verbs of a revision: the figure they take with 'of' is the one replaced
+REVISING = frozenset({"revising", "revised", "revise", "revises", "correcting", "corrected"})
+#: the auxiliary or adverb right before a passive killing of a share of the attackers
+PASSIVE_BEFORE = frozenset({"were", "been", "also", "later", "reportedly"})
+#: adverbs between "was" and a passive killing ('was also killed', 'was later shot dead')
+PASSIVE_ADVERBS = frozenset({"also", "later", "reportedly", "then", "eventually"})
 MONTH_NAMES = _singles("MONTHS")
 #: 'a figure that could not be confirmed': verbs of checking a count
 CHECK_VERBS = frozenset({"confirmed", "verified", "corroborated", "confirm", "verify"})
@@ -1036,7 +1043,8 @@ def _toll(
     for k, value, _update in totals:
         if told < k <= told + ATTACKER_REACH and value == chosen[1]:
             told = k
-    best += _attackers_after(r, chosen[0], told, by_sent)
+    if exact[0].status == "killed":  # the attackers' deaths: no wounded of theirs are read
+        best += _attackers_after(r, chosen[0], told, by_sent)
     low = high = best
     if len(exact) == 1 or len(totals) == 1:
         c = exact[-1]
@@ -1055,7 +1063,11 @@ def _attackers_after(r: Reader, k: int, told: int, by_sent: dict[int, list[Count
     sentences after the toll, past the siege ('Security forces ended the siege after several
     hours. Three attackers were shot dead'), so the first such sentence within
     ``ATTACKER_REACH`` sentences of the toll's last statement counts; further down an attackers'
-    count is more often another attack told as background.
+    count is more often another attack told as background. A lead may tell the attackers' end
+    before the toll ('declared an end to the siege, saying ... five of them had been shot dead.
+    ... 61 civilians had been killed'): a share of them told there counts too. With no count of
+    them, one attacker killed ('The gunman ... was killed by police', 'killing 27 people before
+    he was shot dead') is one more, from the toll's own sentence on.
 
     Not when the toll's sentence counts attackers itself ('21 hostages, four soldiers and 33
     militants dead': they are in it already); 'Gunmen stormed a hotel' names them uncounted.
@@ -1068,47 +1080,123 @@ def _attackers_after(r: Reader, k: int, told: int, by_sent: dict[int, list[Count
             for i in range(sent.start, sent.end)
         ):
             return 0
-    for j in range(told + 1, min(len(r.sents), told + 1 + ATTACKER_REACH)):
+    end = min(len(r.sents), told + 1 + ATTACKER_REACH)
+    for j in range(told + 1, end):
         counted = _attackers_counted(r, j, by_sent.get(j, []))
         if counted:
             return counted
+    for j in range(min(k, LEAD)):
+        counted = _attackers_share(r, j)
+        if counted:
+            return counted
+    if any(_one_attacker_dead(r, j) for j in range(k, end)):
+        return 1
     return 0
 
 
 def _attackers_counted(r: Reader, j: int, group: list[Count]) -> int:
     """The attackers' dead in sentence ``j`` when it counts no one else and they are the subject
-    of the killing: 'All 33 attackers were killed', or 'Four of the attackers were also killed'
-    (a share of a group the count readers leave alone: they read 'four of the 20' as no count of
-    people)."""
+    of the killing: 'All 33 attackers were killed', or a share of them ('Four of the attackers
+    were also killed', 'killed two of the gunmen': ``_attackers_share``)."""
+    share = _attackers_share(r, j)
+    if share:
+        return share
     kept = [c for c in group if not c.subset]
     values = [c.count for c in kept if c.count is not None]
-    if values:
-        # the attackers as the subject of their death ('Three attackers were shot dead'); as
-        # the object of a killing ('jets pounded hideouts, killing 57 militants') they are the
-        # dead of another strike
-        if all(r.lower(c.pos + 1) in ATTACKER_NOUNS and c.cue > c.pos for c in kept):
-            return sum(values)
-        return 0
-    sent = r.sents[j]
-    if not sent.cues.get("KILL"):
-        return 0
-    first = sent.start
-    value = word_value(r.lower(first))
-    if (
-        value is not None
-        and r.lower(first + 1) == "of"
-        and r.lower(first + 2) in ("the", "their")
-        and r.lower(first + 3) in ATTACKER_NOUNS
-    ):
-        return value
+    # the attackers as the subject of their death ('Three attackers were shot dead'); as the
+    # object of a killing ('jets pounded hideouts, killing 57 militants') they are the dead of
+    # another strike
+    if values and all(r.lower(c.pos + 1) in ATTACKER_NOUNS and c.cue > c.pos for c in kept):
+        return sum(values)
     return 0
+
+
+def _attackers_share(r: Reader, j: int) -> int:
+    """A number of the attackers killed, told as a share of them, which the count readers leave
+    alone (they read 'four of the 20' as no count of people): 'Four of the attackers were also
+    killed', 'five of them had been shot dead' (after 'the attackers' in the sentence) as the
+    subject of a passive killing, or 'troops ... killed two of the gunmen' as its object. 'Of the'
+    makes them this attack's attackers: a bare 'killing 57 militants' stays another strike's.
+    """
+    sent = r.sents[j]
+    kills = sent.cues.get("KILL")
+    if not kills:
+        return 0
+    for i in range(sent.start, sent.end - 3):
+        value = word_value(r.lower(i))
+        if value is None or r.lower(i + 1) != "of":
+            continue
+        group = r.lower(i + 2)
+        if group in ("the", "their"):
+            if r.lower(i + 3) not in ATTACKER_NOUNS:
+                continue
+            after = i + 4
+        elif group == "them":
+            if not any(r.lower(x) in ATTACKER_NOUNS for x in range(sent.start, i)):
+                continue
+            after = i + 3
+        else:
+            continue
+        for s, e in kills:
+            if e == i or (after <= s <= after + 4 and r.lower(s - 1) in PASSIVE_BEFORE):
+                return value
+    return 0
+
+
+def _one_attacker_dead(r: Reader, j: int) -> bool:
+    """One attacker as the subject of a passive killing in sentence ``j``: 'The gunman, a
+    23-year-old student, was killed by police', 'the attacker was wearing a belt of explosives
+    and was also killed', 'A gunman opened fire ..., killing 27 people before he was shot dead'.
+    The noun with 'the' (this attack's one attacker), or 'he' after the noun with 'a' or 'the'
+    in the sentence. Not 'the gunman killed 27 people' (he is the killer) nor 'the gunman's
+    brother was killed' (a possessive names someone else)."""
+    sent = r.sents[j]
+    lo = sent.start
+    for s, _e in sent.cues.get("KILL", ()):
+        p = s - 1
+        while p > lo and r.lower(p) in PASSIVE_ADVERBS:
+            p -= 1
+        if r.lower(p) != "was":
+            continue
+        before = r.lower(p - 1)
+        if before == "he":
+            if any(
+                r.lower(t) in ATTACKER_ONE and r.lower(t - 1) in ("a", "the")
+                for t in range(lo + 1, p - 1)
+            ):
+                return True
+            continue
+        if before == ",":  # an apposition between commas: 'The gunman, a 23-year-old, was'
+            q = p - 2
+            while q > max(lo, p - 16) and r.lower(q) not in CLAUSE_BREAKS:
+                q -= 1
+            if r.lower(q) == "," and _the_attacker(r, q - 1):
+                return True
+            continue
+        if before == "and":  # 'the attacker was wearing a belt of explosives and was also killed'
+            for t in range(p - 2, max(lo, p - 16), -1):
+                if r.lower(t) in CLAUSE_BREAKS:
+                    break
+                if _the_attacker(r, t) and r.lower(t + 1) == "was":
+                    return True
+            continue
+        if _the_attacker(r, p - 1):
+            return True
+    return False
+
+
+def _the_attacker(r: Reader, i: int) -> bool:
+    """Token ``i`` is 'the gunman', 'the attacker' (``ATTACKER_ONE`` after 'the')."""
+    return r.lower(i) in ATTACKER_ONE and r.lower(i - 1) == "the"
 
 
 def _superseded(r: Reader, c: Count) -> bool:
     """'far above the ministry's earlier count of 82 dead': a figure the text names as an old one.
 
     A figure noun ('count', 'toll', 'estimate') right after a word of the past ('earlier',
-    'initial') within six tokens before the number, in its clause.
+    'initial') within six tokens before the number, in its clause. Also the figure a revision
+    replaces: 'revising down a toll of 68 given on Sunday' (a revising verb, then the figure noun,
+    'of' and the number: 'revised the toll to 70' names the new one).
     """
     lo = max(r.sents[c.sent].start, c.pos - 6)
     for i in range(c.pos - 1, lo - 1, -1):
@@ -1117,6 +1205,13 @@ def _superseded(r: Reader, c: Count) -> bool:
             return False
         if low in FIGURE_WORDS and any(
             r.lower(j) in PREVIOUS_WORDS for j in range(max(lo, i - 3), i)
+        ):
+            return True
+        if (
+            low in FIGURE_WORDS
+            and i + 2 == c.pos
+            and r.lower(i + 1) == "of"
+            and any(r.lower(j) in REVISING for j in range(max(lo, i - 4), i))
         ):
             return True
     return False

@@ -357,6 +357,90 @@ TOLLS = [
         "figure the UN said was close to its own.",
         272,
     ),
+    (
+        "facts9: one attacker killed, 'the gunman' with an apposition, is one more of the dead",
+        "At least 38 people were killed when a gunman opened fire on a beach near Sousse on "
+        "Friday. The gunman, a 23-year-old student, was killed by police after the attack.",
+        39,
+    ),
+    (
+        "must not match: 'the gunman' as the killer of an active verb is none of the dead",
+        "At least 38 people were killed in an attack on a beach near Sousse on Friday. The "
+        "gunman, a 23-year-old student, killed most of them with a rifle, police said.",
+        38,
+    ),
+    (
+        "facts9: 'the attacker was wearing a belt ... and was also killed': one more",
+        "An explosion tore through a bus carrying presidential guards in Tunis on Tuesday, "
+        "killing 12 guards. A security source said the attacker was wearing a belt of "
+        "explosives and was also killed.",
+        13,
+    ),
+    (
+        "must not match: another subject after 'and' was killed, not the attacker",
+        "An explosion tore through a bus carrying presidential guards in Tunis on Tuesday, "
+        "killing 12 guards. A security source said the attacker was wearing a belt of "
+        "explosives and a driver was also killed.",
+        12,
+    ),
+    (
+        "must not match: a possessive 'the gunman's brother' names someone else",
+        "At least 38 people were killed in an attack on a beach near Sousse on Friday. The "
+        "gunman's brother, a 23-year-old student, was killed by police after the attack.",
+        38,
+    ),
+    (
+        "facts9: 'killing 27 people before he was shot dead': 'he' after 'a gunman' is one more",
+        "A gunman opened fire on tourists on a beach near Sousse on Friday, killing at least 27 "
+        "people before he was shot dead by police, the ministry said.",
+        28,
+    ),
+    (
+        "must not match: 'he' with no attacker noun ('gunman', 'attacker') before it",
+        "A soldier opened fire on tourists on a beach near Sousse on Friday, killing at least 27 "
+        "people before he was shot dead by police, the ministry said.",
+        27,
+    ),
+    (
+        "facts9: 'killed two of the gunmen': a share of this attack's attackers as the object",
+        "Gunmen attacked the Bardo museum in Tunis on Wednesday, killing 17 tourists and two "
+        "Tunisians. Security forces stormed the building three hours later and killed two of "
+        "the gunmen.",
+        21,
+    ),
+    (
+        "must not match: 'arrested two of the gunmen' is no killing",
+        "Gunmen attacked the Bardo museum in Tunis on Wednesday, killing 17 tourists and two "
+        "Tunisians. Security forces stormed the building three hours later and arrested two of "
+        "the gunmen.",
+        19,
+    ),
+    (
+        "facts9: 'five of them had been shot dead' after 'the attackers', told before the toll",
+        "Kenya's president declared an end to the siege of the mall in Nairobi on Tuesday, "
+        "saying the attackers had been defeated and that five of them had been shot dead. He "
+        "said 61 civilians and six members of the security forces had been killed.",
+        72,
+    ),
+    (
+        "must not match: 'five of them' after the hostages, not the attackers",
+        "Kenya's president declared an end to the siege of the mall in Nairobi on Tuesday, "
+        "saying the hostages had been found and that five of them had been shot dead. He said "
+        "61 civilians and six members of the security forces had been killed.",
+        67,
+    ),
+    (
+        "facts9: 'revising down a toll of 68': the figure a revision replaces is superseded",
+        "Gunmen attacked a mall in Nairobi on Saturday. The president said on Tuesday that 61 "
+        "people had been killed, revising down a toll of 68 given by officials on Sunday.",
+        61,
+    ),
+    (
+        "must not match: 'revised the toll to 68' names the new figure",
+        "Gunmen attacked a mall in Nairobi on Saturday. Officials said 61 people had been "
+        "killed. On Sunday they revised the toll to 68.",
+        68,
+    ),
 ]
 
 
