@@ -501,7 +501,9 @@ def _subject_list(r: Reader, k: int, cue: int, units: frozenset[str]) -> int | N
             seg = seg[:of]
         if len(seg) < 2 or len(seg) > 5 or r.lower(seg[-1]) in units:
             return None  # noun phrases of victims are short: "two Jordanians", "an Egyptian"
-        if any(r.lower(x) in PREPOSITIONS for x in seg):
+        # a preposition ends a victims' phrase, unless it is part of a hyphenated noun ('a
+        # civilian passer-by', 'his mother-in-law')
+        if any(r.lower(x) in PREPOSITIONS and r.lower(x - 1) not in ("-", "–") for x in seg):
             return None
         values.append(value)
     return _without_apposition(r, segments, values, r.lower(end - 1) == ",")

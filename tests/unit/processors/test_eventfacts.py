@@ -430,6 +430,18 @@ TOLLS = [
         67,
     ),
     (
+        "facts9: a hyphenated noun's 'by' ('a civilian passer-by') does not end a listed victim",
+        "Gunmen stormed a police school near Lahore on Monday. At least eight recruits and a "
+        "civilian passer-by were killed, officials said.",
+        9,
+    ),
+    (
+        "must not match: a preposition of its own ('a guard by the gate') still ends the list",
+        "Gunmen stormed a police school near Lahore on Monday. At least eight recruits and a "
+        "guard by the gate were killed, officials said.",
+        None,
+    ),
+    (
         "facts9: 'revising down a toll of 68': the figure a revision replaces is superseded",
         "Gunmen attacked a mall in Nairobi on Saturday. The president said on Tuesday that 61 "
         "people had been killed, revising down a toll of 68 given by officials on Sunday.",
