@@ -606,6 +606,8 @@ def _who(r: Reader, i: int, limit: int, attrs: dict[str, Any]) -> None:
 #: reach only within one clause: 'The death toll from the attack on the DusitD2 hotel and office
 #: complex in Nairobi's Westlands district has risen to 21' names the attack at length
 TOLL_REACH = 16
+#: prepositions that open a place's apposition after a name (', near El Fasher in North Darfur,')
+PLACE_APPOSITION = frozenset({"near", "outside", "north", "south", "east", "west"})
 TOLL_REACH_FAR = 28
 
 
@@ -657,13 +659,18 @@ def _apposition_commas(r: Reader, lo: int, hi: int) -> set[int]:
     """The commas around an apposition after a name: ', a village in the hills of X,'.
 
     A comma right after a name (a capitalised word), then 'a'/'an'/'the' and words with no other
-    punctuation up to the closing comma; both commas are returned.
+    punctuation up to the closing comma; both commas are returned. A place's apposition too:
+    'in last week's assault on Zamzam camp, near El Fasher in North Darfur, has risen to 400'
+    (a preposition of place and a name open it).
     """
     out: set[int] = set()
     i = lo
     while i < hi:
         name = r.doc[i - 1].is_title or i - 1 in r.entity
-        if r.lower(i) == "," and name and r.lower(i + 1) in ("a", "an", "the"):
+        # a place's apposition names its place right after the preposition; the noun before
+        # it may be common ('Zamzam camp, near El Fasher,')
+        place = r.lower(i + 1) in PLACE_APPOSITION and i + 2 < r.n and r.doc[i + 2].is_title
+        if r.lower(i) == "," and ((name and r.lower(i + 1) in ("a", "an", "the")) or place):
             j = i + 2
             while j < hi and (r.doc[j].is_alpha or r.lower(j) in ("-", "'s", "’s")):
                 j += 1

@@ -417,7 +417,52 @@ def cue_relations(
         else:
             last = (k, end, rel)
         relations[(start, end)] = rel
+    for k in _follow_up(r, found, relations, sentence):
+        # the report's own attack, told by the day it happened: its cues are the main event's
+        sentence[k] = "main"
+        for kind, j, start, end, _attrs in found:
+            if j == k and kind in EVENT_TYPES and relations.get((start, end)) == "earlier":
+                relations[(start, end)] = "main"
     return relations, sentence
+
+
+def _follow_up(
+    r: Reader, found: list[Found], relations: dict[tuple[int, int], str], sentence: dict[int, str]
+) -> list[int]:
+    """'150 died in last week's bombing', 'The number of people killed in last week's assault on
+    Zamzam camp has risen to more than 400': a follow-up names its attack by the time it
+    happened, a possessive of an earlier time, which would make it an earlier event; when the
+    lead (below a headline) tells no attack of its own, that attack is the report's, so its
+    sentences in the title and lead are the main event's. A lead with a strike of its own ('Jets
+    struck Gaza on Monday, a week after last week's bombing killed 40') keeps the earlier one.
+    """
+    lead = range(min(LEAD, len(r.sents)))
+    if any(
+        kind == "strike"
+        and k in lead
+        and not (k == 0 and r.headline)
+        and relations.get((start, end)) in ("main", "earlier")
+        and not _named_by_its_time(r, k, start)
+        for kind, k, start, end, _attrs in found
+    ):
+        # 'Suicide bombers struck a funeral ..., days after last week's truck bombing': the
+        # lead's own strike, whatever its sentence's relation
+        return []
+    return [
+        k
+        for k in lead
+        if sentence.get(k) == "earlier"
+        and any(r.lower(e) in ("'s", "’s") for _s, e in r.sents[k].cues.get("EV_EARLIER", ()))
+    ]
+
+
+def _named_by_its_time(r: Reader, k: int, start: int) -> bool:
+    """The strike word at ``start`` follows a possessive earlier time within four tokens: 'last
+    week's truck bombing', 'last week's paramilitary assault'."""
+    return any(
+        r.lower(e) in ("'s", "’s") and e < start <= e + 4
+        for _s, e in r.sents[k].cues.get("EV_EARLIER", ())
+    )
 
 
 def _after_subject(r: Reader, k: int, start: int, strikes: list[tuple[int, int, str]]) -> bool:

@@ -442,6 +442,18 @@ TOLLS = [
         None,
     ),
     (
+        "facts9: a place's apposition (', near El Fasher in North Darfur,') keeps a toll's clause",
+        "The number of people killed in last week's assault on Zamzam camp, near El Fasher in "
+        "North Darfur, has risen to more than 400, the UN said on Monday.",
+        400,
+    ),
+    (
+        "must not match: a preposition with no name after it opens no place's apposition",
+        "The number of people killed in last week's assault on Zamzam camp, near the market of "
+        "the camp, has risen to more than 400, the UN said on Monday.",
+        None,
+    ),
+    (
         "facts9: 'revising down a toll of 68': the figure a revision replaces is superseded",
         "Gunmen attacked a mall in Nairobi on Saturday. The president said on Tuesday that 61 "
         "people had been killed, revising down a toll of 68 given by officials on Sunday.",
@@ -1060,6 +1072,21 @@ REPORTS = [
         "Gunmen stormed a beach resort. The dead were 16 civilians and three members of the "
         "special forces, and 33 people were wounded.",
         None,
+    ),
+    (
+        "facts9: a follow-up names its attack by its time ('last week's bombing'): its toll",
+        "Afghan president says 150 died in last week's bombing",
+        "Afghanistan's president said on Tuesday that more than 150 people were killed in last "
+        "week's truck bombing in Kabul. Ashraf Ghani said about 300 people were wounded. The "
+        "next day, suicide bombers struck a funeral, killing at least seven mourners.",
+        150,
+    ),
+    (
+        "must not match: a lead with its own strike keeps 'last week's bombing' an earlier one",
+        "",
+        "Suicide bombers struck a funeral in Kabul on Saturday, killing at least seven mourners. "
+        "Last week's truck bombing killed more than 150 people.",
+        7,
     ),
     (
         "facts9: 'storm' right after an armed party is its assault, no weather word",
