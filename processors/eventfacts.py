@@ -195,7 +195,7 @@ def sentence_relation(r: Reader, k: int, published_year: int | None = None) -> s
         return "earlier"
     if published_year is not None:
         for start, _end in cues.get("EV_YEAR", ()):
-            if int(r.lower(start)) < published_year:
+            if int(r.lower(start)) < published_year and not _record_year(r, k, start):
                 return "earlier"  # 'on October 2, 2015' in a 2021 report
     if "EV_OTHER" in cues:
         return "other"
@@ -222,6 +222,18 @@ def _record_in_clause(r: Reader, lo: int, start: int) -> bool:
     no clause break stands between them (a total's own clause may follow a record's)."""
     lo = max(lo, start - RECORD_REACH)
     return _back_in_clause(r, start, lo, RECORD_SUPERLATIVES, CLAUSE_BREAKS | {":"})
+
+
+def _record_year(r: Reader, k: int, start: int) -> bool:
+    """'making it the deadliest attack on Britons since the London transport bombings of July
+    2005': the year dates the older event a record is set against, which the sentence tells no
+    casualties of, not the sentence. With a killing after it ('since the truck bombing of
+    October 2017 killed 587') the older event has its dead there, and the sentence stays earlier
+    (the dead would be counted for this event otherwise)."""
+    if not _record_in_clause(r, r.sents[k].start, start):
+        return False
+    cues = r.sents[k].cues
+    return not any(s > start for label in ("KILL", "DEATH") for s, _e in cues.get(label, ()))
 
 
 def _back_in_clause(

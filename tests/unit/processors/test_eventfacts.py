@@ -1652,3 +1652,23 @@ def test_a_vows_day_does_not_date_the_attack_it_answers(tagger: Tagger):
     assert (event.kind, event.date) == ("retaliation_pledge", dt.date(2025, 4, 17))
     strike = "US air strikes on the Ras Isa fuel port killed 38 people on Friday."
     assert _event(tagger, strike, published).date == published
+
+
+def test_a_record_set_against_an_older_year_does_not_date_the_sentence(tagger: Tagger):
+    # facts9: the year dates the older event a record is set against, which has no dead here
+    text = (
+        "Thirty of the 38 people killed by a gunman at a beach hotel near Sousse last Friday were "
+        "British, officials said on Monday, making it the deadliest attack on Britons since the "
+        "London bombings of July 2005."
+    )
+    assert _event(tagger, text, dt.date(2015, 6, 29)).killed.best == 38
+
+
+def test_a_record_set_against_an_older_attack_with_its_dead_stays_earlier(tagger: Tagger):
+    # must not match: the older event's dead follow its year ('... of October 2017 killed 587')
+    text = (
+        "A car bomb exploded at a busy checkpoint in Mogadishu on Saturday, killing at least 79 "
+        "people. It was the deadliest attack in the city since the truck bombing of October 2017 "
+        "killed 587."
+    )
+    assert _event(tagger, text, dt.date(2019, 12, 28)).killed.best == 79
