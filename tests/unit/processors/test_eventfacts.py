@@ -454,6 +454,18 @@ TOLLS = [
         None,
     ),
     (
+        "facts9: 'two dozen' is 24, as 'two hundred' is 200",
+        "The strike on the city centre killed two dozen people, according to the latest "
+        "figures from the regional police.",
+        24,
+    ),
+    (
+        "must not match: 'dozens' with no number stays vague",
+        "The strike on the city centre killed dozens of people, according to the latest "
+        "figures from the regional police.",
+        None,
+    ),
+    (
         "facts9: 'revising down a toll of 68': the figure a revision replaces is superseded",
         "Gunmen attacked a mall in Nairobi on Saturday. The president said on Tuesday that 61 "
         "people had been killed, revising down a toll of 68 given by officials on Sunday.",
