@@ -407,6 +407,12 @@ def _one_person(r: Reader, seg: list[int]) -> bool:
     return of >= 2 and r.lower(seg[of - 1]) in r.lex["PERSON_ONE"]
 
 
+#: how far back a listed subject may start: 'Six policemen and two civilians, one of them the
+#: driver of a van carrying the match officials, were killed' holds an apposition of 13 tokens
+#: (facts9; it was 16, which cut the list after 'two civilians')
+SUBJECT_LIST_REACH = 24
+
+
 def _subject_list(r: Reader, k: int, cue: int, units: frozenset[str]) -> int | None:
     """'Two Israeli soldiers and a Palestinian militant were killed' = 3: a listed subject.
 
@@ -419,7 +425,7 @@ def _subject_list(r: Reader, k: int, cue: int, units: frozenset[str]) -> int | N
         j -= 1
     end = j + 1
     i = j
-    while i >= max(lo, end - 16):
+    while i >= max(lo, end - SUBJECT_LIST_REACH):
         tok = r.doc[i]
         # 'a U.S. Army sergeant': an abbreviation with dots is a word of the item
         word = tok.is_alpha or tok.text.replace(".", "").isalpha()

@@ -466,6 +466,19 @@ TOLLS = [
         None,
     ),
     (
+        "facts9: a listed subject with a long apposition inside it is still one list",
+        "Six policemen and two civilians, one of them the driver of a van carrying the match "
+        "officials, were killed when gunmen opened fire on the convoy in Lahore on Tuesday.",
+        8,
+    ),
+    (
+        "must not match: numbers of things earlier in the sentence are no listed victims",
+        "Gunmen fired at two buses, and a van carrying the match officials and a bus carrying "
+        "the team and five policemen were killed when gunmen opened fire on the convoy in "
+        "Lahore on Tuesday.",
+        5,
+    ),
+    (
         "facts9: 'revising down a toll of 68': the figure a revision replaces is superseded",
         "Gunmen attacked a mall in Nairobi on Saturday. The president said on Tuesday that 61 "
         "people had been killed, revising down a toll of 68 given by officials on Sunday.",
