@@ -479,6 +479,18 @@ TOLLS = [
         5,
     ),
     (
+        "facts9: another source's 'higher estimate of about 500' is not the report's figure",
+        "Bombings hit two Yazidi villages on Tuesday. Kurdish officials said the number of "
+        "people killed had passed 400. The Red Crescent gave a higher estimate of about 500 dead.",
+        400,
+    ),
+    (
+        "must not match: another source's estimate not set against it counts as usual",
+        "Bombings hit two Yazidi villages on Tuesday. Kurdish officials said the number of "
+        "people killed had passed 400. The Red Crescent gave an estimate of about 500 dead.",
+        500,
+    ),
+    (
         "facts9: 'revising down a toll of 68': the figure a revision replaces is superseded",
         "Gunmen attacked a mall in Nairobi on Saturday. The president said on Tuesday that 61 "
         "people had been killed, revising down a toll of 68 given by officials on Sunday.",
