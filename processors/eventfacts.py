@@ -47,7 +47,12 @@ RANGE_LINKS = frozenset({"and", "to", "or", "-", "–"})
 LEAD = 3
 #: how many main sentences are searched for the event's date
 TIME_SENTENCES = 6
-LEAD_FIRST = False
+#: the title and lead's figure wins over a larger one told later, unless that one's sentence
+#: names the event back ('were killed in the chemical attack'): later figures of short reports
+#: are mostly another day's, another place's or a period's (facts10)
+LEAD_FIRST = True
+#: how far after a figure 'in the attack' may stand to name the event back
+NAMED_BACK_REACH = 6
 #: how many sentences after the toll's last statement an attackers-only count is still the
 #: event's (see _attackers_after)
 ATTACKER_REACH = 3
@@ -1048,7 +1053,8 @@ def _toll(
 
     Per sentence the distinct counts add up. Across sentences: the latest update ('the toll
     rose to 10') if any; else the largest figure of the title and lead, where a report states its
-    event's toll (later figures are more often background); else the first figure stated.
+    event's toll (later figures are more often background), or a larger later one whose sentence
+    names the event back ('killed in the attack'); else the largest figure stated.
     Projections and claims ('could be up to 60') count only when nothing plain is stated.
     """
     if not counts:
@@ -1091,6 +1097,12 @@ def _toll(
         chosen = updates[-1]
     elif lead and LEAD_FIRST:
         chosen = max(lead, key=lambda t: t[1])
+        named = {c.sent for c in exact if c.sent >= LEAD and _names_event_back(r, c)}
+        later = [t for t in totals if t[0] in named and t[1] > chosen[1]]
+        if later:
+            # the lead's figure was a part ('19 members of his family'); the later sentence
+            # tells the whole toll of the event it names back ('80 ... killed in the attack')
+            chosen = max(later, key=lambda t: t[1])
     else:
         chosen = max(totals, key=lambda t: t[1])
     best = chosen[1] + (_other_cities(totals, chosen[0], cities) if cities else 0)
@@ -1110,6 +1122,18 @@ def _toll(
             low, high = min(c.count, other), max(c.count, other)
             best = low
     return TollRange(low, best, high)
+
+
+def _names_event_back(r: Reader, c: Count) -> bool:
+    """The count's dead are told as the report's own event's: 'were killed in the chemical
+    attack', 'by the bombing'. Another event's come with its day, place or period instead
+    ('killing 30 on Sept. 30', 'killed in Idlib this month', 'in a gunfight')."""
+    sent = r.sents[c.sent]
+    strikes = [s for label in ("STRIKE", "STRIKE_WEAK") for s, _e in sent.cues.get(label, ())]
+    for j in range(c.pos + 1, min(sent.end - 1, c.pos + NAMED_BACK_REACH)):
+        if r.lower(j) in ("in", "by") and r.lower(j + 1) == "the":
+            return any(j + 2 <= s <= j + 3 for s in strikes)
+    return False
 
 
 def _attackers_after(r: Reader, k: int, told: int, by_sent: dict[int, list[Count]]) -> int:

@@ -502,6 +502,30 @@ TOLLS = [
         "killed. On Sunday they revised the toll to 68.",
         68,
     ),
+    (
+        "facts10: the lead's figure over a larger one told later (a period's total)",
+        "Syrian air strikes killed 33 Turkish soldiers near the village of Balyun on Thursday "
+        "night, Turkish officials said. The soldiers had been sent to help rebels hold the "
+        "line. Ankara said it would respond. Thursday's losses bring the number of Turkish "
+        "soldiers killed in Idlib this month to more than 50.",
+        33,
+    ),
+    (
+        "facts10: the lead's figure over another day's larger one told at the end",
+        "Russian missiles struck apartment blocks in Zaporizhzhia early on Sunday, killing at "
+        "least 12 people, officials said. Rescuers searched the rubble for survivors. City "
+        "authorities set up a shelter in a school. It was the second deadly attack on the "
+        "city in little more than a week; missiles hit a convoy of cars, killing 30 people.",
+        12,
+    ),
+    (
+        "must not match: a later sentence that names the event back tells its whole toll",
+        "Four children of one family died in a gas attack on Khan Sheikhoun on Tuesday, their "
+        "father said. Doctors treated people for breathing problems. The town's clinic ran "
+        "out of oxygen. More than 80 people, including 30 children, were killed in the "
+        "chemical attack on the town.",
+        80,
+    ),
 ]
 
 
