@@ -194,6 +194,8 @@ def sentence_relation(r: Reader, k: int, published_year: int | None = None) -> s
         if r.lower(end) == "in" and end + 1 in r.entity and not _attack_named(r, k, end + 1):
             return "cumulative"  # 'the death toll in Gaza has climbed to 197': a place's total
     for start, end in cues.get("EV_EARLIER", ()):
+        if _record_since(r, k, start):
+            continue
         if not _previous_figure(r, k, start) and not _revised_toll_of(r, k, start, end):
             return "earlier"
     if k >= LEAD and _month_opening(r, sent.start):
@@ -227,6 +229,21 @@ def _record_in_clause(r: Reader, lo: int, start: int) -> bool:
     no clause break stands between them (a total's own clause may follow a record's)."""
     lo = max(lo, start - RECORD_REACH)
     return _back_in_clause(r, start, lo, RECORD_SUPERLATIVES, CLAUSE_BREAKS | {":"})
+
+
+def _record_since(r: Reader, k: int, start: int) -> bool:
+    """'one of the deadliest attacks on the city since the RSF encircled it more than a year
+    ago': the time dates what a record is counted from, inside the record's 'since' clause, not
+    the sentence's event (whose day, 'on Friday', the sentence tells too)."""
+    lo = r.sents[k].start
+    for s, _e in r.sents[k].cues.get("EV_CUMULATIVE", ()):
+        if (
+            lo <= s < start
+            and not any(r.lower(j) in CLAUSE_BREAKS for j in range(s, start))
+            and _record_in_clause(r, lo, s)
+        ):
+            return True
+    return False
 
 
 def _record_year(r: Reader, k: int, start: int) -> bool:
@@ -1034,8 +1051,13 @@ def _other_cities(
     if not seen:
         return 0
     groups: dict[frozenset[str], int] = {}
+    best = next(value for k, value, _update in totals if k == best_sent)
     for k, value, _update in totals:
         where = cities.get(k)
+        if k < LEAD and value == best:
+            # the title and lead restate the toll with another place name ('India names 26
+            # dead in Pahalgam' over 'the toll in Jammu and Kashmir ... at 26'): no second city
+            continue
         if where and where.isdisjoint(seen):
             groups[where] = max(groups.get(where, 0), value)
     added, taken = 0, set(seen)

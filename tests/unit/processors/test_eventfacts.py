@@ -526,6 +526,20 @@ TOLLS = [
         "chemical attack on the town.",
         80,
     ),
+    (
+        "facts10: a time inside a record's 'since' clause does not date the lead",
+        "A drone strike on a market in El Fasher killed at least 75 people on Friday, medical "
+        "workers said, in one of the deadliest attacks on the city since the Rapid Support "
+        "Forces encircled it more than a year ago.",
+        75,
+    ),
+    (
+        "must not match: a time told before the record, outside its 'since' clause",
+        "A drone strike on a market in El Fasher killed 12 people on Friday, volunteers said. "
+        "Shelling of the city's main mosque killed 75 worshippers a year ago, in one of the "
+        "deadliest attacks on the city.",
+        12,
+    ),
 ]
 
 
@@ -1162,6 +1176,22 @@ REPORTS = [
         "Gunmen attacked a shopping mall in Nairobi on Saturday, killing between 30 and 40 "
         "people, police said.",
         None,
+    ),
+    (
+        "facts10: the title and lead restate the toll with another place: no second city",
+        "India names 26 dead in Pahalgam attack",
+        "Authorities in Jammu and Kashmir put the death toll from Tuesday's attack on tourists "
+        "at Baisaran meadow at 26 on Wednesday. Seventeen people were being treated for "
+        "gunshot wounds.",
+        26,
+    ),
+    (
+        "must not match: an equal toll of another city told after the lead still adds",
+        "",
+        "A truck bomb exploded at the embassy in Nairobi on Friday, and officials said 10 people "
+        "had died. Rescuers searched the rubble. Hospitals appealed for blood. In Dar es "
+        "Salaam, police said the toll there stood at 10.",
+        20,
     ),
 ]
 
