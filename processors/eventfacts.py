@@ -99,6 +99,10 @@ THAT = _singles("THAT")
 CUMULATIVE_BLOCK = _singles("CUMULATIVE_BLOCK")
 #: superlatives that name a record however far back in its clause (not 'first', 'most': those
 #: begin many a total's clause, 'the first 300 killed since')
+#: talks and their meetings: a place they are held in or named by is their venue
+VENUE_NOUNS = frozenset(
+    {"talks", "negotiations", "summit", "meeting", "meetings", "conference", "meet", "met"}
+)
 RECORD_SUPERLATIVES = frozenset({"deadliest", "worst", "bloodiest", "heaviest"})
 #: how far back in its clause a record's superlative reaches a period phrase
 RECORD_REACH = 14
@@ -763,9 +767,15 @@ def _border_of(r: Reader, place: Place) -> bool:
     country that names it does not say on which the event happened; the report's other places
     do. Not 'the Afghan border town of Torkham', where a place noun follows: the town is named.
     """
-    if place.kind != "country" or r.lower(place.end) not in ("border", "frontier"):
+    if place.kind != "country":
         return False
-    return r.lower(place.end + 1) not in PLACE_NOUNS
+    j = place.end
+    # 'near Niger and Burkina Faso borders': each country of the pair names a border (facts10)
+    while j < place.end + 6 and (r.lower(j) in ("and", "or", ",") or j in r.entity):
+        j += 1
+    if r.lower(j) not in ("border", "frontier", "borders", "frontiers"):
+        return False
+    return r.lower(j + 1) not in PLACE_NOUNS
 
 
 def _launch_site(r: Reader, prep: int, lo: int) -> bool:
@@ -976,7 +986,21 @@ def _party(r: Reader, place: Place, lo: int) -> bool:
         return False
     if r.lower(place.end) in ("time", "mediators", "mediator"):
         return False
+    if _venue(r, place, lo):
+        return False
     return not any(r.lower(i) in MEDIATION for i in range(max(lo, place.start - 2), place.start))
+
+
+def _venue(r: Reader, place: Place, lo: int) -> bool:
+    """Where talks are held hosts them, it is no party: 'after Doha talks', 'talks in Doha',
+    'meet again in Istanbul' (facts10: the host is mostly the mediator as well)."""
+    if r.lower(place.end) in VENUE_NOUNS:
+        return True
+    return (
+        place.start - 2 >= lo
+        and r.lower(place.start - 1) == "in"
+        and r.lower(place.start - 2) in VENUE_NOUNS
+    )
 
 
 def _fallback(r: Reader, sents: list[int], place_by_sent: dict[int, list[Place]]) -> list[Place]:
@@ -1003,9 +1027,17 @@ def _fallback(r: Reader, sents: list[int], place_by_sent: dict[int, list[Place]]
 def _may_be_place(r: Reader, place: Place, lo: int) -> bool:
     if _names_people(r, place) or r.lower(place.end) in SPEAKER_VERBS:
         return False  # 'in what Tehran called its revenge': the government speaks
+    if _border_of(r, place):
+        return False  # 'near Niger and Burkina Faso borders': either side (facts10)
     if place.kind == "country" and r.lower(place.end) in LAUNCH_VERBS:
         return False  # 'the missiles Iran launched the night before': the attacker
-    return place.start - 1 < lo or r.lower(place.start - 1) not in BLOCK_PREPS
+    i = place.start - 1
+    while i > lo and r.lower(i) in ("and", "or", ",") and i - 1 in r.entity:
+        # 'those of Niger and Burkina Faso': the preposition governs the whole list (facts10)
+        i -= 1
+        while i > lo and i in r.entity:
+            i -= 1
+    return i < lo or r.lower(i) not in BLOCK_PREPS
 
 
 def _governing(

@@ -1252,6 +1252,36 @@ def test_casualty_attrs_say_which_event(tagger: Tagger):
 # (rule, text, action countries)
 PLACES = [
     (
+        "facts10: a country of a pair naming borders ('near Niger and Burkina Faso borders')",
+        "Gunmen killed 54 people in an attack on two villages near Niger and Burkina Faso "
+        "borders on Friday, officials said.",
+        [],
+    ),
+    (
+        "must not match: a pair of countries after 'in' is where it happened",
+        "Gunmen killed 54 people in an attack on two villages in Niger and Burkina Faso on "
+        "Friday, officials said.",
+        ["Niger", "Burkina Faso"],
+    ),
+    (
+        "facts10: a preposition before a list governs all of it ('the borders of Niger and ...')",
+        "Gunmen killed 54 soldiers at two army posts on Friday where the borders of Niger and "
+        "Burkina Faso meet, officials said.",
+        [],
+    ),
+    (
+        "facts10: where talks were held is their venue, no party ('after talks in Doha')",
+        "Pakistan and Afghanistan agreed to an immediate ceasefire on Sunday after talks in "
+        "Doha, the two governments said.",
+        ["Pakistan", "Afghanistan"],
+    ),
+    (
+        "must not match: a place the truce itself is agreed in without a talks word",
+        "Pakistan and Afghanistan agreed to an immediate ceasefire on Sunday in Doha, the two "
+        "governments said.",
+        ["Pakistan", "Afghanistan", "Qatar"],
+    ),
+    (
         "facts8: the place a strike verb hits as its object, through 'the centre of', is where",
         "Three Russian missiles struck the centre of Chernihiv on Wednesday, killing at least 17 "
         "people.",
