@@ -527,6 +527,21 @@ TOLLS = [
         80,
     ),
     (
+        "facts10: a name's region in commas ('in Amalfi, in the ... of Antioquia,') stays in "
+        "the toll's clause",
+        "The number of police officers killed when a drone brought down their helicopter in "
+        "Amalfi, in the north-western department of Antioquia, has risen to 13, authorities "
+        "said on Friday.",
+        13,
+    ),
+    (
+        "must not match: a later 'to 13' of another clause past the apposition is no toll",
+        "The number of police officers killed when a drone brought down their helicopter in "
+        "Amalfi, in the north-western department of Antioquia, has not been given; rescuers "
+        "were sent to 13 sites, authorities said on Friday.",
+        None,
+    ),
+    (
         "facts10: a time inside a record's 'since' clause does not date the lead",
         "A drone strike on a market in El Fasher killed at least 75 people on Friday, medical "
         "workers said, in one of the deadliest attacks on the city since the Rapid Support "
