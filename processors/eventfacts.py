@@ -18,8 +18,10 @@ on X", "killed in Y", "in the northern city of Z"): a place named with no such p
 actor or a nationality ("the US carried out", "Iranian-backed", "three American troops", "flew from
 the US", a dateline). The main event's killed/wounded: per sentence the distinct stated counts add
 up (LABELING.md); across sentences the figure of the latest update ("the toll rose to 10") wins,
-else the largest (restatements, subsets and rising tolls are the common cases); a range keeps both
-ends. Word lists are data: ``patterns/events.json``.
+else the largest of the title and lead (restatements, subsets and rising tolls are the common
+cases; later figures of short reports are mostly background), unless a later sentence names the
+event back with a larger one; a range keeps both ends. Word lists are data:
+``patterns/events.json``.
 """
 
 from __future__ import annotations
