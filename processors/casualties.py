@@ -667,7 +667,8 @@ def _apposition_commas(r: Reader, lo: int, hi: int) -> set[int]:
     A comma right after a name (a capitalised word), then 'a'/'an'/'the' and words with no other
     punctuation up to the closing comma; both commas are returned. A place's apposition too:
     'in last week's assault on Zamzam camp, near El Fasher in North Darfur, has risen to 400'
-    (a preposition of place and a name open it).
+    (a preposition of place and a name open it), and 'in Amalfi, in the north-western department
+    of Antioquia, has risen to 13' (a name, then 'in the').
     """
     out: set[int] = set()
     i = lo
@@ -676,6 +677,8 @@ def _apposition_commas(r: Reader, lo: int, hi: int) -> set[int]:
         # a place's apposition names its place right after the preposition; the noun before
         # it may be common ('Zamzam camp, near El Fasher,')
         place = r.lower(i + 1) in PLACE_APPOSITION and i + 2 < r.n and r.doc[i + 2].is_title
+        # 'in Amalfi, in the north-western department of Antioquia,': a name's region (facts10)
+        place = place or (name and r.lower(i + 1) == "in" and r.lower(i + 2) == "the")
         if r.lower(i) == "," and ((name and r.lower(i + 1) in ("a", "an", "the")) or place):
             j = i + 2
             while j < hi and (r.doc[j].is_alpha or r.lower(j) in ("-", "'s", "’s")):

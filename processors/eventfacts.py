@@ -18,8 +18,10 @@ on X", "killed in Y", "in the northern city of Z"): a place named with no such p
 actor or a nationality ("the US carried out", "Iranian-backed", "three American troops", "flew from
 the US", a dateline). The main event's killed/wounded: per sentence the distinct stated counts add
 up (LABELING.md); across sentences the figure of the latest update ("the toll rose to 10") wins,
-else the largest (restatements, subsets and rising tolls are the common cases); a range keeps both
-ends. Word lists are data: ``patterns/events.json``.
+else the largest of the title and lead (restatements, subsets and rising tolls are the common
+cases; later figures of short reports are mostly background), unless a later sentence names the
+event back with a larger one; a range keeps both ends. Word lists are data:
+``patterns/events.json``.
 """
 
 from __future__ import annotations
@@ -47,7 +49,12 @@ RANGE_LINKS = frozenset({"and", "to", "or", "-", "–"})
 LEAD = 3
 #: how many main sentences are searched for the event's date
 TIME_SENTENCES = 6
-LEAD_FIRST = False
+#: the title and lead's figure wins over a larger one told later, unless that one's sentence
+#: names the event back ('were killed in the chemical attack'): later figures of short reports
+#: are mostly another day's, another place's or a period's (facts10)
+LEAD_FIRST = True
+#: how far after a figure 'in the attack' may stand to name the event back
+NAMED_BACK_REACH = 6
 #: how many sentences after the toll's last statement an attackers-only count is still the
 #: event's (see _attackers_after)
 ATTACKER_REACH = 3
@@ -94,6 +101,10 @@ THAT = _singles("THAT")
 CUMULATIVE_BLOCK = _singles("CUMULATIVE_BLOCK")
 #: superlatives that name a record however far back in its clause (not 'first', 'most': those
 #: begin many a total's clause, 'the first 300 killed since')
+#: talks and their meetings: a place they are held in or named by is their venue
+VENUE_NOUNS = frozenset(
+    {"talks", "negotiations", "summit", "meeting", "meetings", "conference", "meet", "met"}
+)
 RECORD_SUPERLATIVES = frozenset({"deadliest", "worst", "bloodiest", "heaviest"})
 #: how far back in its clause a record's superlative reaches a period phrase
 RECORD_REACH = 14
@@ -189,6 +200,8 @@ def sentence_relation(r: Reader, k: int, published_year: int | None = None) -> s
         if r.lower(end) == "in" and end + 1 in r.entity and not _attack_named(r, k, end + 1):
             return "cumulative"  # 'the death toll in Gaza has climbed to 197': a place's total
     for start, end in cues.get("EV_EARLIER", ()):
+        if _record_since(r, k, start):
+            continue
         if not _previous_figure(r, k, start) and not _revised_toll_of(r, k, start, end):
             return "earlier"
     if k >= LEAD and _month_opening(r, sent.start):
@@ -222,6 +235,21 @@ def _record_in_clause(r: Reader, lo: int, start: int) -> bool:
     no clause break stands between them (a total's own clause may follow a record's)."""
     lo = max(lo, start - RECORD_REACH)
     return _back_in_clause(r, start, lo, RECORD_SUPERLATIVES, CLAUSE_BREAKS | {":"})
+
+
+def _record_since(r: Reader, k: int, start: int) -> bool:
+    """'one of the deadliest attacks on the city since the RSF encircled it more than a year
+    ago': the time dates what a record is counted from, inside the record's 'since' clause, not
+    the sentence's event (whose day, 'on Friday', the sentence tells too)."""
+    lo = r.sents[k].start
+    for s, _e in r.sents[k].cues.get("EV_CUMULATIVE", ()):
+        if (
+            lo <= s < start
+            and not any(r.lower(j) in CLAUSE_BREAKS for j in range(s, start))
+            and _record_in_clause(r, lo, s)
+        ):
+            return True
+    return False
 
 
 def _record_year(r: Reader, k: int, start: int) -> bool:
@@ -741,9 +769,15 @@ def _border_of(r: Reader, place: Place) -> bool:
     country that names it does not say on which the event happened; the report's other places
     do. Not 'the Afghan border town of Torkham', where a place noun follows: the town is named.
     """
-    if place.kind != "country" or r.lower(place.end) not in ("border", "frontier"):
+    if place.kind != "country":
         return False
-    return r.lower(place.end + 1) not in PLACE_NOUNS
+    j = place.end
+    # 'near Niger and Burkina Faso borders': each country of the pair names a border (facts10)
+    while j < place.end + 6 and (r.lower(j) in ("and", "or", ",") or j in r.entity):
+        j += 1
+    if r.lower(j) not in ("border", "frontier", "borders", "frontiers"):
+        return False
+    return r.lower(j + 1) not in PLACE_NOUNS
 
 
 def _launch_site(r: Reader, prep: int, lo: int) -> bool:
@@ -954,7 +988,21 @@ def _party(r: Reader, place: Place, lo: int) -> bool:
         return False
     if r.lower(place.end) in ("time", "mediators", "mediator"):
         return False
+    if _venue(r, place, lo):
+        return False
     return not any(r.lower(i) in MEDIATION for i in range(max(lo, place.start - 2), place.start))
+
+
+def _venue(r: Reader, place: Place, lo: int) -> bool:
+    """Where talks are held hosts them, it is no party: 'after Doha talks', 'talks in Doha',
+    'meet again in Istanbul' (facts10: the host is mostly the mediator as well)."""
+    if r.lower(place.end) in VENUE_NOUNS:
+        return True
+    return (
+        place.start - 2 >= lo
+        and r.lower(place.start - 1) == "in"
+        and r.lower(place.start - 2) in VENUE_NOUNS
+    )
 
 
 def _fallback(r: Reader, sents: list[int], place_by_sent: dict[int, list[Place]]) -> list[Place]:
@@ -981,9 +1029,17 @@ def _fallback(r: Reader, sents: list[int], place_by_sent: dict[int, list[Place]]
 def _may_be_place(r: Reader, place: Place, lo: int) -> bool:
     if _names_people(r, place) or r.lower(place.end) in SPEAKER_VERBS:
         return False  # 'in what Tehran called its revenge': the government speaks
+    if _border_of(r, place):
+        return False  # 'near Niger and Burkina Faso borders': either side (facts10)
     if place.kind == "country" and r.lower(place.end) in LAUNCH_VERBS:
         return False  # 'the missiles Iran launched the night before': the attacker
-    return place.start - 1 < lo or r.lower(place.start - 1) not in BLOCK_PREPS
+    i = place.start - 1
+    while i > lo and r.lower(i) in ("and", "or", ",") and i - 1 in r.entity:
+        # 'those of Niger and Burkina Faso': the preposition governs the whole list (facts10)
+        i -= 1
+        while i > lo and i in r.entity:
+            i -= 1
+    return i < lo or r.lower(i) not in BLOCK_PREPS
 
 
 def _governing(
@@ -1029,8 +1085,13 @@ def _other_cities(
     if not seen:
         return 0
     groups: dict[frozenset[str], int] = {}
+    best = next(value for k, value, _update in totals if k == best_sent)
     for k, value, _update in totals:
         where = cities.get(k)
+        if k < LEAD and value == best:
+            # the title and lead restate the toll with another place name ('India names 26
+            # dead in Pahalgam' over 'the toll in Jammu and Kashmir ... at 26'): no second city
+            continue
         if where and where.isdisjoint(seen):
             groups[where] = max(groups.get(where, 0), value)
     added, taken = 0, set(seen)
@@ -1048,7 +1109,8 @@ def _toll(
 
     Per sentence the distinct counts add up. Across sentences: the latest update ('the toll
     rose to 10') if any; else the largest figure of the title and lead, where a report states its
-    event's toll (later figures are more often background); else the first figure stated.
+    event's toll (later figures are more often background), or a larger later one whose sentence
+    names the event back ('killed in the attack'); else the largest figure stated.
     Projections and claims ('could be up to 60') count only when nothing plain is stated.
     """
     if not counts:
@@ -1091,6 +1153,12 @@ def _toll(
         chosen = updates[-1]
     elif lead and LEAD_FIRST:
         chosen = max(lead, key=lambda t: t[1])
+        named = {c.sent for c in exact if c.sent >= LEAD and _names_event_back(r, c)}
+        later = [t for t in totals if t[0] in named and t[1] > chosen[1]]
+        if later:
+            # the lead's figure was a part ('19 members of his family'); the later sentence
+            # tells the whole toll of the event it names back ('80 ... killed in the attack')
+            chosen = max(later, key=lambda t: t[1])
     else:
         chosen = max(totals, key=lambda t: t[1])
     best = chosen[1] + (_other_cities(totals, chosen[0], cities) if cities else 0)
@@ -1110,6 +1178,18 @@ def _toll(
             low, high = min(c.count, other), max(c.count, other)
             best = low
     return TollRange(low, best, high)
+
+
+def _names_event_back(r: Reader, c: Count) -> bool:
+    """The count's dead are told as the report's own event's: 'were killed in the chemical
+    attack', 'by the bombing'. Another event's come with its day, place or period instead
+    ('killing 30 on Sept. 30', 'killed in Idlib this month', 'in a gunfight')."""
+    sent = r.sents[c.sent]
+    strikes = [s for label in ("STRIKE", "STRIKE_WEAK") for s, _e in sent.cues.get(label, ())]
+    for j in range(c.pos + 1, min(sent.end - 1, c.pos + NAMED_BACK_REACH)):
+        if r.lower(j) in ("in", "by") and r.lower(j + 1) == "the":
+            return any(j + 2 <= s <= j + 3 for s in strikes)
+    return False
 
 
 def _attackers_after(r: Reader, k: int, told: int, by_sent: dict[int, list[Count]]) -> int:

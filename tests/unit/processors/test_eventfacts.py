@@ -502,6 +502,59 @@ TOLLS = [
         "killed. On Sunday they revised the toll to 68.",
         68,
     ),
+    (
+        "facts10: the lead's figure over a larger one told later (a period's total)",
+        "Syrian air strikes killed 33 Turkish soldiers near the village of Balyun on Thursday "
+        "night, Turkish officials said. The soldiers had been sent to help rebels hold the "
+        "line. Ankara said it would respond. Thursday's losses bring the number of Turkish "
+        "soldiers killed in Idlib this month to more than 50.",
+        33,
+    ),
+    (
+        "facts10: the lead's figure over another day's larger one told at the end",
+        "Russian missiles struck apartment blocks in Zaporizhzhia early on Sunday, killing at "
+        "least 12 people, officials said. Rescuers searched the rubble for survivors. City "
+        "authorities set up a shelter in a school. It was the second deadly attack on the "
+        "city in little more than a week; missiles hit a convoy of cars, killing 30 people.",
+        12,
+    ),
+    (
+        "must not match: a later sentence that names the event back tells its whole toll",
+        "Four children of one family died in a gas attack on Khan Sheikhoun on Tuesday, their "
+        "father said. Doctors treated people for breathing problems. The town's clinic ran "
+        "out of oxygen. More than 80 people, including 30 children, were killed in the "
+        "chemical attack on the town.",
+        80,
+    ),
+    (
+        "facts10: a name's region in commas ('in Amalfi, in the ... of Antioquia,') stays in "
+        "the toll's clause",
+        "The number of police officers killed when a drone brought down their helicopter in "
+        "Amalfi, in the north-western department of Antioquia, has risen to 13, authorities "
+        "said on Friday.",
+        13,
+    ),
+    (
+        "must not match: a later 'to 13' of another clause past the apposition is no toll",
+        "The number of police officers killed when a drone brought down their helicopter in "
+        "Amalfi, in the north-western department of Antioquia, has not been given; rescuers "
+        "were sent to 13 sites, authorities said on Friday.",
+        None,
+    ),
+    (
+        "facts10: a time inside a record's 'since' clause does not date the lead",
+        "A drone strike on a market in El Fasher killed at least 75 people on Friday, medical "
+        "workers said, in one of the deadliest attacks on the city since the Rapid Support "
+        "Forces encircled it more than a year ago.",
+        75,
+    ),
+    (
+        "must not match: a time told before the record, outside its 'since' clause",
+        "A drone strike on a market in El Fasher killed 12 people on Friday, volunteers said. "
+        "Shelling of the city's main mosque killed 75 worshippers a year ago, in one of the "
+        "deadliest attacks on the city.",
+        12,
+    ),
 ]
 
 
@@ -1139,6 +1192,22 @@ REPORTS = [
         "people, police said.",
         None,
     ),
+    (
+        "facts10: the title and lead restate the toll with another place: no second city",
+        "India names 26 dead in Pahalgam attack",
+        "Authorities in Jammu and Kashmir put the death toll from Tuesday's attack on tourists "
+        "at Baisaran meadow at 26 on Wednesday. Seventeen people were being treated for "
+        "gunshot wounds.",
+        26,
+    ),
+    (
+        "must not match: an equal toll of another city told after the lead still adds",
+        "",
+        "A truck bomb exploded at the embassy in Nairobi on Friday, and officials said 10 people "
+        "had died. Rescuers searched the rubble. Hospitals appealed for blood. In Dar es "
+        "Salaam, police said the toll there stood at 10.",
+        20,
+    ),
 ]
 
 
@@ -1197,6 +1266,36 @@ def test_casualty_attrs_say_which_event(tagger: Tagger):
 
 # (rule, text, action countries)
 PLACES = [
+    (
+        "facts10: a country of a pair naming borders ('near Niger and Burkina Faso borders')",
+        "Gunmen killed 54 people in an attack on two villages near Niger and Burkina Faso "
+        "borders on Friday, officials said.",
+        [],
+    ),
+    (
+        "must not match: a pair of countries after 'in' is where it happened",
+        "Gunmen killed 54 people in an attack on two villages in Niger and Burkina Faso on "
+        "Friday, officials said.",
+        ["Niger", "Burkina Faso"],
+    ),
+    (
+        "facts10: a preposition before a list governs all of it ('the borders of Niger and ...')",
+        "Gunmen killed 54 soldiers at two army posts on Friday where the borders of Niger and "
+        "Burkina Faso meet, officials said.",
+        [],
+    ),
+    (
+        "facts10: where talks were held is their venue, no party ('after talks in Doha')",
+        "Pakistan and Afghanistan agreed to an immediate ceasefire on Sunday after talks in "
+        "Doha, the two governments said.",
+        ["Pakistan", "Afghanistan"],
+    ),
+    (
+        "must not match: a place the truce itself is agreed in without a talks word",
+        "Pakistan and Afghanistan agreed to an immediate ceasefire on Sunday in Doha, the two "
+        "governments said.",
+        ["Pakistan", "Afghanistan", "Qatar"],
+    ),
     (
         "facts8: the place a strike verb hits as its object, through 'the centre of', is where",
         "Three Russian missiles struck the centre of Chernihiv on Wednesday, killing at least 17 "
