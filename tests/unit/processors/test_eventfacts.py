@@ -659,6 +659,18 @@ REPORTS = [
         10,
     ),
     (
+        "'bus station' is a place, not a bus in a road accident (facts11, blind14 b14-017)",
+        "",
+        "A bomb exploded at a bus station in Abuja on Monday, killing at least 71 people.",
+        71,
+    ),
+    (
+        "the bus itself still tells a road accident",
+        "",
+        "A bus plunged into a ravine in Nepal on Monday, killing at least 31 people.",
+        None,
+    ),
+    (
         "an explosion with no bomb around stays an accident",
         "",
         "An explosion at a fireworks warehouse killed 10 workers in Kasindi, authorities said.",
