@@ -135,6 +135,8 @@ PASSIVE_BEFORE = frozenset({"were", "been", "also", "later", "reportedly"})
 PASSIVE_ADVERBS = frozenset({"also", "later", "reportedly", "then", "eventually"})
 MONTH_NAMES = _singles("MONTHS")
 #: 'a figure that could not be confirmed': verbs of checking a count
+#: 'two weeks after', 'days after': the time between an earlier strike and this one
+SPAN_UNITS = frozenset({"hours", "days", "weeks", "months", "years", "day", "week", "month", "year"})
 CHECK_VERBS = frozenset({"confirmed", "verified", "corroborated", "confirm", "verify"})
 #: words that end a verb's object on the way to a strike ('answered questions about the attack')
 OBJECT_ENDS = frozenset(
@@ -415,6 +417,10 @@ def _before_event(r: Reader, k: int, start: int) -> bool:
     # ('the third attack in 18 months, after the Paris attacks that killed 130')
     if any(r.lower(i) in (",", ";") for i in range(hits[-1], start)):
         return False
+    if r.lower(hits[-1] - 1) in SPAN_UNITS:
+        # 'killing nineteen people, two weeks after a bombing at the same spot killed 75': a
+        # span of time before 'after' dates the strike back from this one, told first or not
+        return True
     harm = r.harm_tokens(k)
     return not any(i in harm for i in range(r.sents[k].start, hits[0]))
 

@@ -671,6 +671,20 @@ REPORTS = [
         None,
     ),
     (
+        "'two weeks after a bombing ... killed 75': an earlier strike, though told after the dead"
+        " (facts11, blind14 b14-025)",
+        "",
+        "A car bomb exploded near a market in Abuja on Thursday, killing 19 people, just over two"
+        " weeks after a bombing at the same spot killed 75 people.",
+        19,
+    ),
+    (
+        "'dead after a bomber detonated' with no span of time: the cause of this event's dead",
+        "",
+        "Police said 149 people were dead after a suicide bomber detonated a truck in Kabul.",
+        149,
+    ),
+    (
         "an explosion with no bomb around stays an accident",
         "",
         "An explosion at a fireworks warehouse killed 10 workers in Kasindi, authorities said.",
