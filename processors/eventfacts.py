@@ -137,6 +137,7 @@ MONTH_NAMES = _singles("MONTHS")
 #: 'a figure that could not be confirmed': verbs of checking a count
 #: 'two weeks after', 'days after': the time between an earlier strike and this one
 SPAN_UNITS = frozenset({"hours", "days", "weeks", "months", "years", "day", "week", "month", "year"})
+SPAN_PLURALS = frozenset({"days", "weeks", "months", "years"})
 CHECK_VERBS = frozenset({"confirmed", "verified", "corroborated", "confirm", "verify"})
 #: words that end a verb's object on the way to a strike ('answered questions about the attack')
 OBJECT_ENDS = frozenset(
@@ -198,6 +199,8 @@ def sentence_relation(r: Reader, k: int, published_year: int | None = None) -> s
         if _record_in_clause(r, sent.start, start):
             continue
         return "cumulative"
+    if _days_of_violence(r, k):
+        return "cumulative"
     for _start, end in cues.get("TOLL", ()):
         if r.lower(end) == "in" and end + 1 in r.entity and not _attack_named(r, k, end + 1):
             return "cumulative"  # 'the death toll in Gaza has climbed to 197': a place's total
@@ -229,6 +232,24 @@ def sentence_relation(r: Reader, k: int, published_year: int | None = None) -> s
             ):
                 return "other"
     return "main"
+
+
+def _days_of_violence(r: Reader, k: int) -> bool:
+    """'the two days of bombings have now killed more than 50', 'five days of clashes killed 43':
+    dead counted over days of attacks or fighting are a total of several events
+    (EVENTS-LABELING.md), not the toll of the one the report tells."""
+    sent = r.sents[k]
+    heads = {
+        s
+        for label in ("STRIKE", "STRIKE_WEAK", "VIOLENCE")
+        for s, _e in sent.cues.get(label, ())
+    }
+    return any(
+        r.lower(i) in SPAN_PLURALS
+        and r.lower(i + 1) == "of"
+        and any(j in heads for j in range(i + 2, min(i + 5, sent.end)))
+        for i in range(sent.start, sent.end - 2)
+    )
 
 
 def _record_in_clause(r: Reader, lo: int, start: int) -> bool:

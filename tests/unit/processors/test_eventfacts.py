@@ -685,6 +685,21 @@ REPORTS = [
         149,
     ),
     (
+        "'the two days of bombings have now killed more than 50': a total over several events"
+        " (facts11, blind14 b14-005)",
+        "",
+        "Suicide bombers killed 30 people at a consulate in Istanbul on Thursday, officials said."
+        " The two days of bombings have now killed more than 50 people in the city.",
+        30,
+    ),
+    (
+        "'three days of mourning' counts no violence: the attack's dead stay",
+        "",
+        "A bomb killed 30 people in a market in Istanbul on Thursday, and the government"
+        " declared three days of mourning.",
+        30,
+    ),
+    (
         "an explosion with no bomb around stays an accident",
         "",
         "An explosion at a fireworks warehouse killed 10 workers in Kasindi, authorities said.",
