@@ -1442,14 +1442,22 @@ def _hedged(r: Reader, c: Count) -> bool:
     for i in range(c.pos - 1, lo - 1, -1):
         low = r.lower(i)
         if low in CLAUSE_BREAKS:
-            return False
+            break
         if low in HEDGE:
             return True
         if low in FIGURE_WORDS and r.lower(i - 1) in ("higher", "larger"):
             return True
         if low in ("putting", "put", "puts") and r.lower(i - 1) in ("some", "others"):
             return True  # 'with some putting it at 500 or more': an unnamed source's claim
-    return False
+    # 'A civil defence official put the number higher, saying some 50 people had died': the
+    # source set against the report's figure is named before its figure's clause
+    sent = r.sents[c.sent]
+    return any(
+        r.lower(i) in ("higher", "lower")
+        and r.lower(i - 1) in FIGURE_WORDS | FIGURE_NAMES
+        and any(r.lower(j) in ("put", "puts", "putting", "placed") for j in range(i - 4, i - 1))
+        for i in range(sent.start + 3, c.pos)
+    )
 
 
 def _own_claim(r: Reader, c: Count) -> bool:

@@ -700,6 +700,22 @@ REPORTS = [
         30,
     ),
     (
+        "'put the number higher, saying some 50 had died': another source's figure, not adopted"
+        " (facts11, blind15 b15-009)",
+        "",
+        "Officials say at least 45 people were killed in the strike in Rafah on Sunday. A civil"
+        " defence official put the number higher, saying rescue crews believed some 50 people had"
+        " died.",
+        45,
+    ),
+    (
+        "'the toll was higher than first reported' names no other source: its figure stands",
+        "",
+        "Rescue crews said the toll was higher than first reported, with 50 people killed in the"
+        " strike in Rafah on Sunday.",
+        50,
+    ),
+    (
         "an explosion with no bomb around stays an accident",
         "",
         "An explosion at a fireworks warehouse killed 10 workers in Kasindi, authorities said.",
