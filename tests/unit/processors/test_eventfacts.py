@@ -716,6 +716,20 @@ REPORTS = [
         50,
     ),
     (
+        "'killed 106 of the civilians sheltering there': the number of a group's people killed"
+        " (facts11, blind14 b14-002)",
+        "",
+        "The shelling on April 18 killed 106 of the civilians sheltering in the base at Qana.",
+        106,
+    ),
+    (
+        "'killed two of the gunmen' stays the attackers' rule: added once to the victims",
+        "",
+        "Gunmen killed 19 people at a museum in Tunis on Wednesday, officials said. Security forces"
+        " stormed the building three hours later and killed two of the gunmen.",
+        21,
+    ),
+    (
         "an explosion with no bomb around stays an accident",
         "",
         "An explosion at a fireworks warehouse killed 10 workers in Kasindi, authorities said.",
