@@ -108,7 +108,10 @@ class Reader:
                     k += 1
             sents[k].cues.setdefault(label, []).append((start, end))
         self.lex = lexicon()
+        downed = _shot_down(doc, sents)
         for k, sent in enumerate(sents):
+            if "ACCIDENT" in sent.cues and downed:
+                _downed_aircraft(doc, sent, self.lex)
             if "ACCIDENT" in sent.cues:
                 _vehicle_places(doc, sent)
             if "ACCIDENT" in sent.cues:
@@ -304,6 +307,33 @@ def _bomb_blasts(doc: Doc, sents: list[Sentence], k: int, lex: dict[str, frozens
         for s, e in cues["ACCIDENT"]
         if not (e - s == 1 and (doc[s].lower_ in blasts or _munition_crash(doc, sents[k], s, lex)))
     ]
+    if kept:
+        cues["ACCIDENT"] = kept
+    else:
+        del cues["ACCIDENT"]
+
+
+#: 'shot down', 'the downing of flight MH17': an aircraft brought down by an attack
+DOWNING = frozenset({"downing", "downed"})
+
+
+def _shot_down(doc: Doc, sents: list[Sentence]) -> bool:
+    """The report tells something shot down ('it had been shot down by a missile')."""
+    return any(doc[i].lower_ in DOWNING for i in range(len(doc))) or any(
+        e - s >= 2 and doc[e - 1].lower_ == "down" and doc[e - 2].lower_ == "shot"
+        for sent in sents
+        for label in ("STRIKE", "STRIKE_WEAK")
+        for s, e in sent.cues.get(label, ())
+    )
+
+
+def _downed_aircraft(doc: Doc, sent: Sentence, lex: dict[str, frozenset[str]]) -> None:
+    """Drop a sentence's one-word crash and 'aboard' cues in a report of an aircraft shot down:
+    'All 298 people on board were killed' and 'the crash site' are the attack's, not an air
+    accident's (a crash with nothing shot down stays an accident)."""
+    crash = lex["CRASH_WORDS"] | {"aboard"}
+    cues = sent.cues
+    kept = [(s, e) for s, e in cues["ACCIDENT"] if not (e - s == 1 and doc[s].lower_ in crash)]
     if kept:
         cues["ACCIDENT"] = kept
     else:

@@ -730,6 +730,21 @@ REPORTS = [
         21,
     ),
     (
+        "an aircraft shot down: 'on board' and 'the crash site' are the attack's (facts11, blind14"
+        " b14-011, b14-016)",
+        "",
+        "The Boeing 777 was hit over the Donetsk region by a missile fired by separatists. All 298"
+        " people on board were killed. Police sealed off the crash site. Officials said the plane"
+        " was shot down.",
+        298,
+    ),
+    (
+        "a crash with nothing shot down stays an air accident",
+        "",
+        "A passenger plane crashed near Donetsk on Thursday, killing all 98 people aboard.",
+        None,
+    ),
+    (
         "an explosion with no bomb around stays an accident",
         "",
         "An explosion at a fireworks warehouse killed 10 workers in Kasindi, authorities said.",
