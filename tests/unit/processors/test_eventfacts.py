@@ -745,6 +745,20 @@ REPORTS = [
         None,
     ),
     (
+        "'Attackers storm ...' in the title is the attack's verb, not weather (facts11, blind15"
+        " b15-022)",
+        "Attackers storm aerospace company near Ankara",
+        "Two assailants attacked the headquarters of an aerospace company north of Ankara on"
+        " Wednesday, killing four people, the minister said.",
+        4,
+    ),
+    (
+        "'a storm killed ten' stays the weather's",
+        "",
+        "A storm killed ten people near Ankara on Wednesday, officials said.",
+        None,
+    ),
+    (
         "an explosion with no bomb around stays an accident",
         "",
         "An explosion at a fireworks warehouse killed 10 workers in Kasindi, authorities said.",
