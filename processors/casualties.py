@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from processors.context import DOMAINS_CASUALTY, DOMAINS_CASUALTY_HARD, named_year, shooting
-from processors.quantities import VAGUE, read_number, word_value
 from processors.nlp import PATTERNS
+from processors.quantities import VAGUE, read_number, word_value
 from processors.reader import Found, Reader, lexicon
 
 HARM_LABELS = frozenset({"KILL", "HURT", "DEATH"})

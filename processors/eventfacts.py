@@ -136,7 +136,9 @@ PASSIVE_ADVERBS = frozenset({"also", "later", "reportedly", "then", "eventually"
 MONTH_NAMES = _singles("MONTHS")
 #: 'a figure that could not be confirmed': verbs of checking a count
 #: 'two weeks after', 'days after': the time between an earlier strike and this one
-SPAN_UNITS = frozenset({"hours", "days", "weeks", "months", "years", "day", "week", "month", "year"})
+SPAN_UNITS = frozenset(
+    {"hours", "days", "weeks", "months", "years", "day", "week", "month", "year"}
+)
 SPAN_PLURALS = frozenset({"days", "weeks", "months", "years"})
 CHECK_VERBS = frozenset({"confirmed", "verified", "corroborated", "confirm", "verify"})
 #: words that end a verb's object on the way to a strike ('answered questions about the attack')
