@@ -416,6 +416,8 @@ def _enumerated(
         and r.lower(nxt + got[1] + 1) in ("his", "her", "their", "its", "the")
     ):  # "and two of his bodyguards"
         return got[0]
+    if r.lower(nxt) == "the" and (number := _number(r, nxt + 1, limit, units)) is not None:
+        return number[0]  # "killed 25 people and the two bombers": another group of the dead
     if r.lower(nxt) in ("a", "an", "their", "his", "her", "its", "the"):
         noun = r.lower(nxt + 1)
         if noun in person or (

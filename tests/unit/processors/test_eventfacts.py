@@ -759,6 +759,21 @@ REPORTS = [
         None,
     ),
     (
+        "'killed 25 people and the two bombers': another group of the dead, added (facts11,"
+        " blind14 b14-018)",
+        "",
+        "The bombings of two synagogues in Istanbul on Saturday killed 25 people and the two"
+        " bombers, officials said.",
+        27,
+    ),
+    (
+        "'and the two' without a group of people after the number adds nothing",
+        "",
+        "The bombings of two synagogues in Istanbul on Saturday killed 25 people and the two"
+        " buildings were badly damaged, officials said.",
+        25,
+    ),
+    (
         "an explosion with no bomb around stays an accident",
         "",
         "An explosion at a fireworks warehouse killed 10 workers in Kasindi, authorities said.",
