@@ -94,6 +94,8 @@ class Reader:
                 continue
             if label == "SPORTS" and _crew(doc, start, end):  # "rescue teams": no sport
                 continue
+            if label == "ANIMAL" and _working_dogs(doc, start, end):
+                continue  # "rescuers using cranes and dogs": no animal attack
             if label == "FICTION" and (
                 start == venue_end
                 or _venue(doc, start, end, entity)
@@ -373,6 +375,19 @@ def _storming(doc: Doc, start: int, end: int) -> bool:
     named just before it (the caller knows that), one word, a present-tense verb; not "a storm",
     "the storm" (a determiner before it makes it a noun, and then no armed noun is right before)."""
     return end - start == 1 and doc[start].lower_ in ("storm", "storms")
+
+
+#: who works with dogs after an attack: 'rescuers using cranes and dogs', 'sniffer dogs'
+DOG_HANDLERS = frozenset({"rescuers", "rescuer", "sniffer", "searched", "searching", "police"})
+
+
+def _working_dogs(doc: Doc, start: int, end: int) -> bool:
+    """'rescuers using cranes and dogs searched the rubble', 'search dogs': dogs at work after
+    the attack, named a few words after a crew (``CREW_WORDS``) or handler, not a dog attack."""
+    if end - start != 1 or doc[start].lower_ not in ("dog", "dogs"):
+        return False
+    words = lexicon()["CREW_WORDS"] | DOG_HANDLERS
+    return any(doc[i].lower_ in words for i in range(max(0, start - 5), start))
 
 
 def _crew(doc: Doc, start: int, end: int) -> bool:

@@ -774,6 +774,20 @@ REPORTS = [
         25,
     ),
     (
+        "'rescuers using cranes and dogs' are at work after the attack: no animal attack"
+        " (facts11, blind15 b15-020)",
+        "",
+        "A Russian missile hit an apartment building in Poltava on Saturday, killing at least 14"
+        " people. Rescuers using cranes and dogs searched the rubble through the morning.",
+        14,
+    ),
+    (
+        "a dog attack with no crew before the dogs stays an animal's",
+        "",
+        "A pack of stray dogs killed two children near Poltava on Saturday, officials said.",
+        None,
+    ),
+    (
         "an explosion with no bomb around stays an accident",
         "",
         "An explosion at a fireworks warehouse killed 10 workers in Kasindi, authorities said.",
