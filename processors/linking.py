@@ -110,6 +110,10 @@ ANNOUNCED_KINDS: Final = frozenset({"deescalation", "threat", "retaliation_pledg
 KIND_ORDER: Final = ("strike", "casualties", "deescalation", "retaliation_pledge", "threat")
 _WORD: Final = re.compile(r"[^\W\d_][\w'-]*")
 _NAME: Final = re.compile(r"(?<![.!?:\"“] )\b[A-Z][\w'’-]+")
+# _NAME without its look-behind, which is tested on the match instead (_capitalised): a pattern
+# that starts with a look-behind is tried at every position of the text, a third slower
+_CAPITALISED: Final = re.compile(r"\b[A-Z][\w'’-]+")
+_SENTENCE_END: Final = frozenset('.!?:"“')
 _YEAR: Final = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 _MONTHS = (
     "Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
@@ -501,11 +505,40 @@ def _names(
     A name is cut like a word (``_stem``), so a venue or town ending in ``s`` ("Crocus City
     Hall", "Idlib's") counts as a name as well as a word."""
     out = set()
-    for match in _NAME.findall(text):
+    for match in _capitalised(text):
         token = _stem(match.lower().replace("’", "'"))
         if token in words and token not in skip and token not in also:
             out.add(sys.intern(token))
     return frozenset(out)
+
+
+def _capitalised(text: str) -> list[str]:
+    """``_NAME.findall(text)``: capitalised words not right after the end of a sentence, a colon
+    or a quotation mark and a space (the first word of a sentence is capitalised anyway).
+
+    The look-behind is tested on each match of ``_CAPITALISED``; a rejected match is searched
+    again from its next character, as ``findall`` tries every position (in "X-Ray" after a full
+    stop, "Ray" is a name)."""
+    out: list[str] = []
+    pos = 0
+    while True:
+        match = _CAPITALISED.search(text, pos)
+        if match is None:
+            return out
+        start = match.start()
+        if start >= 2 and text[start - 1] == " " and text[start - 2] in _SENTENCE_END:
+            pos = start + 1
+            continue
+        out.append(match.group())
+        pos = match.end()
+
+
+def _latest_year(text: str) -> int | None:
+    """The latest year from 1950 on that ``text`` names (``_YEAR``); the substring test spares
+    the regular expression's scan of the many texts that name none."""
+    if "19" not in text and "20" not in text:
+        return None
+    return max((int(y) for y in _YEAR.findall(text)), default=None)
 
 
 def report_of(article: TaggedArticle, config: LinkConfig | None = None) -> Report | None:
@@ -604,7 +637,7 @@ def report_of(article: TaggedArticle, config: LinkConfig | None = None) -> Repor
         dated_by=dated_by,
         arrival=article.fetched or article.tagged_at,
         seen=article.event_time,
-        year=max((int(y) for y in _YEAR.findall(text)), default=None),
+        year=_latest_year(text),
         kind=kind,
         reaction=reaction,
         signals=tuple(t for t in SIGNAL_TYPES if t in types),
@@ -643,6 +676,9 @@ def _day_after(text: str, date: dt.date | None) -> int | None:
     tagger may date the statement)."""
     if date is None or " after " not in text:
         return None
+    folded = text.casefold()  # _DAYS_AFTER ignores case
+    if "day after" not in folded and "days after" not in folded:
+        return None  # one search of the text costs less than splitting it into sentences
     weekday = _WEEKDAYS[date.weekday()]
     for sentence in _SENTENCE.findall(text):
         match = _DAYS_AFTER.search(sentence)
@@ -1173,6 +1209,7 @@ def _tail_bound(
     size: int,
     smallest: int,
     config: LinkConfig,
+    day: float | None = None,
 ) -> float:
     """The most :func:`pair_score` can give a pair that shares only ``words`` of the report's
     content words (``names`` of them capitalised names), a place only when ``place``, a toll
@@ -1183,14 +1220,15 @@ def _tail_bound(
     bonus (when it is in the other's headline too, which the bound cannot know), up to
     ``names_counted``, as names earn theirs.
 
-    The date term is at most the same-day bonus (a gap only subtracts, no date adds nothing);
-    the penalties subtract. The cosine is shared / sqrt(size * other's size) with shared <= the
-    other's size, so at most words / sqrt(size * max(words, smallest)); a shared name is a shared
-    content word of both (``_names`` takes names among the words).
+    The date term is at most the same-day bonus (a gap only subtracts, no date adds nothing),
+    or ``day`` when the caller knows the pair's (:func:`_date_term`); the penalties subtract.
+    The cosine is shared / sqrt(size * other's size) with shared <= the other's size, so at
+    most words / sqrt(size * max(words, smallest)); a shared name is a shared content word of
+    both (``_names`` takes names among the words).
     """
     text = words / math.sqrt(size * max(words, smallest)) if words else 0.0
     return (
-        max(config.same_day_bonus, 0.0)
+        (max(config.same_day_bonus, 0.0) if day is None else day)
         + text
         + config.name_bonus * min(names, config.names_counted)
         + config.headline_bonus * min(heads, config.names_counted)
@@ -1220,12 +1258,7 @@ def _pair_bound(
     them on most pairs (their date or text term has ruled them out already)."""
     if report.date is not None and other.date is not None:
         gap = abs(report.date.toordinal() - other.date.toordinal())
-        if gap == 0:
-            day = config.same_day_bonus
-        elif report.update or other.update:
-            day = 0.0
-        else:
-            day = -config.day_penalty * gap
+        day = _date_term(report, other, gap, config)
     else:
         day = max(config.same_day_bonus, 0.0)
     size, smallest = len(report.words), len(other.words)
@@ -1252,6 +1285,17 @@ def _pair_bound(
         shared_title = _common(report.headline, other.headline)
         bound += config.headline_bonus * min(shared_title, config.names_counted)
     return bound
+
+
+def _date_term(report: Report, other: Report, gap: int, config: LinkConfig) -> float:
+    """The most the date term of :func:`pair_score` gives two dated reports ``gap`` days apart:
+    the same-day bonus on one day, else 0 when one is a follow-up (``_follows``), else the day
+    penalty per day."""
+    if gap == 0:
+        return config.same_day_bonus
+    if report.update or other.update:
+        return 0.0
+    return -config.day_penalty * gap
 
 
 @dataclass
@@ -1681,7 +1725,7 @@ class OpenEvents:
         The window is :meth:`_candidates`' as a test on one report. A report's bound
         (:func:`_tail_bound`) counts the rare words it shares (its count in the postings) plus
         every word left out, its actual word count, a shared place or figure only when it shares
-        one or they were left out.
+        one or they were left out, and the pair's date term when both are dated.
         """
         shared: Counter[int] = Counter(_serials(plan.words))
         places = set(_serials(plan.places))
@@ -1702,6 +1746,7 @@ class OpenEvents:
         limit = self.config.threshold - _MARGIN
         size = len(report.words)
         own = self._serial[report.id]  # the report is indexed before it is linked
+        top = max(config.same_day_bonus, 0.0)
         for serial in shared.keys() | places | numbers | self._small:
             if serial == own:
                 continue
@@ -1715,6 +1760,10 @@ class OpenEvents:
                     continue
             elif abs(fetched - arrival) > wide + 1:
                 continue
+            # both dated (kind 2 is an undated report, or any when this one has no date): the
+            # date term of the pair, from the day in the slot (two reports days apart earn less
+            # than the same-day bonus the postings' bound takes)
+            date = _date_term(report, other, abs(day - base), config) if kind != 2 else top
             count = shared.get(serial, 0)
             bound_words = count + plan.words_out
             bound = _tail_bound(
@@ -1725,7 +1774,8 @@ class OpenEvents:
                 plan.number_out or serial in numbers,
                 size,
                 words,
-                self.config,
+                config,
+                date,
             )
             if (
                 bound >= limit
