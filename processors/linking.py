@@ -489,10 +489,33 @@ def _stem(token: str) -> str:
 
 def _words(text: str) -> frozenset[str]:
     """Content words of ``text``: lower case, stop words out, a plural ``s`` dropped."""
+    cuts = _CUTS
+    if len(cuts) > _CUTS_KEPT:
+        cuts.clear()  # a bound on the memory of a long-running worker
+    out: set[str] = set()
+    for token in set(_WORD.findall(text.lower().replace("’", "'"))):
+        word = cuts.get(token)
+        if word is None:
+            word = cuts[token] = _cut(token)
+        if word:
+            out.add(word)
+    return frozenset(out)
+
+
+def _cut(token: str) -> str:
+    """The content word of a token (see :func:`_words`), or "" when it is none."""
     stop = _stopwords()
-    words = {_stem(token) for token in set(_WORD.findall(text.lower().replace("’", "'"))) - stop}
+    if token in stop:
+        return ""
+    word = _stem(token)
     # interned: the same word in thousands of open reports is then one string in memory
-    return frozenset(sys.intern(w) for w in words if len(w) > 2 and w not in stop)
+    return sys.intern(word) if len(word) > 2 and word not in stop else ""
+
+
+# token -> _cut(token): most tokens of a report are words other reports had (cutting them
+# again was half of _words); cleared when it holds more than _CUTS_KEPT
+_CUTS: Final[dict[str, str]] = {}
+_CUTS_KEPT: Final = 200_000
 
 
 def _names(
