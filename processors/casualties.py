@@ -407,6 +407,12 @@ def _one_person(r: Reader, seg: list[int]) -> bool:
     return of >= 2 and r.lower(seg[of - 1]) in r.lex["PERSON_ONE"]
 
 
+#: how far back a listed subject may start: 'Six policemen and two civilians, one of them the
+#: driver of a van carrying the match officials, were killed' holds an apposition of 13 tokens
+#: (facts9; it was 16, which cut the list after 'two civilians')
+SUBJECT_LIST_REACH = 24
+
+
 def _subject_list(r: Reader, k: int, cue: int, units: frozenset[str]) -> int | None:
     """'Two Israeli soldiers and a Palestinian militant were killed' = 3: a listed subject.
 
@@ -419,7 +425,7 @@ def _subject_list(r: Reader, k: int, cue: int, units: frozenset[str]) -> int | N
         j -= 1
     end = j + 1
     i = j
-    while i >= max(lo, end - 16):
+    while i >= max(lo, end - SUBJECT_LIST_REACH):
         tok = r.doc[i]
         # 'a U.S. Army sergeant': an abbreviation with dots is a word of the item
         word = tok.is_alpha or tok.text.replace(".", "").isalpha()
@@ -501,7 +507,9 @@ def _subject_list(r: Reader, k: int, cue: int, units: frozenset[str]) -> int | N
             seg = seg[:of]
         if len(seg) < 2 or len(seg) > 5 or r.lower(seg[-1]) in units:
             return None  # noun phrases of victims are short: "two Jordanians", "an Egyptian"
-        if any(r.lower(x) in PREPOSITIONS for x in seg):
+        # a preposition ends a victims' phrase, unless it is part of a hyphenated noun ('a
+        # civilian passer-by', 'his mother-in-law')
+        if any(r.lower(x) in PREPOSITIONS and r.lower(x - 1) not in ("-", "–") for x in seg):
             return None
         values.append(value)
     return _without_apposition(r, segments, values, r.lower(end - 1) == ",")
@@ -604,6 +612,8 @@ def _who(r: Reader, i: int, limit: int, attrs: dict[str, Any]) -> None:
 #: reach only within one clause: 'The death toll from the attack on the DusitD2 hotel and office
 #: complex in Nairobi's Westlands district has risen to 21' names the attack at length
 TOLL_REACH = 16
+#: prepositions that open a place's apposition after a name (', near El Fasher in North Darfur,')
+PLACE_APPOSITION = frozenset({"near", "outside", "north", "south", "east", "west"})
 TOLL_REACH_FAR = 28
 
 
@@ -655,13 +665,18 @@ def _apposition_commas(r: Reader, lo: int, hi: int) -> set[int]:
     """The commas around an apposition after a name: ', a village in the hills of X,'.
 
     A comma right after a name (a capitalised word), then 'a'/'an'/'the' and words with no other
-    punctuation up to the closing comma; both commas are returned.
+    punctuation up to the closing comma; both commas are returned. A place's apposition too:
+    'in last week's assault on Zamzam camp, near El Fasher in North Darfur, has risen to 400'
+    (a preposition of place and a name open it).
     """
     out: set[int] = set()
     i = lo
     while i < hi:
         name = r.doc[i - 1].is_title or i - 1 in r.entity
-        if r.lower(i) == "," and name and r.lower(i + 1) in ("a", "an", "the"):
+        # a place's apposition names its place right after the preposition; the noun before
+        # it may be common ('Zamzam camp, near El Fasher,')
+        place = r.lower(i + 1) in PLACE_APPOSITION and i + 2 < r.n and r.doc[i + 2].is_title
+        if r.lower(i) == "," and ((name and r.lower(i + 1) in ("a", "an", "the")) or place):
             j = i + 2
             while j < hi and (r.doc[j].is_alpha or r.lower(j) in ("-", "'s", "’s")):
                 j += 1

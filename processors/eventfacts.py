@@ -115,6 +115,13 @@ FIGURE_WORDS = _singles("FIGURE_WORDS")
 #: tokens that end a clause when a rule scans back from a figure or a cue
 CLAUSE_BREAKS = frozenset({",", ";", "—", "–"})
 ATTACKER_NOUNS = _singles("ATTACKER_NOUNS")
+ATTACKER_ONE = _singles("ATTACKER_ONE")
+#: verbs of a revision: the figure they take with 'of' is the one replaced
+REVISING = frozenset({"revising", "revised", "revise", "revises", "correcting", "corrected"})
+#: the auxiliary or adverb right before a passive killing of a share of the attackers
+PASSIVE_BEFORE = frozenset({"were", "been", "also", "later", "reportedly"})
+#: adverbs between "was" and a passive killing ('was also killed', 'was later shot dead')
+PASSIVE_ADVERBS = frozenset({"also", "later", "reportedly", "then", "eventually"})
 MONTH_NAMES = _singles("MONTHS")
 #: 'a figure that could not be confirmed': verbs of checking a count
 CHECK_VERBS = frozenset({"confirmed", "verified", "corroborated", "confirm", "verify"})
@@ -188,7 +195,7 @@ def sentence_relation(r: Reader, k: int, published_year: int | None = None) -> s
         return "earlier"
     if published_year is not None:
         for start, _end in cues.get("EV_YEAR", ()):
-            if int(r.lower(start)) < published_year:
+            if int(r.lower(start)) < published_year and not _record_year(r, k, start):
                 return "earlier"  # 'on October 2, 2015' in a 2021 report
     if "EV_OTHER" in cues:
         return "other"
@@ -215,6 +222,18 @@ def _record_in_clause(r: Reader, lo: int, start: int) -> bool:
     no clause break stands between them (a total's own clause may follow a record's)."""
     lo = max(lo, start - RECORD_REACH)
     return _back_in_clause(r, start, lo, RECORD_SUPERLATIVES, CLAUSE_BREAKS | {":"})
+
+
+def _record_year(r: Reader, k: int, start: int) -> bool:
+    """'making it the deadliest attack on Britons since the London transport bombings of July
+    2005': the year dates the older event a record is set against, which the sentence tells no
+    casualties of, not the sentence. With a killing after it ('since the truck bombing of
+    October 2017 killed 587') the older event has its dead there, and the sentence stays earlier
+    (the dead would be counted for this event otherwise)."""
+    if not _record_in_clause(r, r.sents[k].start, start):
+        return False
+    cues = r.sents[k].cues
+    return not any(s > start for label in ("KILL", "DEATH") for s, _e in cues.get(label, ()))
 
 
 def _back_in_clause(
@@ -410,7 +429,52 @@ def cue_relations(
         else:
             last = (k, end, rel)
         relations[(start, end)] = rel
+    for k in _follow_up(r, found, relations, sentence):
+        # the report's own attack, told by the day it happened: its cues are the main event's
+        sentence[k] = "main"
+        for kind, j, start, end, _attrs in found:
+            if j == k and kind in EVENT_TYPES and relations.get((start, end)) == "earlier":
+                relations[(start, end)] = "main"
     return relations, sentence
+
+
+def _follow_up(
+    r: Reader, found: list[Found], relations: dict[tuple[int, int], str], sentence: dict[int, str]
+) -> list[int]:
+    """'150 died in last week's bombing', 'The number of people killed in last week's assault on
+    Zamzam camp has risen to more than 400': a follow-up names its attack by the time it
+    happened, a possessive of an earlier time, which would make it an earlier event; when the
+    lead (below a headline) tells no attack of its own, that attack is the report's, so its
+    sentences in the title and lead are the main event's. A lead with a strike of its own ('Jets
+    struck Gaza on Monday, a week after last week's bombing killed 40') keeps the earlier one.
+    """
+    lead = range(min(LEAD, len(r.sents)))
+    if any(
+        kind == "strike"
+        and k in lead
+        and not (k == 0 and r.headline)
+        and relations.get((start, end)) in ("main", "earlier")
+        and not _named_by_its_time(r, k, start)
+        for kind, k, start, end, _attrs in found
+    ):
+        # 'Suicide bombers struck a funeral ..., days after last week's truck bombing': the
+        # lead's own strike, whatever its sentence's relation
+        return []
+    return [
+        k
+        for k in lead
+        if sentence.get(k) == "earlier"
+        and any(r.lower(e) in ("'s", "’s") for _s, e in r.sents[k].cues.get("EV_EARLIER", ()))
+    ]
+
+
+def _named_by_its_time(r: Reader, k: int, start: int) -> bool:
+    """The strike word at ``start`` follows a possessive earlier time within four tokens: 'last
+    week's truck bombing', 'last week's paramilitary assault'."""
+    return any(
+        r.lower(e) in ("'s", "’s") and e < start <= e + 4
+        for _s, e in r.sents[k].cues.get("EV_EARLIER", ())
+    )
 
 
 def _after_subject(r: Reader, k: int, start: int, strikes: list[tuple[int, int, str]]) -> bool:
@@ -1036,7 +1100,8 @@ def _toll(
     for k, value, _update in totals:
         if told < k <= told + ATTACKER_REACH and value == chosen[1]:
             told = k
-    best += _attackers_after(r, chosen[0], told, by_sent)
+    if exact[0].status == "killed":  # the attackers' deaths: no wounded of theirs are read
+        best += _attackers_after(r, chosen[0], told, by_sent)
     low = high = best
     if len(exact) == 1 or len(totals) == 1:
         c = exact[-1]
@@ -1055,7 +1120,11 @@ def _attackers_after(r: Reader, k: int, told: int, by_sent: dict[int, list[Count
     sentences after the toll, past the siege ('Security forces ended the siege after several
     hours. Three attackers were shot dead'), so the first such sentence within
     ``ATTACKER_REACH`` sentences of the toll's last statement counts; further down an attackers'
-    count is more often another attack told as background.
+    count is more often another attack told as background. A lead may tell the attackers' end
+    before the toll ('declared an end to the siege, saying ... five of them had been shot dead.
+    ... 61 civilians had been killed'): a share of them told there counts too. With no count of
+    them, one attacker killed ('The gunman ... was killed by police', 'killing 27 people before
+    he was shot dead') is one more, from the toll's own sentence on.
 
     Not when the toll's sentence counts attackers itself ('21 hostages, four soldiers and 33
     militants dead': they are in it already); 'Gunmen stormed a hotel' names them uncounted.
@@ -1068,47 +1137,123 @@ def _attackers_after(r: Reader, k: int, told: int, by_sent: dict[int, list[Count
             for i in range(sent.start, sent.end)
         ):
             return 0
-    for j in range(told + 1, min(len(r.sents), told + 1 + ATTACKER_REACH)):
+    end = min(len(r.sents), told + 1 + ATTACKER_REACH)
+    for j in range(told + 1, end):
         counted = _attackers_counted(r, j, by_sent.get(j, []))
         if counted:
             return counted
+    for j in range(min(k, LEAD)):
+        counted = _attackers_share(r, j)
+        if counted:
+            return counted
+    if any(_one_attacker_dead(r, j) for j in range(k, end)):
+        return 1
     return 0
 
 
 def _attackers_counted(r: Reader, j: int, group: list[Count]) -> int:
     """The attackers' dead in sentence ``j`` when it counts no one else and they are the subject
-    of the killing: 'All 33 attackers were killed', or 'Four of the attackers were also killed'
-    (a share of a group the count readers leave alone: they read 'four of the 20' as no count of
-    people)."""
+    of the killing: 'All 33 attackers were killed', or a share of them ('Four of the attackers
+    were also killed', 'killed two of the gunmen': ``_attackers_share``)."""
+    share = _attackers_share(r, j)
+    if share:
+        return share
     kept = [c for c in group if not c.subset]
     values = [c.count for c in kept if c.count is not None]
-    if values:
-        # the attackers as the subject of their death ('Three attackers were shot dead'); as
-        # the object of a killing ('jets pounded hideouts, killing 57 militants') they are the
-        # dead of another strike
-        if all(r.lower(c.pos + 1) in ATTACKER_NOUNS and c.cue > c.pos for c in kept):
-            return sum(values)
-        return 0
-    sent = r.sents[j]
-    if not sent.cues.get("KILL"):
-        return 0
-    first = sent.start
-    value = word_value(r.lower(first))
-    if (
-        value is not None
-        and r.lower(first + 1) == "of"
-        and r.lower(first + 2) in ("the", "their")
-        and r.lower(first + 3) in ATTACKER_NOUNS
-    ):
-        return value
+    # the attackers as the subject of their death ('Three attackers were shot dead'); as the
+    # object of a killing ('jets pounded hideouts, killing 57 militants') they are the dead of
+    # another strike
+    if values and all(r.lower(c.pos + 1) in ATTACKER_NOUNS and c.cue > c.pos for c in kept):
+        return sum(values)
     return 0
+
+
+def _attackers_share(r: Reader, j: int) -> int:
+    """A number of the attackers killed, told as a share of them, which the count readers leave
+    alone (they read 'four of the 20' as no count of people): 'Four of the attackers were also
+    killed', 'five of them had been shot dead' (after 'the attackers' in the sentence) as the
+    subject of a passive killing, or 'troops ... killed two of the gunmen' as its object. 'Of the'
+    makes them this attack's attackers: a bare 'killing 57 militants' stays another strike's.
+    """
+    sent = r.sents[j]
+    kills = sent.cues.get("KILL")
+    if not kills:
+        return 0
+    for i in range(sent.start, sent.end - 3):
+        value = word_value(r.lower(i))
+        if value is None or r.lower(i + 1) != "of":
+            continue
+        group = r.lower(i + 2)
+        if group in ("the", "their"):
+            if r.lower(i + 3) not in ATTACKER_NOUNS:
+                continue
+            after = i + 4
+        elif group == "them":
+            if not any(r.lower(x) in ATTACKER_NOUNS for x in range(sent.start, i)):
+                continue
+            after = i + 3
+        else:
+            continue
+        for s, e in kills:
+            if e == i or (after <= s <= after + 4 and r.lower(s - 1) in PASSIVE_BEFORE):
+                return value
+    return 0
+
+
+def _one_attacker_dead(r: Reader, j: int) -> bool:
+    """One attacker as the subject of a passive killing in sentence ``j``: 'The gunman, a
+    23-year-old student, was killed by police', 'the attacker was wearing a belt of explosives
+    and was also killed', 'A gunman opened fire ..., killing 27 people before he was shot dead'.
+    The noun with 'the' (this attack's one attacker), or 'he' after the noun with 'a' or 'the'
+    in the sentence. Not 'the gunman killed 27 people' (he is the killer) nor 'the gunman's
+    brother was killed' (a possessive names someone else)."""
+    sent = r.sents[j]
+    lo = sent.start
+    for s, _e in sent.cues.get("KILL", ()):
+        p = s - 1
+        while p > lo and r.lower(p) in PASSIVE_ADVERBS:
+            p -= 1
+        if r.lower(p) != "was":
+            continue
+        before = r.lower(p - 1)
+        if before == "he":
+            if any(
+                r.lower(t) in ATTACKER_ONE and r.lower(t - 1) in ("a", "the")
+                for t in range(lo + 1, p - 1)
+            ):
+                return True
+            continue
+        if before == ",":  # an apposition between commas: 'The gunman, a 23-year-old, was'
+            q = p - 2
+            while q > max(lo, p - 16) and r.lower(q) not in CLAUSE_BREAKS:
+                q -= 1
+            if r.lower(q) == "," and _the_attacker(r, q - 1):
+                return True
+            continue
+        if before == "and":  # 'the attacker was wearing a belt of explosives and was also killed'
+            for t in range(p - 2, max(lo, p - 16), -1):
+                if r.lower(t) in CLAUSE_BREAKS:
+                    break
+                if _the_attacker(r, t) and r.lower(t + 1) == "was":
+                    return True
+            continue
+        if _the_attacker(r, p - 1):
+            return True
+    return False
+
+
+def _the_attacker(r: Reader, i: int) -> bool:
+    """Token ``i`` is 'the gunman', 'the attacker' (``ATTACKER_ONE`` after 'the')."""
+    return r.lower(i) in ATTACKER_ONE and r.lower(i - 1) == "the"
 
 
 def _superseded(r: Reader, c: Count) -> bool:
     """'far above the ministry's earlier count of 82 dead': a figure the text names as an old one.
 
     A figure noun ('count', 'toll', 'estimate') right after a word of the past ('earlier',
-    'initial') within six tokens before the number, in its clause.
+    'initial') within six tokens before the number, in its clause. Also the figure a revision
+    replaces: 'revising down a toll of 68 given on Sunday' (a revising verb, then the figure noun,
+    'of' and the number: 'revised the toll to 70' names the new one).
     """
     lo = max(r.sents[c.sent].start, c.pos - 6)
     for i in range(c.pos - 1, lo - 1, -1):
@@ -1117,6 +1262,13 @@ def _superseded(r: Reader, c: Count) -> bool:
             return False
         if low in FIGURE_WORDS and any(
             r.lower(j) in PREVIOUS_WORDS for j in range(max(lo, i - 3), i)
+        ):
+            return True
+        if (
+            low in FIGURE_WORDS
+            and i + 2 == c.pos
+            and r.lower(i + 1) == "of"
+            and any(r.lower(j) in REVISING for j in range(max(lo, i - 4), i))
         ):
             return True
     return False
@@ -1175,13 +1327,18 @@ def _also(r: Reader, c: Count) -> bool:
 
 
 def _hedged(r: Reader, c: Count) -> bool:
-    """A hedge word shortly before the count's number, in its clause: 'could be up to 60'."""
+    """A hedge word shortly before the count's number, in its clause: 'could be up to 60'. Also
+    another source's figure set against the report's: 'The Red Crescent gave a higher estimate of
+    about 500 dead' (after 'the number of people killed had passed 400'), which the report does
+    not adopt (EVENTS-LABELING.md)."""
     lo = max(r.sents[c.sent].start, c.pos - 10)
     for i in range(c.pos - 1, lo - 1, -1):
         low = r.lower(i)
         if low in CLAUSE_BREAKS:
             return False
         if low in HEDGE:
+            return True
+        if low in FIGURE_WORDS and r.lower(i - 1) in ("higher", "larger"):
             return True
         if low in ("putting", "put", "puts") and r.lower(i - 1) in ("some", "others"):
             return True  # 'with some putting it at 500 or more': an unnamed source's claim

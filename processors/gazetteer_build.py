@@ -69,7 +69,8 @@ NOT_THE_CITY = frozenset(
     Virginia Columbia Hollywood Chinatown Brits Windsor Kota Puri Metro Langley Ontario Sabha
     """.split()
 )
-#: countries whose official romanization writes 'yi' where GeoNames has 'yy' (Ukraine's of 2010)
+#: countries whose official romanization writes 'yi' where GeoNames has 'yy' and 'ia' where it
+#: has 'ya' after a consonant (Ukraine's of 2010)
 NATIONAL_YI = frozenset({"UA"})
 #: a dictionary word is a common one from this Zipf frequency (wordfreq; log10 per billion words):
 #: nice 5.4, bath 4.4, tyre 3.5, mesa 3.5 go; erode 3.0, perm 3.1, juba 2.8, surat 2.9 stay
@@ -159,6 +160,9 @@ def build() -> list[dict[str, Any]]:
             # GeoNames romanizes Ukrainian 'ий' as 'yy' (Kryvyy Rih); the press writes Ukraine's
             # official 'yi' (Kryvyi Rih, Khmelnytskyi)
             spellings |= {re.sub(r"yy\b", "yi", n) for n in set(spellings)}
+            # and 'я' after a consonant as 'ya' (Vinnytsya, Zaporizhzhya), the official 'ia'
+            # (Vinnytsia, Zaporizhzhia: facts9, blind10's Vinnytsia reports had no country)
+            spellings |= {re.sub(r"(?<=[b-df-hj-np-tv-z])ya\b", "ia", n) for n in set(spellings)}
         patterns = sorted(
             p for p in spellings - {name} if p not in taken and not common(p, lower_words)
         )

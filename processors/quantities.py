@@ -26,7 +26,8 @@ TENS = {
     "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
     "eighty": 80, "ninety": 90,
 }  # fmt: skip
-SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000}
+#: "two dozen" is 24 as "two hundred" is 200 ("a dozen" is read on its own: "a" is no number)
+SCALES = {"dozen": 12, "hundred": 100, "thousand": 1000, "million": 1_000_000}
 #: Vague quantities: a count is stated but not as a number ("dozens" → approximate, no count).
 VAGUE = frozenset(
     "dozens scores several many hundreds thousands numerous multiple some countless".split()

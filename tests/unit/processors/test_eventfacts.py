@@ -357,6 +357,151 @@ TOLLS = [
         "figure the UN said was close to its own.",
         272,
     ),
+    (
+        "facts9: one attacker killed, 'the gunman' with an apposition, is one more of the dead",
+        "At least 38 people were killed when a gunman opened fire on a beach near Sousse on "
+        "Friday. The gunman, a 23-year-old student, was killed by police after the attack.",
+        39,
+    ),
+    (
+        "must not match: 'the gunman' as the killer of an active verb is none of the dead",
+        "At least 38 people were killed in an attack on a beach near Sousse on Friday. The "
+        "gunman, a 23-year-old student, killed most of them with a rifle, police said.",
+        38,
+    ),
+    (
+        "facts9: 'the attacker was wearing a belt ... and was also killed': one more",
+        "An explosion tore through a bus carrying presidential guards in Tunis on Tuesday, "
+        "killing 12 guards. A security source said the attacker was wearing a belt of "
+        "explosives and was also killed.",
+        13,
+    ),
+    (
+        "must not match: another subject after 'and' was killed, not the attacker",
+        "An explosion tore through a bus carrying presidential guards in Tunis on Tuesday, "
+        "killing 12 guards. A security source said the attacker was wearing a belt of "
+        "explosives and a driver was also killed.",
+        12,
+    ),
+    (
+        "must not match: a possessive 'the gunman's brother' names someone else",
+        "At least 38 people were killed in an attack on a beach near Sousse on Friday. The "
+        "gunman's brother, a 23-year-old student, was killed by police after the attack.",
+        38,
+    ),
+    (
+        "facts9: 'killing 27 people before he was shot dead': 'he' after 'a gunman' is one more",
+        "A gunman opened fire on tourists on a beach near Sousse on Friday, killing at least 27 "
+        "people before he was shot dead by police, the ministry said.",
+        28,
+    ),
+    (
+        "must not match: 'he' with no attacker noun ('gunman', 'attacker') before it",
+        "A soldier opened fire on tourists on a beach near Sousse on Friday, killing at least 27 "
+        "people before he was shot dead by police, the ministry said.",
+        27,
+    ),
+    (
+        "facts9: 'killed two of the gunmen': a share of this attack's attackers as the object",
+        "Gunmen attacked the Bardo museum in Tunis on Wednesday, killing 17 tourists and two "
+        "Tunisians. Security forces stormed the building three hours later and killed two of "
+        "the gunmen.",
+        21,
+    ),
+    (
+        "must not match: 'arrested two of the gunmen' is no killing",
+        "Gunmen attacked the Bardo museum in Tunis on Wednesday, killing 17 tourists and two "
+        "Tunisians. Security forces stormed the building three hours later and arrested two of "
+        "the gunmen.",
+        19,
+    ),
+    (
+        "facts9: 'five of them had been shot dead' after 'the attackers', told before the toll",
+        "Kenya's president declared an end to the siege of the mall in Nairobi on Tuesday, "
+        "saying the attackers had been defeated and that five of them had been shot dead. He "
+        "said 61 civilians and six members of the security forces had been killed.",
+        72,
+    ),
+    (
+        "must not match: 'five of them' after the hostages, not the attackers",
+        "Kenya's president declared an end to the siege of the mall in Nairobi on Tuesday, "
+        "saying the hostages had been found and that five of them had been shot dead. He said "
+        "61 civilians and six members of the security forces had been killed.",
+        67,
+    ),
+    (
+        "facts9: a hyphenated noun's 'by' ('a civilian passer-by') does not end a listed victim",
+        "Gunmen stormed a police school near Lahore on Monday. At least eight recruits and a "
+        "civilian passer-by were killed, officials said.",
+        9,
+    ),
+    (
+        "must not match: a preposition of its own ('a guard by the gate') still ends the list",
+        "Gunmen stormed a police school near Lahore on Monday. At least eight recruits and a "
+        "guard by the gate were killed, officials said.",
+        None,
+    ),
+    (
+        "facts9: a place's apposition (', near El Fasher in North Darfur,') keeps a toll's clause",
+        "The number of people killed in last week's assault on Zamzam camp, near El Fasher in "
+        "North Darfur, has risen to more than 400, the UN said on Monday.",
+        400,
+    ),
+    (
+        "must not match: a preposition with no name after it opens no place's apposition",
+        "The number of people killed in last week's assault on Zamzam camp, near the market of "
+        "the camp, has risen to more than 400, the UN said on Monday.",
+        None,
+    ),
+    (
+        "facts9: 'two dozen' is 24, as 'two hundred' is 200",
+        "The strike on the city centre killed two dozen people, according to the latest "
+        "figures from the regional police.",
+        24,
+    ),
+    (
+        "must not match: 'dozens' with no number stays vague",
+        "The strike on the city centre killed dozens of people, according to the latest "
+        "figures from the regional police.",
+        None,
+    ),
+    (
+        "facts9: a listed subject with a long apposition inside it is still one list",
+        "Six policemen and two civilians, one of them the driver of a van carrying the match "
+        "officials, were killed when gunmen opened fire on the convoy in Lahore on Tuesday.",
+        8,
+    ),
+    (
+        "must not match: numbers of things earlier in the sentence are no listed victims",
+        "Gunmen fired at two buses, and a van carrying the match officials and a bus carrying "
+        "the team and five policemen were killed when gunmen opened fire on the convoy in "
+        "Lahore on Tuesday.",
+        5,
+    ),
+    (
+        "facts9: another source's 'higher estimate of about 500' is not the report's figure",
+        "Bombings hit two Yazidi villages on Tuesday. Kurdish officials said the number of "
+        "people killed had passed 400. The Red Crescent gave a higher estimate of about 500 dead.",
+        400,
+    ),
+    (
+        "must not match: another source's estimate not set against it counts as usual",
+        "Bombings hit two Yazidi villages on Tuesday. Kurdish officials said the number of "
+        "people killed had passed 400. The Red Crescent gave an estimate of about 500 dead.",
+        500,
+    ),
+    (
+        "facts9: 'revising down a toll of 68': the figure a revision replaces is superseded",
+        "Gunmen attacked a mall in Nairobi on Saturday. The president said on Tuesday that 61 "
+        "people had been killed, revising down a toll of 68 given by officials on Sunday.",
+        61,
+    ),
+    (
+        "must not match: 'revised the toll to 68' names the new figure",
+        "Gunmen attacked a mall in Nairobi on Saturday. Officials said 61 people had been "
+        "killed. On Sunday they revised the toll to 68.",
+        68,
+    ),
 ]
 
 
@@ -965,6 +1110,35 @@ REPORTS = [
         "special forces, and 33 people were wounded.",
         None,
     ),
+    (
+        "facts9: a follow-up names its attack by its time ('last week's bombing'): its toll",
+        "Afghan president says 150 died in last week's bombing",
+        "Afghanistan's president said on Tuesday that more than 150 people were killed in last "
+        "week's truck bombing in Kabul. Ashraf Ghani said about 300 people were wounded. The "
+        "next day, suicide bombers struck a funeral, killing at least seven mourners.",
+        150,
+    ),
+    (
+        "must not match: a lead with its own strike keeps 'last week's bombing' an earlier one",
+        "",
+        "Suicide bombers struck a funeral in Kabul on Saturday, killing at least seven mourners. "
+        "Last week's truck bombing killed more than 150 people.",
+        7,
+    ),
+    (
+        "facts9: 'storm' right after an armed party is its assault, no weather word",
+        "Gunmen storm Nairobi shopping mall",
+        "Gunmen attacked a shopping mall in Nairobi on Saturday, killing between 30 and 40 "
+        "people, police said.",
+        30,
+    ),
+    (
+        "must not match: a storm with no armed party before it is the weather",
+        "Storm hits Nairobi shopping mall",
+        "Gunmen attacked a shopping mall in Nairobi on Saturday, killing between 30 and 40 "
+        "people, police said.",
+        None,
+    ),
 ]
 
 
@@ -1515,3 +1689,23 @@ def test_a_vows_day_does_not_date_the_attack_it_answers(tagger: Tagger):
     assert (event.kind, event.date) == ("retaliation_pledge", dt.date(2025, 4, 17))
     strike = "US air strikes on the Ras Isa fuel port killed 38 people on Friday."
     assert _event(tagger, strike, published).date == published
+
+
+def test_a_record_set_against_an_older_year_does_not_date_the_sentence(tagger: Tagger):
+    # facts9: the year dates the older event a record is set against, which has no dead here
+    text = (
+        "Thirty of the 38 people killed by a gunman at a beach hotel near Sousse last Friday were "
+        "British, officials said on Monday, making it the deadliest attack on Britons since the "
+        "London bombings of July 2005."
+    )
+    assert _event(tagger, text, dt.date(2015, 6, 29)).killed.best == 38
+
+
+def test_a_record_set_against_an_older_attack_with_its_dead_stays_earlier(tagger: Tagger):
+    # must not match: the older event's dead follow its year ('... of October 2017 killed 587')
+    text = (
+        "A car bomb exploded at a busy checkpoint in Mogadishu on Saturday, killing at least 79 "
+        "people. It was the deadliest attack in the city since the truck bombing of October 2017 "
+        "killed 587."
+    )
+    assert _event(tagger, text, dt.date(2019, 12, 28)).killed.best == 79

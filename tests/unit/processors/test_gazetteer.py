@@ -57,6 +57,9 @@ def test_words_and_person_names_are_not_places(word: str):
         # Ukraine's official romanization ('yi') beside GeoNames' 'yy'
         ("A Russian missile struck Kryvyi Rih on Friday.", "Kryvyy Rih", "Ukraine"),
         ("A Russian missile struck Kryvyy Rih on Friday.", "Kryvyy Rih", "Ukraine"),
+        # facts9: and 'ia' beside GeoNames' 'ya' after a consonant
+        ("Russian missiles slammed into the centre of Vinnytsia.", "Vinnytsya", "Ukraine"),
+        ("A missile struck Zaporizhzhia overnight.", "Zaporizhzhya", "Ukraine"),
     ],
 )
 def test_new_places_carry_their_country(tagger: Tagger, text: str, place: str, country: str):
@@ -90,3 +93,16 @@ def test_the_yi_spelling_is_only_for_ukraine():
     gazetteer = load_gazetteer()
     assert "Kryvyi Rih" in gazetteer["Kryvyy Rih"]["patterns"]
     assert gazetteer["Staryy Oskol"]["patterns"] == []
+
+
+def test_the_ia_spelling_is_only_after_a_consonant():
+    """'ya' → 'ia' only after a consonant (Vinnytsya); after a vowel GeoNames' spelling stays
+    alone (Yevpatoriya: the press writes Yevpatoria, not Yevpatoriia)."""
+    gazetteer = load_gazetteer()
+
+    def spellings(name: str) -> list[str]:
+        entry = gazetteer[name]
+        return [*entry["patterns"], *entry.get("spellings", [])]
+
+    assert "Vinnytsia" in spellings("Vinnytsya")
+    assert "Yevpatoriia" not in spellings("Yevpatoriya")

@@ -34,3 +34,10 @@ def test_scales_dozen_and_bad_grouping():
     assert read_number(["a", "dozen", "soldiers"], 0) == (12, 2)
     assert read_number(["1,1"], 0) is None
     assert read_number(["dozens"], 0) is None
+
+
+def test_a_number_of_dozens_is_a_count():
+    # facts9: 'has risen to two dozen' (b9-028, b10-027 read 2)
+    assert read_number(["two", "dozen", "people"], 0) == (24, 2)
+    # must not match: 'two dozens of' is no count; 'dozens' alone stays vague
+    assert read_number(["dozens", "of", "people"], 0) is None
