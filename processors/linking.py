@@ -272,11 +272,15 @@ def routing_key(article: TaggedArticle) -> str | None:
     power (an embassy bombing in Nairobi and Dar es Salaam may give the US, Kenya and Tanzania:
     the event is filed where it happened, as the other reports of it are); of several, the one
     most of the event's towns lie in; of one that the title names as the attacker ("Israeli
-    jets strike ..."), the one country of the towns named elsewhere (:func:`_landed`). When
-    all are outside powers: the country of the towns the text names when they all lie in one
-    other country, else their first.
-    Without them: the country of the first city or region named (a text names the place where
-    things happened below country level far more often than an attacker's home), else the first
+    jets strike ..."), the country most of the towns named elsewhere lie in (:func:`_landed`).
+    When all are outside powers: the country most of the towns the text names lie in, when it
+    is not an outside power, else their first.
+    One action country with no action place, whose country no town of the text lies in, and
+    which the title does not name, while it names the country of some of those towns: that one
+    (:func:`_titled`).
+    Without them: the country most of the cities and regions named lie in (a text names the
+    place where things happened below country level far more often than an attacker's home;
+    a tie: the first named of them), else the first
     country named that is not an outside power (the US, UK, France, Russia are named as
     attackers far from where things happen), else the first country named.
     """
@@ -294,16 +298,18 @@ def routing_key(article: TaggedArticle) -> str | None:
             per = Counter(p.country for p in article.event.places if p.kind in PLACE_KINDS)
             return max(inside, key=lambda c: per[c])
         if inside:
-            return _landed(article, inside[0])
-        # Only outside powers (the attacker: "American bombs had killed 37"): where the text
-        # names towns, and all of them lie in one other country, that is where it happened.
-        towns = {p.country for p in article.places if p.kind in PLACE_KINDS and p.country}
-        if len(towns) == 1 and not towns <= outside:
-            return towns.pop()
-        return countries[0]
-    for place in article.places:
-        if place.kind in PLACE_KINDS and place.country and place.country not in outside:
-            return place.country
+            landed = _landed(article, inside[0])
+            if landed != inside[0] or article.event.places:
+                return landed
+            return _titled(article, landed)
+        # Only outside powers (the attacker: "Russian missiles hit central Vinnytsia"): where
+        # most of the towns the text names lie in one other country, that is where it happened.
+        return _most_towns(article, frozenset()) or countries[0]
+    # the country most of the towns lie in, not the first town's: a report of strikes on
+    # Beirut and Sidon names the Haifa the rockets answered first (blind10 b10-022)
+    towns = _towns(article, outside)
+    if towns:
+        return max(towns, key=lambda c: towns[c])
     countries = [p.country or p.name for p in article.places if p.kind == "country"]
     for country in countries:
         if country not in outside:
@@ -341,12 +347,60 @@ def _landed(article: TaggedArticle, country: str) -> str:
     )
     if not attacker:
         return country
-    towns = {
+    return _most_towns(article, frozenset({country})) or country
+
+
+def _towns(article: TaggedArticle, skip: frozenset[str]) -> Counter[str]:
+    """How many of the cities and regions the text names lie in each country, but ``skip``."""
+    return Counter(
         p.country
         for p in article.places
-        if p.kind in PLACE_KINDS and p.country and p.country != country
-    }
-    return towns.pop() if len(towns) == 1 else country
+        if p.kind in PLACE_KINDS and p.country and p.country not in skip
+    )
+
+
+def _most_towns(article: TaggedArticle, skip: frozenset[str]) -> str | None:
+    """The country more of the text's towns lie in than any other (``skip`` aside), when it
+    is not an outside power; else None. More, not all: a strike report names the mediators'
+    capitals too ("Khan Younis ... Gaza ... talks in Doha and Cairo", blind10 b10-011)."""
+    towns = _towns(article, skip)
+    if not towns:
+        return None
+    (first, n), *rest = towns.most_common(2)
+    if rest and rest[0][1] == n:
+        return None
+    return None if first in _outside_powers() else first
+
+
+def _titled(article: TaggedArticle, country: str) -> str:
+    """The country the report is about when the tagger's one action country ``country`` has no
+    action place and no town of the text lies in it: of the countries the towns lie in (most
+    towns first), the first the title names, unless the title names ``country`` too. The tagger
+    took a country the text names in another role for the action country: where the gunman
+    trained ("Britons make up most of the dead in Tunisia attack", Sousse; the tagger: Libya),
+    who is blamed ("Nigeria blames Islamic State affiliate ...", Ondo; the tagger: Chad).
+    A title naming ``country`` as well ("Iranian attack on Iraq bases") keeps it. A text that
+    names no town at all: the other countries it names stand for the towns ("Eight dead in
+    attack on cricket team; Pakistan hunts gunmen"; the tagger: Sri Lanka, the team's)."""
+    outside = _outside_powers()
+    towns = _towns(article, outside)
+    if towns[country]:
+        return country
+    where = towns or Counter(
+        p.country
+        for p in article.places
+        if p.kind == "country" and p.country and p.country not in outside and p.country != country
+    )
+    if not where:
+        return country
+    tokens = {_stem(t) for t in _WORD.findall(article.title.lower().replace("’", "'"))}
+    words = _country_words()
+    if not tokens.isdisjoint(words.get(country, ())):
+        return country
+    for other, _ in where.most_common():
+        if not tokens.isdisjoint(words.get(other, ())):
+            return other
+    return country
 
 
 @dataclass(frozen=True, slots=True)
@@ -860,7 +914,7 @@ def _raw_score(a: Report, b: Report, config: LinkConfig) -> float | None:
     if a.headline and b.headline:
         shared_title = _common(a.headline, b.headline)
         bonus += config.headline_bonus * min(shared_title, config.names_counted)
-    if a.place_names and not a.place_names.isdisjoint(b.place_names):
+    if _share_place(a, b):
         bonus += config.place_bonus
     if a.numbers and not a.numbers.isdisjoint(b.numbers):
         bonus += config.number_bonus
@@ -869,6 +923,25 @@ def _raw_score(a: Report, b: Report, config: LinkConfig) -> float | None:
     if a.kind != b.kind and a.kind and b.kind and "deescalation" in (a.kind, b.kind):
         bonus -= config.kind_penalty
     return text + bonus
+
+
+def _share_place(a: Report, b: Report) -> bool:
+    """Both reports name a place of the event: one of the places of both, or, when only one of
+    them has places, a name both use that it puts the event at, a town the gazetteer does not
+    know (``_unknown_places``: "in Solhan", "the village of Togoga"). The other names it without
+    a preposition ("the Solhan massacre", "Sinjar's Yazidi villages") and no place of its own,
+    so the name is all it says of where: its reports were split (dev D12, blind10 J09). Not
+    when it has places of its own: "Tawila officials said, in Nyala" is about Nyala. A shared
+    place requires a shared name this way, which the score bounds count on."""
+    if a.place_names:
+        if b.place_names:
+            return not a.place_names.isdisjoint(b.place_names)
+        one = a.place_names
+    elif b.place_names:
+        one = b.place_names
+    else:
+        return False
+    return not (a.names & b.names).isdisjoint(one)
 
 
 def _common(a: tuple[str, ...], b: tuple[str, ...]) -> int:
@@ -1120,6 +1193,9 @@ def explain(a: Report, b: Report, config: LinkConfig) -> list[str]:
     places = a.place_names & b.place_names
     if places:
         reasons.append("shared place " + ", ".join(sorted(places)[:3]))
+    elif _share_place(a, b):
+        named = a.names & b.names & (a.place_names | b.place_names)
+        reasons.append("shared place, named by one " + ", ".join(sorted(named)[:3]))
     numbers = a.numbers & b.numbers
     if numbers:
         reasons.append("same toll figure " + ", ".join(str(n) for n in sorted(numbers)[:3]))
@@ -1243,6 +1319,9 @@ def _tail_bound(
     bonus (when it is in the other's headline too, which the bound cannot know), up to
     ``names_counted``, as names earn theirs.
 
+    A shared name earns the place bonus when one report puts the event there (``_share_place``):
+    with ``names`` the place bonus is counted whatever ``place`` says.
+
     The date term is at most the same-day bonus (a gap only subtracts, no date adds nothing),
     or ``day`` when the caller knows the pair's (:func:`_date_term`); the penalties subtract.
     The cosine is shared / sqrt(size * other's size) with shared <= the other's size, so at
@@ -1255,7 +1334,8 @@ def _tail_bound(
         + text
         + config.name_bonus * min(names, config.names_counted)
         + config.headline_bonus * min(heads, config.names_counted)
-        + (config.place_bonus if place else 0.0)
+        # a shared name may be a place one report puts the event at (_share_place)
+        + (config.place_bonus if place or names else 0.0)
         + (config.number_bonus if number else 0.0)
     )
 
@@ -1287,7 +1367,7 @@ def _pair_bound(
     size, smallest = len(report.words), len(other.words)
     text = words / math.sqrt(size * max(words, smallest)) if words else 0.0
     bound = day + text
-    if report.place_names and not report.place_names.isdisjoint(other.place_names):
+    if _share_place(report, other):
         bound += config.place_bonus
     if report.numbers and not report.numbers.isdisjoint(other.numbers):
         bound += config.number_bonus
