@@ -1309,6 +1309,7 @@ def _tail_bound(
     smallest: int,
     config: LinkConfig,
     day: float | None = None,
+    by_name: bool = True,
 ) -> float:
     """The most :func:`pair_score` can give a pair that shares only ``words`` of the report's
     content words (``names`` of them capitalised names), a place only when ``place``, a toll
@@ -1320,7 +1321,8 @@ def _tail_bound(
     ``names_counted``, as names earn theirs.
 
     A shared name earns the place bonus when one report puts the event there (``_share_place``):
-    with ``names`` the place bonus is counted whatever ``place`` says.
+    with ``names`` the place bonus is counted whatever ``place`` says, unless ``by_name`` is
+    False (the caller knows both reports have places, or neither: only a shared place counts).
 
     The date term is at most the same-day bonus (a gap only subtracts, no date adds nothing),
     or ``day`` when the caller knows the pair's (:func:`_date_term`); the penalties subtract.
@@ -1335,7 +1337,7 @@ def _tail_bound(
         + config.name_bonus * min(names, config.names_counted)
         + config.headline_bonus * min(heads, config.names_counted)
         # a shared name may be a place one report puts the event at (_share_place)
-        + (config.place_bonus if place or names else 0.0)
+        + (config.place_bonus if place or (names and by_name) else 0.0)
         + (config.number_bonus if number else 0.0)
     )
 
@@ -1879,6 +1881,8 @@ class OpenEvents:
                 words,
                 config,
                 date,
+                # a name earns the place bonus only when one of the two has places (_share_place)
+                bool(report.place_names) != bool(other.place_names),
             )
             if (
                 bound >= limit
