@@ -110,6 +110,10 @@ ANNOUNCED_KINDS: Final = frozenset({"deescalation", "threat", "retaliation_pledg
 KIND_ORDER: Final = ("strike", "casualties", "deescalation", "retaliation_pledge", "threat")
 _WORD: Final = re.compile(r"[^\W\d_][\w'-]*")
 _NAME: Final = re.compile(r"(?<![.!?:\"“] )\b[A-Z][\w'’-]+")
+# _NAME without its look-behind, which is tested on the match instead (_capitalised): a pattern
+# that starts with a look-behind is tried at every position of the text, a third slower
+_CAPITALISED: Final = re.compile(r"\b[A-Z][\w'’-]+")
+_SENTENCE_END: Final = frozenset('.!?:"“')
 _YEAR: Final = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 _MONTHS = (
     "Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
@@ -539,10 +543,33 @@ def _stem(token: str) -> str:
 
 def _words(text: str) -> frozenset[str]:
     """Content words of ``text``: lower case, stop words out, a plural ``s`` dropped."""
+    cuts = _CUTS
+    if len(cuts) > _CUTS_KEPT:
+        cuts.clear()  # a bound on the memory of a long-running worker
+    out: set[str] = set()
+    for token in set(_WORD.findall(text.lower().replace("’", "'"))):
+        word = cuts.get(token)
+        if word is None:
+            word = cuts[token] = _cut(token)
+        if word:
+            out.add(word)
+    return frozenset(out)
+
+
+def _cut(token: str) -> str:
+    """The content word of a token (see :func:`_words`), or "" when it is none."""
     stop = _stopwords()
-    words = {_stem(token) for token in set(_WORD.findall(text.lower().replace("’", "'"))) - stop}
+    if token in stop:
+        return ""
+    word = _stem(token)
     # interned: the same word in thousands of open reports is then one string in memory
-    return frozenset(sys.intern(w) for w in words if len(w) > 2 and w not in stop)
+    return sys.intern(word) if len(word) > 2 and word not in stop else ""
+
+
+# token -> _cut(token): most tokens of a report are words other reports had (cutting them
+# again was half of _words); cleared when it holds more than _CUTS_KEPT
+_CUTS: Final[dict[str, str]] = {}
+_CUTS_KEPT: Final = 200_000
 
 
 def _names(
@@ -555,11 +582,40 @@ def _names(
     A name is cut like a word (``_stem``), so a venue or town ending in ``s`` ("Crocus City
     Hall", "Idlib's") counts as a name as well as a word."""
     out = set()
-    for match in _NAME.findall(text):
+    for match in _capitalised(text):
         token = _stem(match.lower().replace("’", "'"))
         if token in words and token not in skip and token not in also:
             out.add(sys.intern(token))
     return frozenset(out)
+
+
+def _capitalised(text: str) -> list[str]:
+    """``_NAME.findall(text)``: capitalised words not right after the end of a sentence, a colon
+    or a quotation mark and a space (the first word of a sentence is capitalised anyway).
+
+    The look-behind is tested on each match of ``_CAPITALISED``; a rejected match is searched
+    again from its next character, as ``findall`` tries every position (in "X-Ray" after a full
+    stop, "Ray" is a name)."""
+    out: list[str] = []
+    pos = 0
+    while True:
+        match = _CAPITALISED.search(text, pos)
+        if match is None:
+            return out
+        start = match.start()
+        if start >= 2 and text[start - 1] == " " and text[start - 2] in _SENTENCE_END:
+            pos = start + 1
+            continue
+        out.append(match.group())
+        pos = match.end()
+
+
+def _latest_year(text: str) -> int | None:
+    """The latest year from 1950 on that ``text`` names (``_YEAR``); the substring test spares
+    the regular expression's scan of the many texts that name none."""
+    if "19" not in text and "20" not in text:
+        return None
+    return max((int(y) for y in _YEAR.findall(text)), default=None)
 
 
 def report_of(article: TaggedArticle, config: LinkConfig | None = None) -> Report | None:
@@ -658,7 +714,7 @@ def report_of(article: TaggedArticle, config: LinkConfig | None = None) -> Repor
         dated_by=dated_by,
         arrival=article.fetched or article.tagged_at,
         seen=article.event_time,
-        year=max((int(y) for y in _YEAR.findall(text)), default=None),
+        year=_latest_year(text),
         kind=kind,
         reaction=reaction,
         signals=tuple(t for t in SIGNAL_TYPES if t in types),
@@ -697,6 +753,9 @@ def _day_after(text: str, date: dt.date | None) -> int | None:
     tagger may date the statement)."""
     if date is None or " after " not in text:
         return None
+    folded = text.casefold()  # _DAYS_AFTER ignores case
+    if "day after" not in folded and "days after" not in folded:
+        return None  # one search of the text costs less than splitting it into sentences
     weekday = _WEEKDAYS[date.weekday()]
     for sentence in _SENTENCE.findall(text):
         match = _DAYS_AFTER.search(sentence)
@@ -1191,9 +1250,11 @@ def _discard(index: dict[int, set[str]], day: int, report_id: str) -> None:
 _SERIAL: Final = struct.Struct("q")
 # reports with fewer content words are candidates of every report in their window (_retrieve)
 _SMALL: Final = 12
-# a report in postings costs about a third of scoring one (counted in C, bounded, most ruled
-# out): postings up to this many times the window are cheaper than scanning it
-_CHEAPER = 3
+# an entry of the postings costs a tenth of scoring a pair or less (counted in C, bounded, most
+# ruled out): postings up to this many times the window are cheaper than scanning it (with the
+# postings of the window's days only, 10 screens every report of bench/linking.py and scores
+# 4,466 pairs of 2,000 reports; 3 scanned 90 windows and scored 12,033)
+_CHEAPER = 10
 
 
 def _post(index: dict[Any, bytes], terms: Iterable[Any], serial: int) -> None:
@@ -1247,6 +1308,8 @@ def _tail_bound(
     size: int,
     smallest: int,
     config: LinkConfig,
+    day: float | None = None,
+    by_name: bool = True,
 ) -> float:
     """The most :func:`pair_score` can give a pair that shares only ``words`` of the report's
     content words (``names`` of them capitalised names), a place only when ``place``, a toll
@@ -1258,21 +1321,23 @@ def _tail_bound(
     ``names_counted``, as names earn theirs.
 
     A shared name earns the place bonus when one report puts the event there (``_share_place``):
-    with ``names`` the place bonus is counted whatever ``place`` says.
+    with ``names`` the place bonus is counted whatever ``place`` says, unless ``by_name`` is
+    False (the caller knows both reports have places, or neither: only a shared place counts).
 
-    The date term is at most the same-day bonus (a gap only subtracts, no date adds nothing);
-    the penalties subtract. The cosine is shared / sqrt(size * other's size) with shared <= the
-    other's size, so at most words / sqrt(size * max(words, smallest)); a shared name is a shared
-    content word of both (``_names`` takes names among the words).
+    The date term is at most the same-day bonus (a gap only subtracts, no date adds nothing),
+    or ``day`` when the caller knows the pair's (:func:`_date_term`); the penalties subtract.
+    The cosine is shared / sqrt(size * other's size) with shared <= the other's size, so at
+    most words / sqrt(size * max(words, smallest)); a shared name is a shared content word of
+    both (``_names`` takes names among the words).
     """
     text = words / math.sqrt(size * max(words, smallest)) if words else 0.0
     return (
-        max(config.same_day_bonus, 0.0)
+        (max(config.same_day_bonus, 0.0) if day is None else day)
         + text
         + config.name_bonus * min(names, config.names_counted)
         + config.headline_bonus * min(heads, config.names_counted)
         # a shared name may be a place one report puts the event at (_share_place)
-        + (config.place_bonus if place or names else 0.0)
+        + (config.place_bonus if place or (names and by_name) else 0.0)
         + (config.number_bonus if number else 0.0)
     )
 
@@ -1298,12 +1363,7 @@ def _pair_bound(
     them on most pairs (their date or text term has ruled them out already)."""
     if report.date is not None and other.date is not None:
         gap = abs(report.date.toordinal() - other.date.toordinal())
-        if gap == 0:
-            day = config.same_day_bonus
-        elif report.update or other.update:
-            day = 0.0
-        else:
-            day = -config.day_penalty * gap
+        day = _date_term(report, other, gap, config)
     else:
         day = max(config.same_day_bonus, 0.0)
     size, smallest = len(report.words), len(other.words)
@@ -1332,6 +1392,17 @@ def _pair_bound(
     return bound
 
 
+def _date_term(report: Report, other: Report, gap: int, config: LinkConfig) -> float:
+    """The most the date term of :func:`pair_score` gives two dated reports ``gap`` days apart:
+    the same-day bonus on one day, else 0 when one is a follow-up (``_follows``), else the day
+    penalty per day."""
+    if gap == 0:
+        return config.same_day_bonus
+    if report.update or other.update:
+        return 0.0
+    return -config.day_penalty * gap
+
+
 @dataclass
 class _Plan:
     """Which terms of a report to take candidates from (see :func:`_plan`).
@@ -1357,7 +1428,7 @@ class _Plan:
 
 def _plan(
     report: Report,
-    by_word: dict[str, bytes],
+    words: list[tuple[int, str, bytes]],
     by_place: dict[str, bytes],
     by_number: dict[int, bytes],
     smallest: int,
@@ -1369,12 +1440,10 @@ def _plan(
     (generic words, a common toll figure) are left out as long as sharing only them stays below
     the threshold (:func:`_tail_bound`). Places and figures are left out all or none (the bonus
     counts once), so the four combinations are tried and the one with the fewest postings kept.
+    ``words``: (length, word, postings) of the report's words in its date window, longest first
+    (:meth:`OpenEvents._word_postings`).
     """
     limit = config.threshold - _MARGIN
-    words = sorted(
-        ((len(ids), w, ids) for w in report.words if (ids := by_word.get(w)) is not None),
-        reverse=True,
-    )
     places = [ids for p in report.place_names if (ids := by_place.get(p)) is not None]
     numbers = [ids for n in report.numbers if (ids := by_number.get(n)) is not None]
     size = len(report.words)
@@ -1470,7 +1539,11 @@ class OpenEvents:
         # serial -> (report, 0 stated / 1 published / 2 undated, its day in that index, arrival
         # day, word count): the day index's windows as a test on one report (see _screen)
         self._slots: dict[int, tuple[Report, int, int, int, int]] = {}
-        self._by_word: dict[str, bytes] = {}
+        # Word postings by day, as the day indexes hold the reports (0: stated date, 1: publication
+        # date, 2: undated, by fetch day): a report takes those of its date window only. Postings
+        # of the whole key made the screen visit every report of the key for each generic word
+        # kept, three to five times the window on the bench (see _word_postings).
+        self._by_day: tuple[dict[int, dict[str, bytes]], ...] = ({}, {}, {})
         self._by_place: dict[str, bytes] = {}
         self._by_number: dict[int, bytes] = {}
         # how many indexed reports have a word set of each size (the smallest bounds the cosine)
@@ -1604,12 +1677,12 @@ class OpenEvents:
             day = report.date.toordinal()
             self._date_index(report).setdefault(day, set()).add(rid)
             kind = 0 if report.dated_by == "event" else 1
-            self._slots[serial] = (report, kind, day, arrival, size)
         else:
             self._undated.setdefault(arrival, set()).add(rid)
-            self._slots[serial] = (report, 2, arrival, arrival, size)
+            kind, day = 2, arrival
+        self._slots[serial] = (report, kind, day, arrival, size)
         self._by_arrival.setdefault(arrival, set()).add(rid)
-        _post(self._by_word, report.words, serial)
+        _post(self._by_day[kind].setdefault(day, {}), report.words, serial)
         _post(self._by_place, report.place_names, serial)
         _post(self._by_number, report.numbers, serial)
         self._sizes[size] += 1
@@ -1624,9 +1697,12 @@ class OpenEvents:
             _discard(self._undated, _day(report.arrival), rid)
         _discard(self._by_arrival, _day(report.arrival), rid)
         serial = self._serial.pop(rid)
-        del self._slots[serial]
+        _, kind, day, _, _ = self._slots.pop(serial)
         self._small.discard(serial)
-        _unpost(self._by_word, report.words, serial)
+        words = self._by_day[kind][day]
+        _unpost(words, report.words, serial)
+        if not words:
+            del self._by_day[kind][day]
         _unpost(self._by_place, report.place_names, serial)
         _unpost(self._by_number, report.numbers, serial)
         size = len(report.words)
@@ -1697,7 +1773,8 @@ class OpenEvents:
         # (a title alone) would make that bound useless for all, so they are screened always
         # and the bound takes the smallest of the others.
         smallest = min((n for n in self._sizes if n >= _SMALL), default=_SMALL)
-        plan = _plan(report, self._by_word, self._by_place, self._by_number, smallest, self.config)
+        words = self._word_postings(report)
+        plan = _plan(report, words, self._by_place, self._by_number, smallest, self.config)
         if plan is None or plan.cost + len(self._small) * _SERIAL.size >= (
             _CHEAPER * window * _SERIAL.size
         ):
@@ -1705,13 +1782,55 @@ class OpenEvents:
         self.screened += 1
         return self._screen(report, plan)
 
+    def _word_postings(self, report: Report) -> list[tuple[int, str, bytes]]:
+        """(length, word, postings) of the report's words that reports of its date window
+        have, longest first: the postings of :meth:`_candidates`' days (for a report with no
+        date, which is compared with every report by fetch day, of every day)."""
+        buckets: list[dict[str, bytes]] = []
+        if report.date is None:
+            for index in self._by_day:
+                buckets.extend(index.values())
+        else:
+            wide = math.ceil(self.config.published_window_days)
+            narrow = math.ceil(self.config.window_days)
+            base = report.date.toordinal()
+            arrival = _day(report.arrival)
+            stated = narrow if report.dated_by == "event" else wide
+            for index, mid, half in (
+                (self._by_day[0], base, stated),
+                (self._by_day[1], base, wide),
+                (self._by_day[2], arrival, wide + 1),
+            ):
+                if len(index) <= 2 * half + 1:
+                    buckets.extend(b for d, b in index.items() if abs(d - mid) <= half)
+                else:
+                    for d in range(mid - half, mid + half + 1):
+                        bucket = index.get(d)
+                        if bucket is not None:
+                            buckets.append(bucket)
+        out: list[tuple[int, str, bytes]] = []
+        if len(buckets) == 1:
+            only = buckets[0]
+            for w in report.words:
+                ids = only.get(w)
+                if ids is not None:
+                    out.append((len(ids), w, ids))
+        else:
+            for w in report.words:
+                parts = [ids for b in buckets if (ids := b.get(w)) is not None]
+                if parts:
+                    joined = parts[0] if len(parts) == 1 else b"".join(parts)
+                    out.append((len(joined), w, joined))
+        out.sort(reverse=True)
+        return out
+
     def _screen(self, report: Report, plan: _Plan) -> Iterator[str]:
         """The reports in the plan's postings and the window whose bound reaches the threshold.
 
         The window is :meth:`_candidates`' as a test on one report. A report's bound
         (:func:`_tail_bound`) counts the rare words it shares (its count in the postings) plus
         every word left out, its actual word count, a shared place or figure only when it shares
-        one or they were left out.
+        one or they were left out, and the pair's date term when both are dated.
         """
         shared: Counter[int] = Counter(_serials(plan.words))
         places = set(_serials(plan.places))
@@ -1732,6 +1851,7 @@ class OpenEvents:
         limit = self.config.threshold - _MARGIN
         size = len(report.words)
         own = self._serial[report.id]  # the report is indexed before it is linked
+        top = max(config.same_day_bonus, 0.0)
         for serial in shared.keys() | places | numbers | self._small:
             if serial == own:
                 continue
@@ -1745,6 +1865,10 @@ class OpenEvents:
                     continue
             elif abs(fetched - arrival) > wide + 1:
                 continue
+            # both dated (kind 2 is an undated report, or any when this one has no date): the
+            # date term of the pair, from the day in the slot (two reports days apart earn less
+            # than the same-day bonus the postings' bound takes)
+            date = _date_term(report, other, abs(day - base), config) if kind != 2 else top
             count = shared.get(serial, 0)
             bound_words = count + plan.words_out
             bound = _tail_bound(
@@ -1755,7 +1879,10 @@ class OpenEvents:
                 plan.number_out or serial in numbers,
                 size,
                 words,
-                self.config,
+                config,
+                date,
+                # a name earns the place bonus only when one of the two has places (_share_place)
+                bool(report.place_names) != bool(other.place_names),
             )
             if (
                 bound >= limit
