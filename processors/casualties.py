@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from processors.context import DOMAINS_CASUALTY, DOMAINS_CASUALTY_HARD, named_year, shooting
+from processors.nlp import PATTERNS
 from processors.quantities import VAGUE, read_number, word_value
 from processors.reader import Found, Reader, lexicon
 
@@ -41,6 +42,9 @@ BLAST_WORDS = _WORDS["BLAST_WORDS"]
 ATTACK_DAMAGE = BLAST_WORDS | _WORDS["AFTERMATH_WORDS"]
 #: 'seven of their members', 'two of his bodyguards': a number before 'of' and these counts people
 OWN_GROUP = frozenset({"their", "his", "her", "its", "our"})
+#: 'killed two of the gunmen': the attackers' dead, which the events stage reads by their own
+#: rule (processors/eventfacts.py), not a count of the victims
+ATTACKER_NOUNS = lexicon(PATTERNS / "events.json")["ATTACKER_NOUNS"]
 #: 'most of them children': a share of the people just counted
 PART_WORDS = frozenset({"most", "many", "some", "all", "half", "several", "both", "none"})
 #: the title and first sentences, where a report tells what happened
@@ -195,7 +199,7 @@ def _count(
     j = end
     while j < min(sent.end, end + 6):
         low = r.lower(j)
-        number = _number(r, j, sent.end, units)
+        number = _number(r, j, sent.end, units) or _part_of_the(r, j, sent.end, units)
         if number is not None:
             value = number[0] + _enumerated(r, number[1], sent.end, units, person, numeric=True)
             attrs["count"], result.count, result.pos = value, value, j
@@ -343,6 +347,26 @@ def _victim_before(r: Reader, k: int, start: int, person: frozenset[str]) -> boo
     return before < lo or r.lower(before) in ("a", "an", "the", "one") or r.doc[before].is_title
 
 
+def _part_of_the(r: Reader, i: int, limit: int, units: frozenset[str]) -> tuple[int, int] | None:
+    """'killed 106 of the civilians sheltering in the base': after the casualty word, the number
+    of a group's people it killed; only there ('Ten of the dead were children' counts a part)."""
+    low = r.lower(i)
+    if word_value(low) is None:
+        return None
+    got = read_number([r.doc[j].text for j in range(i, min(limit, i + 4))], 0)
+    if got is None or r.lower(i - 1) == "-":
+        return None
+    value, used = got
+    if r.lower(i + used) != "of" or r.lower(i + used + 1) != "the":
+        return None
+    noun = i + used + 2
+    if noun >= limit or not (r.doc[noun].is_alpha or r.doc[noun].like_num):
+        return None
+    if r.lower(noun) in units or r.lower(noun) in ATTACKER_NOUNS:
+        return None
+    return value, i + used
+
+
 def _number(r: Reader, i: int, limit: int, units: frozenset[str]) -> tuple[int, int] | None:
     """A count of people at token ``i``: a number not followed by a unit, age or "of"."""
     low = r.lower(i)
@@ -392,6 +416,8 @@ def _enumerated(
         and r.lower(nxt + got[1] + 1) in ("his", "her", "their", "its", "the")
     ):  # "and two of his bodyguards"
         return got[0]
+    if r.lower(nxt) == "the" and (number := _number(r, nxt + 1, limit, units)) is not None:
+        return number[0]  # "killed 25 people and the two bombers": another group of the dead
     if r.lower(nxt) in ("a", "an", "their", "his", "her", "its", "the"):
         noun = r.lower(nxt + 1)
         if noun in person or (

@@ -84,12 +84,18 @@ class Reader:
                 continue
             if label in ARMED_LABELS:
                 armed_ends.add(end)
-            if label == "DISASTER" and start in armed_ends and _storming(doc, start, end):
+            if (
+                label == "DISASTER"
+                and (start in armed_ends or start > 0 and doc[start - 1].lower_ in ATTACKER_NOUNS)
+                and _storming(doc, start, end)
+            ):
                 # "Gunmen storm Nairobi shopping mall": the title's verb, not the weather that
                 # would make the lead's killing a disaster's deaths
                 continue
             if label == "SPORTS" and _crew(doc, start, end):  # "rescue teams": no sport
                 continue
+            if label == "ANIMAL" and _working_dogs(doc, start, end):
+                continue  # "rescuers using cranes and dogs": no animal attack
             if label == "FICTION" and (
                 start == venue_end
                 or _venue(doc, start, end, entity)
@@ -108,7 +114,12 @@ class Reader:
                     k += 1
             sents[k].cues.setdefault(label, []).append((start, end))
         self.lex = lexicon()
+        downed = _shot_down(doc, sents)
         for k, sent in enumerate(sents):
+            if "ACCIDENT" in sent.cues and downed:
+                _downed_aircraft(doc, sent, self.lex)
+            if "ACCIDENT" in sent.cues:
+                _vehicle_places(doc, sent)
             if "ACCIDENT" in sent.cues:
                 _bomb_blasts(doc, sents, k, self.lex)
         self.n = len(doc)
@@ -255,6 +266,35 @@ class Reader:
         return self.doc[start].idx, last.idx + len(last)
 
 
+#: 'bus station', 'bus stop': a place named after the vehicle, where a bomb goes off as often as
+#: anywhere; only the vehicle itself ('a bus plunged into a ravine') tells a road accident
+VEHICLE_PLACES = frozenset({"station", "stop", "stops", "terminal", "depot", "park", "stand"})
+
+
+#: the attackers named by role, not by an armed group's cue: 'Attackers storm Turkish
+#: aerospace company' has the armed party's verb as much as 'Gunmen storm' has
+ATTACKER_NOUNS = lexicon(PATTERNS / "events.json")["ATTACKER_NOUNS"]
+
+
+def _vehicle_places(doc: Doc, sent: Sentence) -> None:
+    """Drop the one-word accident cue 'bus' where it names a place ('the Nyanya bus station')."""
+    cues = sent.cues
+    kept = [
+        (s, e)
+        for s, e in cues["ACCIDENT"]
+        if not (
+            e - s == 1
+            and doc[s].lower_ == "bus"
+            and e < len(doc)
+            and doc[e].lower_ in VEHICLE_PLACES
+        )
+    ]
+    if kept:
+        cues["ACCIDENT"] = kept
+    else:
+        del cues["ACCIDENT"]
+
+
 def _bomb_blasts(doc: Doc, sents: list[Sentence], k: int, lex: dict[str, frozenset[str]]) -> None:
     """Drop sentence ``k``'s accident cues that are a bomb's blast: "Sunday's bomb blast killed",
     "Two explosions tore through the hall ... a third bomb hit a train". A one-word explosion
@@ -278,6 +318,33 @@ def _bomb_blasts(doc: Doc, sents: list[Sentence], k: int, lex: dict[str, frozens
         for s, e in cues["ACCIDENT"]
         if not (e - s == 1 and (doc[s].lower_ in blasts or _munition_crash(doc, sents[k], s, lex)))
     ]
+    if kept:
+        cues["ACCIDENT"] = kept
+    else:
+        del cues["ACCIDENT"]
+
+
+#: 'shot down', 'the downing of flight MH17': an aircraft brought down by an attack
+DOWNING = frozenset({"downing", "downed"})
+
+
+def _shot_down(doc: Doc, sents: list[Sentence]) -> bool:
+    """The report tells something shot down ('it had been shot down by a missile')."""
+    return any(doc[i].lower_ in DOWNING for i in range(len(doc))) or any(
+        e - s >= 2 and doc[e - 1].lower_ == "down" and doc[e - 2].lower_ == "shot"
+        for sent in sents
+        for label in ("STRIKE", "STRIKE_WEAK")
+        for s, e in sent.cues.get(label, ())
+    )
+
+
+def _downed_aircraft(doc: Doc, sent: Sentence, lex: dict[str, frozenset[str]]) -> None:
+    """Drop a sentence's one-word crash and 'aboard' cues in a report of an aircraft shot down:
+    'All 298 people on board were killed' and 'the crash site' are the attack's, not an air
+    accident's (a crash with nothing shot down stays an accident)."""
+    crash = lex["CRASH_WORDS"] | {"aboard"}
+    cues = sent.cues
+    kept = [(s, e) for s, e in cues["ACCIDENT"] if not (e - s == 1 and doc[s].lower_ in crash)]
     if kept:
         cues["ACCIDENT"] = kept
     else:
@@ -308,6 +375,19 @@ def _storming(doc: Doc, start: int, end: int) -> bool:
     named just before it (the caller knows that), one word, a present-tense verb; not "a storm",
     "the storm" (a determiner before it makes it a noun, and then no armed noun is right before)."""
     return end - start == 1 and doc[start].lower_ in ("storm", "storms")
+
+
+#: who works with dogs after an attack: 'rescuers using cranes and dogs', 'sniffer dogs'
+DOG_HANDLERS = frozenset({"rescuers", "rescuer", "sniffer", "searched", "searching", "police"})
+
+
+def _working_dogs(doc: Doc, start: int, end: int) -> bool:
+    """'rescuers using cranes and dogs searched the rubble', 'search dogs': dogs at work after
+    the attack, named a few words after a crew (``CREW_WORDS``) or handler, not a dog attack."""
+    if end - start != 1 or doc[start].lower_ not in ("dog", "dogs"):
+        return False
+    words = lexicon()["CREW_WORDS"] | DOG_HANDLERS
+    return any(doc[i].lower_ in words for i in range(max(0, start - 5), start))
 
 
 def _crew(doc: Doc, start: int, end: int) -> bool:

@@ -659,6 +659,135 @@ REPORTS = [
         10,
     ),
     (
+        "'bus station' is a place, not a bus in a road accident (facts11, blind14 b14-017)",
+        "",
+        "A bomb exploded at a bus station in Abuja on Monday, killing at least 71 people.",
+        71,
+    ),
+    (
+        "the bus itself still tells a road accident",
+        "",
+        "A bus plunged into a ravine in Nepal on Monday, killing at least 31 people.",
+        None,
+    ),
+    (
+        "'two weeks after a bombing ... killed 75': an earlier strike, though told after the dead"
+        " (facts11, blind14 b14-025)",
+        "",
+        "A car bomb exploded near a market in Abuja on Thursday, killing 19 people, just over two"
+        " weeks after a bombing at the same spot killed 75 people.",
+        19,
+    ),
+    (
+        "'dead after a bomber detonated' with no span of time: the cause of this event's dead",
+        "",
+        "Police said 149 people were dead after a suicide bomber detonated a truck in Kabul.",
+        149,
+    ),
+    (
+        "'the two days of bombings have now killed more than 50': a total over several events"
+        " (facts11, blind14 b14-005)",
+        "",
+        "Suicide bombers killed 30 people at a consulate in Istanbul on Thursday, officials said."
+        " The two days of bombings have now killed more than 50 people in the city.",
+        30,
+    ),
+    (
+        "'three days of mourning' counts no violence: the attack's dead stay",
+        "",
+        "A bomb killed 30 people in a market in Istanbul on Thursday, and the government"
+        " declared three days of mourning.",
+        30,
+    ),
+    (
+        "'put the number higher, saying some 50 had died': another source's figure, not adopted"
+        " (facts11, blind15 b15-009)",
+        "",
+        "Officials say at least 45 people were killed in the strike in Rafah on Sunday. A civil"
+        " defence official put the number higher, saying rescue crews believed some 50 people had"
+        " died.",
+        45,
+    ),
+    (
+        "'the toll was higher than first reported' names no other source: its figure stands",
+        "",
+        "Rescue crews said the toll was higher than first reported, with 50 people killed in the"
+        " strike in Rafah on Sunday.",
+        50,
+    ),
+    (
+        "'killed 106 of the civilians sheltering there': the number of a group's people killed"
+        " (facts11, blind14 b14-002)",
+        "",
+        "The shelling on April 18 killed 106 of the civilians sheltering in the base at Qana.",
+        106,
+    ),
+    (
+        "'killed two of the gunmen' stays the attackers' rule: added once to the victims",
+        "",
+        "Gunmen killed 19 people at a museum in Tunis on Wednesday, officials said. Security forces"
+        " stormed the building three hours later and killed two of the gunmen.",
+        21,
+    ),
+    (
+        "an aircraft shot down: 'on board' and 'the crash site' are the attack's (facts11, blind14"
+        " b14-011, b14-016)",
+        "",
+        "The Boeing 777 was hit over the Donetsk region by a missile fired by separatists. All 298"
+        " people on board were killed. Police sealed off the crash site. Officials said the plane"
+        " was shot down.",
+        298,
+    ),
+    (
+        "a crash with nothing shot down stays an air accident",
+        "",
+        "A passenger plane crashed near Donetsk on Thursday, killing all 98 people aboard.",
+        None,
+    ),
+    (
+        "'Attackers storm ...' in the title is the attack's verb, not weather (facts11, blind15"
+        " b15-022)",
+        "Attackers storm aerospace company near Ankara",
+        "Two assailants attacked the headquarters of an aerospace company north of Ankara on"
+        " Wednesday, killing four people, the minister said.",
+        4,
+    ),
+    (
+        "'a storm killed ten' stays the weather's",
+        "",
+        "A storm killed ten people near Ankara on Wednesday, officials said.",
+        None,
+    ),
+    (
+        "'killed 25 people and the two bombers': another group of the dead, added (facts11,"
+        " blind14 b14-018)",
+        "",
+        "The bombings of two synagogues in Istanbul on Saturday killed 25 people and the two"
+        " bombers, officials said.",
+        27,
+    ),
+    (
+        "'and the two' without a group of people after the number adds nothing",
+        "",
+        "The bombings of two synagogues in Istanbul on Saturday killed 25 people and the two"
+        " buildings were badly damaged, officials said.",
+        25,
+    ),
+    (
+        "'rescuers using cranes and dogs' are at work after the attack: no animal attack"
+        " (facts11, blind15 b15-020)",
+        "",
+        "A Russian missile hit an apartment building in Poltava on Saturday, killing at least 14"
+        " people. Rescuers using cranes and dogs searched the rubble through the morning.",
+        14,
+    ),
+    (
+        "a dog attack with no crew before the dogs stays an animal's",
+        "",
+        "A pack of stray dogs killed two children near Poltava on Saturday, officials said.",
+        None,
+    ),
+    (
         "an explosion with no bomb around stays an accident",
         "",
         "An explosion at a fireworks warehouse killed 10 workers in Kasindi, authorities said.",
