@@ -897,7 +897,7 @@ def _raw_score(a: Report, b: Report, config: LinkConfig) -> float | None:
         # a report with no date that names a year reports an event of that year or later
         # (background years are earlier): it cannot be an event dated before that year
         return None
-    elif _days_apart(a, b, config):
+    elif _days_apart(a, b, config) or _weekdays_apart(a, b):
         return None
     elif (
         _names_the_day(a, b)
@@ -1036,6 +1036,29 @@ def _days_apart(a: Report, b: Report, config: LinkConfig) -> bool:
     if other.days:
         return all(_cyclic_gap(x, y) > config.window_days for x in undated.days for y in other.days)
     return False
+
+
+def _weekdays_apart(a: Report, b: Report) -> bool:
+    """One report has no date but names its event's weekday ("Saturday's synagogue bombings")
+    and the other states a date more than a day from that weekday (a Thursday), or names such a
+    weekday too: two events, as for the days of :func:`_days_apart` (a day's slack: "last
+    night", time zones). Two Istanbul bombings five days apart were joined through such a report
+    (blind14 C01/C02). A pair rule only, not part of the group date fit (:func:`_fits`): there it
+    also kept out reports of the right event from a group an undated report had wrongly joined
+    (blind3 D03, blind13 L04: F1 down), which the pair rule alone does not."""
+    if a.date is None and b.date is None:
+        # both undated, each naming its event's weekday: the same slack between the two
+        days = (a.weekday, b.weekday)
+    elif a.date is None and b.date is not None and b.dated_by == "event":
+        days = (a.weekday, b.date.weekday())
+    elif b.date is None and a.date is not None and a.dated_by == "event":
+        days = (b.weekday, a.date.weekday())
+    else:
+        return False
+    if days[0] is None or days[1] is None:
+        return False
+    gap = abs(days[0] - days[1])
+    return min(gap, 7 - gap) > 1
 
 
 def _announced(*reports: Report) -> bool:

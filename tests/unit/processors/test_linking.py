@@ -860,6 +860,41 @@ def test_an_undated_report_naming_the_other_reports_weekday_earns_the_same_day_b
     assert result is not None and "weekday" not in result[1][0]
 
 
+def test_an_undated_report_naming_a_weekday_two_days_from_the_others_date_is_another_event():
+    # written for this test (linkq3): "Saturday's bombings" are not the Thursday attack of the
+    # same city, however many words and places the two share (blind14: Istanbul, November 2003)
+    def undated(rid: str, sentence: str) -> TaggedArticle:
+        return report(rid, "Radio C", "Nyala bombings: police name suspects", [sentence],
+                      places=(NYALA,), day=None)
+
+    thursday = report_of(report("t1", "Wire A", "Bombs hit Nyala bank",
+                                ["Bombs hit a bank in Nyala on Thursday, killing 20 people."],
+                                places=(NYALA,), killed=20, day=date(2026, 3, 12)))
+    saturday = report_of(undated("t2", "Police named suspects in Saturday's bombings in Nyala."))
+    assert thursday is not None and saturday is not None and saturday.weekday == 5
+    assert compare(thursday, saturday, LinkConfig()) is None
+    assert compare(saturday, thursday, LinkConfig()) is None
+    # two undated reports naming weekdays two days apart: the same
+    named = report_of(undated("t7", "Police named suspects in Thursday's bombings in Nyala."))
+    assert named is not None and compare(named, saturday, LinkConfig()) is None
+    # must still link: the same weekday, a day off ("last night"), a date that is only the
+    # publication's, and a report that names no weekday
+    for rid, sentence, day, dated_by in [
+        ("t3", "Police named suspects in Thursday's bombings in Nyala.", 12, "event"),
+        ("t4", "Police named suspects in Friday's bombings in Nyala.", 12, "event"),
+        ("t5", "Police named suspects in Saturday's bombings in Nyala.", 12, "published"),
+        ("t6", "Police named suspects in the bombings in Nyala.", 12, "event"),
+    ]:
+        # (and two undated reports a day apart)
+        near = report_of(undated("t8", "Police named suspects in Friday's bombings in Nyala."))
+        assert near is not None and compare(named, near, LinkConfig()) is not None
+        other = report_of(undated(rid, sentence))
+        assert other is not None, rid
+        dated = dataclasses.replace(thursday, date=date(2026, 3, day), dated_by=dated_by)
+        result = compare(dated, other, LinkConfig())
+        assert result is not None and result[0] >= LinkConfig().threshold, rid
+
+
 def test_the_country_most_towns_lie_in_when_the_tagger_names_the_attacker_or_an_outside_power():
     # written for this test (linkq1): the strike report also names the capitals where
     # mediators met, so its towns do not all lie in one other country, but most do
