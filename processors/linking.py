@@ -528,8 +528,16 @@ class Report:
         )
 
 
+# Toll is frozen, so every event and report without a figure can share this one; with
+# model_construct below it skips pydantic's validation of values that are already ints
+# (Toll validation was a tenth of build_record, itself a tenth of an add: bench/linking.py).
+_NO_TOLL: Final = Toll()
+
+
 def _toll(value: int | None) -> Toll:
-    return Toll(low=value, best=value, high=value) if value is not None else Toll()
+    if value is None:
+        return _NO_TOLL
+    return Toll.model_construct(low=value, best=value, high=value)
 
 
 def _stem(token: str) -> str:
@@ -2004,8 +2012,9 @@ def combine_tolls(tolls: Iterable[Toll]) -> Toll:
     lows = [t.low if t.low is not None else t.best for t in tolls if t.best is not None]
     highs = [t.high if t.high is not None else t.best for t in tolls if t.best is not None]
     if not bests:
-        return Toll()
-    return Toll(
+        return _NO_TOLL
+    # the reports' tolls are validated already: their min, median and max are ints too
+    return Toll.model_construct(
         low=min(x for x in lows if x is not None),
         best=_lower_median(bests),
         high=max(x for x in highs if x is not None),
