@@ -528,8 +528,16 @@ class Report:
         )
 
 
+# Toll is frozen, so every event and report without a figure can share this one; with
+# model_construct below it skips pydantic's validation of values that are already ints
+# (Toll validation was a tenth of build_record, itself a tenth of an add: bench/linking.py).
+_NO_TOLL: Final = Toll()
+
+
 def _toll(value: int | None) -> Toll:
-    return Toll(low=value, best=value, high=value) if value is not None else Toll()
+    if value is None:
+        return _NO_TOLL
+    return Toll.model_construct(low=value, best=value, high=value)
 
 
 def _stem(token: str) -> str:
@@ -2004,12 +2012,33 @@ def combine_tolls(tolls: Iterable[Toll]) -> Toll:
     lows = [t.low if t.low is not None else t.best for t in tolls if t.best is not None]
     highs = [t.high if t.high is not None else t.best for t in tolls if t.best is not None]
     if not bests:
-        return Toll()
-    return Toll(
-        low=min(x for x in lows if x is not None),
-        best=_lower_median(bests),
-        high=max(x for x in highs if x is not None),
-    )
+        return _NO_TOLL
+    low = min(x for x in lows if x is not None)
+    best = _lower_median(bests)
+    high = max(x for x in highs if x is not None)
+    # Toll is frozen: events with the same figures share one (fewer objects for the cyclic
+    # GC to walk, and model_construct, slow for what it does, runs once per distinct toll)
+    tolls_made = _TOLLS
+    made = tolls_made.get((low, best, high))
+    if made is None:
+        if len(tolls_made) > _TOLLS_KEPT:
+            tolls_made.clear()  # a bound on the memory of a long-running worker
+        # the reports' tolls are validated already: their min, median and max are ints too
+        made = tolls_made[(low, best, high)] = Toll.model_construct(low=low, best=best, high=high)
+    return made
+
+
+_TOLLS: Final[dict[tuple[int, int, int], Toll]] = {}
+_TOLLS_KEPT: Final = 10_000
+
+
+def _count(values: Iterable[Any]) -> dict[Any, int]:
+    """``Counter(values)`` as a plain dict (same order): Counter's construction was a few per
+    cent of an add, in build_record."""
+    counts: dict[Any, int] = {}
+    for v in values:
+        counts[v] = counts.get(v, 0) + 1
+    return counts
 
 
 def build_record(
@@ -2022,11 +2051,11 @@ def build_record(
 ) -> EventRecord:
     """The ``event/1`` record of an event with these reports (in arrival order)."""
     n = len(reports)
-    votes: Counter[str] = Counter(c for r in reports for c in r.countries)
+    votes = _count(c for r in reports for c in r.countries)
     keys = {r.key for r in reports}
     # Countries most reports agree on; the routing key is where the event was filed anyway.
     countries = [c for c in votes if c in keys or 2 * votes[c] >= n]
-    kinds = Counter(r.kind for r in reports if r.kind)
+    kinds = _count(r.kind for r in reports if r.kind)
     kind = min(
         kinds,
         key=lambda k: (-kinds[k], KIND_ORDER.index(k) if k in KIND_ORDER else 9),
@@ -2036,9 +2065,9 @@ def build_record(
     for r in reports:
         for p in r.places:
             places.setdefault(p.name, p)
-    theaters = Counter(r.theater for r in reports if r.theater)
-    dates = Counter(r.date for r in reports if r.dated_by == "event" and r.date)
-    dates = dates or Counter(r.date for r in reports if r.date)
+    theaters = _count(r.theater for r in reports if r.theater)
+    dates = _count(r.date for r in reports if r.dated_by == "event" and r.date)
+    dates = dates or _count(r.date for r in reports if r.date)
     date = min(dates, key=lambda d: (-dates[d], d)) if dates else None
     sources: list[str] = []
     for r in reports:
