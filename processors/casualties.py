@@ -12,9 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from processors.context import DOMAINS_CASUALTY, DOMAINS_CASUALTY_HARD, named_year, shooting
-from processors.nlp import PATTERNS
 from processors.quantities import VAGUE, read_number, word_value
-from processors.reader import Found, Reader, lexicon
+from processors.reader import ATTACKER_NOUNS, Found, Reader, lexicon
 
 HARM_LABELS = frozenset({"KILL", "HURT", "DEATH"})
 _WORDS = lexicon()
@@ -42,9 +41,6 @@ BLAST_WORDS = _WORDS["BLAST_WORDS"]
 ATTACK_DAMAGE = BLAST_WORDS | _WORDS["AFTERMATH_WORDS"]
 #: 'seven of their members', 'two of his bodyguards': a number before 'of' and these counts people
 OWN_GROUP = frozenset({"their", "his", "her", "its", "our"})
-#: 'killed two of the gunmen': the attackers' dead, which the events stage reads by their own
-#: rule (processors/eventfacts.py), not a count of the victims
-ATTACKER_NOUNS = lexicon(PATTERNS / "events.json")["ATTACKER_NOUNS"]
 #: 'most of them children': a share of the people just counted
 PART_WORDS = frozenset({"most", "many", "some", "all", "half", "several", "both", "none"})
 #: the title and first sentences, where a report tells what happened

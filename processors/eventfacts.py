@@ -99,12 +99,13 @@ REACT_LINKS = _singles("REACT_LINKS")
 BEFORE_EVENT = _singles("BEFORE_EVENT")
 THAT = _singles("THAT")
 CUMULATIVE_BLOCK = _singles("CUMULATIVE_BLOCK")
-#: superlatives that name a record however far back in its clause (not 'first', 'most': those
-#: begin many a total's clause, 'the first 300 killed since')
-#: talks and their meetings: a place they are held in or named by is their venue
-VENUE_NOUNS = frozenset(
+#: talks and their meetings: a place they are held in or named by is their venue (not the
+#: fiction-venue words of lexicon.json's VENUE_NOUNS, which processors/reader.py reads)
+TALKS_NOUNS = frozenset(
     {"talks", "negotiations", "summit", "meeting", "meetings", "conference", "meet", "met"}
 )
+#: superlatives that name a record however far back in its clause (not 'first', 'most': those
+#: begin many a total's clause, 'the first 300 killed since')
 RECORD_SUPERLATIVES = frozenset({"deadliest", "worst", "bloodiest", "heaviest"})
 #: how far back in its clause a record's superlative reaches a period phrase
 RECORD_REACH = 14
@@ -134,12 +135,12 @@ PASSIVE_BEFORE = frozenset({"were", "been", "also", "later", "reportedly"})
 #: adverbs between "was" and a passive killing ('was also killed', 'was later shot dead')
 PASSIVE_ADVERBS = frozenset({"also", "later", "reportedly", "then", "eventually"})
 MONTH_NAMES = _singles("MONTHS")
-#: 'a figure that could not be confirmed': verbs of checking a count
 #: 'two weeks after', 'days after': the time between an earlier strike and this one
 SPAN_UNITS = frozenset(
     {"hours", "days", "weeks", "months", "years", "day", "week", "month", "year"}
 )
 SPAN_PLURALS = frozenset({"days", "weeks", "months", "years"})
+#: 'a figure that could not be confirmed': verbs of checking a count
 CHECK_VERBS = frozenset({"confirmed", "verified", "corroborated", "confirm", "verify"})
 #: words that end a verb's object on the way to a strike ('answered questions about the attack')
 OBJECT_ENDS = frozenset(
@@ -1017,20 +1018,20 @@ def _party(r: Reader, place: Place, lo: int) -> bool:
         return False
     if r.lower(place.end) in ("time", "mediators", "mediator"):
         return False
-    if _venue(r, place, lo):
+    if _talks_venue(r, place, lo):
         return False
     return not any(r.lower(i) in MEDIATION for i in range(max(lo, place.start - 2), place.start))
 
 
-def _venue(r: Reader, place: Place, lo: int) -> bool:
+def _talks_venue(r: Reader, place: Place, lo: int) -> bool:
     """Where talks are held hosts them, it is no party: 'after Doha talks', 'talks in Doha',
     'meet again in Istanbul' (facts10: the host is mostly the mediator as well)."""
-    if r.lower(place.end) in VENUE_NOUNS:
+    if r.lower(place.end) in TALKS_NOUNS:
         return True
     return (
         place.start - 2 >= lo
         and r.lower(place.start - 1) == "in"
-        and r.lower(place.start - 2) in VENUE_NOUNS
+        and r.lower(place.start - 2) in TALKS_NOUNS
     )
 
 

@@ -271,7 +271,8 @@ class Reader:
 VEHICLE_PLACES = frozenset({"station", "stop", "stops", "terminal", "depot", "park", "stand"})
 
 
-#: the attackers named by role, not by an armed group's cue: 'Attackers storm Turkish
+#: the attackers named by role, not by an armed group's cue (also casualties.py's: 'killed two
+#: of the gunmen' are the attackers' dead, read by their own rule): 'Attackers storm Turkish
 #: aerospace company' has the armed party's verb as much as 'Gunmen storm' has
 ATTACKER_NOUNS = lexicon(PATTERNS / "events.json")["ATTACKER_NOUNS"]
 
